@@ -1,0 +1,40 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+/// Kiln: a symbolic computation-graph compiler for neural networks.
+///
+/// Targets are layered as in DESIGN.md: a lower module never imports a higher one.
+let package = Package(
+    name: "Kiln",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "Kiln", targets: ["Kiln"]),
+        .library(name: "KilnModels", targets: ["KilnModels"]),
+        .executable(name: "kiln", targets: ["kiln"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CTCC", path: "Sources/CTCC"),
+        .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS"),
+        .target(name: "KilnC"),
+        .target(name: "KilnIR"),
+        .target(name: "KilnOps", dependencies: ["KilnIR", "KilnC"]),
+        .target(name: "KilnInterpreter", dependencies: ["KilnIR", "KilnOps"]),
+        .target(name: "KilnCodegen", dependencies: ["KilnIR", "KilnOps", "KilnC"]),
+        .target(name: "KilnRuntime", dependencies: ["KilnIR", "KilnOps", "KilnCodegen", "KilnC", "CTCC", "COpenBLAS"]),
+        .target(name: "Kiln", dependencies: ["KilnIR", "KilnOps", "KilnInterpreter", "KilnCodegen", "KilnRuntime"]),
+        .target(name: "KilnModels", dependencies: ["Kiln"]),
+        .executableTarget(name: "kiln", dependencies: [
+            "Kiln", "KilnModels",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .target(name: "KilnTestSupport", dependencies: ["Kiln", "KilnIR", "KilnOps", "KilnInterpreter", "KilnRuntime"]),
+        .testTarget(name: "KilnIRTests", dependencies: ["KilnIR", "KilnOps", "KilnTestSupport"]),
+        .testTarget(name: "KilnOpsTests", dependencies: ["KilnIR", "KilnOps", "KilnInterpreter", "KilnRuntime", "KilnTestSupport"]),
+        .testTarget(name: "KilnRuntimeTests", dependencies: ["KilnRuntime", "KilnCodegen", "KilnTestSupport"]),
+        .testTarget(name: "KilnTests", dependencies: ["Kiln", "KilnModels", "KilnTestSupport"],
+                    resources: [.copy("Fixtures")]),
+    ]
+)

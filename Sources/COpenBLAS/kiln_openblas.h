@@ -1,0 +1,11 @@
+// OpenBLAS's CBLAS interface, for the JIT to bind `cblas_sgemm` into generated code.
+#ifndef KILN_OPENBLAS_H
+#define KILN_OPENBLAS_H
+#include <cblas.h>
+
+/// The address of `cblas_sgemm`, for `tcc_add_symbol`.
+static inline const void *kiln_cblas_sgemm_address(void) { return (const void *)cblas_sgemm; }
+
+/// Sets OpenBLAS's thread count.
+static inline void kiln_openblas_set_threads(int count) { openblas_set_num_threads(count); }
+#endif

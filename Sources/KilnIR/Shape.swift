@@ -1,0 +1,65 @@
+/// A static tensor shape: the extent of each dimension, outermost first (C order).
+public struct Shape: Sendable, Hashable, ExpressibleByArrayLiteral, CustomStringConvertible {
+    /// The extent of each dimension.
+    public var dimensions: [Int]
+
+    /// Creates a shape from its dimensions.
+    public init(_ dimensions: [Int]) { self.dimensions = dimensions }
+
+    public init(arrayLiteral elements: Int...) { self.dimensions = elements }
+
+    /// The number of dimensions; 0 for a scalar.
+    public var rank: Int { dimensions.count }
+
+    /// The number of elements (1 for a scalar).
+    public var elementCount: Int { dimensions.reduce(1, *) }
+
+    /// Row-major strides in elements.
+    public var strides: [Int] {
+        var result = [Int](repeating: 1, count: rank)
+        var running = 1
+        for axis in stride(from: rank - 1, through: 0, by: -1) {
+            result[axis] = running
+            running *= dimensions[axis]
+        }
+        return result
+    }
+
+    /// The extent of dimension `axis`.
+    public subscript(axis: Int) -> Int { dimensions[axis] }
+
+    /// `[2,3,4]`.
+    public var description: String { "[" + dimensions.map(String.init).joined(separator: ",") + "]" }
+
+    /// Normalizes a possibly negative axis, or returns nil when it is out of range.
+    public func normalizedAxis(_ axis: Int) -> Int? {
+        let value = axis < 0 ? axis + rank : axis
+        return (0..<max(rank, 1)).contains(value) && (rank > 0 || value == 0) ? value : nil
+    }
+}
+
+extension Shape {
+    /// The NumPy broadcast of two shapes, or nil when a pair of dimensions differs and neither is 1.
+    public static func broadcast(_ a: Shape, _ b: Shape) -> Shape? {
+        let rank = max(a.rank, b.rank)
+        var result = [Int](repeating: 1, count: rank)
+        for index in 0..<rank {
+            let da = index < rank - a.rank ? 1 : a.dimensions[index - (rank - a.rank)]
+            let db = index < rank - b.rank ? 1 : b.dimensions[index - (rank - b.rank)]
+            if da == db || db == 1 { result[index] = da } else if da == 1 { result[index] = db } else { return nil }
+        }
+        return Shape(result)
+    }
+
+    /// Strides for reading a tensor of this shape as if it had the broadcast shape `target`:
+    /// dimensions of extent 1 (and missing leading dimensions) get stride 0.
+    public func broadcastStrides(to target: Shape) -> [Int] {
+        let own = strides
+        let offset = target.rank - rank
+        return (0..<target.rank).map { axis in
+            let source = axis - offset
+            if source < 0 || dimensions[source] == 1 { return 0 }
+            return own[source]
+        }
+    }
+}

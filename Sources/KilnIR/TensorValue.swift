@@ -1,0 +1,62 @@
+/// A concrete tensor: a type and its elements in C order.
+///
+/// `float32` tensors keep their elements in `floats`; integer tensors in `integers`.
+public struct TensorValue: Sendable, Hashable {
+    /// The element type and shape.
+    public var type: TensorType
+    /// The elements of a `float32` tensor (empty otherwise).
+    public var floats: [Float]
+    /// The elements of an integer tensor (empty otherwise).
+    public var integers: [Int64]
+
+    /// Creates a `float32` tensor; the element count must match the shape.
+    public init(shape: Shape, floats: [Float]) {
+        precondition(floats.count == shape.elementCount, "element count \(floats.count) does not match shape \(shape)")
+        self.type = TensorType(.float32, shape)
+        self.floats = floats
+        self.integers = []
+    }
+
+    /// Creates an integer tensor; the element count must match the shape.
+    public init(dtype: DType, shape: Shape, integers: [Int64]) {
+        precondition(dtype.isInteger && integers.count == shape.elementCount)
+        self.type = TensorType(dtype, shape)
+        self.floats = []
+        self.integers = integers
+    }
+
+    /// Creates a zero tensor of `type`.
+    public init(zeros type: TensorType) {
+        if type.dtype.isInteger {
+            self.init(dtype: type.dtype, shape: type.shape, integers: Array(repeating: 0, count: type.shape.elementCount))
+        } else {
+            self.init(shape: type.shape, floats: Array(repeating: 0, count: type.shape.elementCount))
+        }
+    }
+
+    /// The shape.
+    public var shape: Shape { type.shape }
+
+    /// The elements as doubles, whatever the element type.
+    public var doubles: [Double] {
+        type.dtype.isInteger ? integers.map(Double.init) : floats.map(Double.init)
+    }
+
+    /// A tensor of `type` from doubles (rounded to the element type).
+    public init(type: TensorType, doubles: [Double]) {
+        if type.dtype.isInteger {
+            self.init(dtype: type.dtype, shape: type.shape, integers: doubles.map { Int64($0) })
+        } else {
+            self.init(shape: type.shape, floats: doubles.map { Float($0) })
+        }
+    }
+
+    /// A tensor of `type` filled with seeded uniform values in `[low, high)` (integers: in `low..<high`).
+    public static func random(_ type: TensorType, seed: UInt64, low: Double = -1, high: Double = 1) -> TensorValue {
+        var generator = SeededGenerator(seed: seed)
+        let values = (0..<type.shape.elementCount).map { _ in
+            type.dtype.isInteger ? Double(Int(low) + Int(generator.next() % UInt64(max(1, Int(high) - Int(low))))) : generator.uniform(low, high)
+        }
+        return TensorValue(type: type, doubles: values)
+    }
+}

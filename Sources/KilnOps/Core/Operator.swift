@@ -1,0 +1,88 @@
+import KilnC
+import KilnIR
+
+/// Everything Kiln knows about one operator, in one place: its shape rule, its float64 reference
+/// semantics, its gradient, its cost, how it fuses, its C code and the cases it is tested on.
+///
+/// Each operator lives in one file under `Sources/KilnOps/<Family>/` and is listed once in
+/// `OperatorRegistry.all`; the conformance and gradient tests iterate over the registry.
+public protocol Operator: Sendable {
+    /// The operator's name in the IR (`matmul`).
+    var mnemonic: String { get }
+
+    /// The number of inputs the operator accepts.
+    var arity: ClosedRange<Int> { get }
+
+    /// The output type for these inputs and attributes, or a `ShapeError` naming the input at fault.
+    func inferType(_ inputs: [TensorType], _ attributes: Attributes) throws(ShapeError) -> TensorType
+
+    /// The float64 reference: the definition every backend is tested against.
+    func evaluate(_ inputs: [ReferenceTensor], _ signature: OperatorSignature) -> ReferenceTensor
+
+    /// Writes the C statements that compute the output (the body of the operator's kernel).
+    func emitC(_ kernel: inout KernelContext)
+
+    /// Bytes of scratch memory the C code needs (im2col buffers, ...); 0 by default.
+    func scratchBytes(_ signature: OperatorSignature) -> Int
+
+    /// FLOPs, MACs and bytes moved; the convention is in `OperatorCost`.
+    func cost(_ signature: OperatorSignature) -> OperatorCost
+
+    /// How the operator fuses with its neighbours.
+    var fusionKind: FusionKind { get }
+
+    /// The gradients of the node's inputs, built with graph operations from the gradient of its
+    /// output (`context.outputGradient`); nil for an input that gets no gradient (an index input).
+    /// The default says the operator is not differentiable.
+    func gradients(_ context: inout GradientContext) throws(KilnError) -> [NodeID?]
+
+    /// The configurations the operator is tested in.
+    var testCases: [OperatorTestCase] { get }
+}
+
+extension Operator {
+    public func scratchBytes(_ signature: OperatorSignature) -> Int { 0 }
+
+    public func cost(_ signature: OperatorSignature) -> OperatorCost {
+        .streaming(signature, flopsPerElement: 1)
+    }
+
+    public func gradients(_ context: inout GradientContext) throws(KilnError) -> [NodeID?] {
+        throw context.notDifferentiable("\(mnemonic) has no gradient rule")
+    }
+
+    /// Checks the input count against `arity`.
+    func checkArity(_ inputs: [TensorType]) throws(ShapeError) {
+        guard arity.contains(inputs.count) else {
+            let expected = arity.lowerBound == arity.upperBound ? "\(arity.lowerBound)" : "\(arity.lowerBound) to \(arity.upperBound)"
+            throw ShapeError("expected \(expected) inputs, got \(inputs.count)")
+        }
+    }
+}
+
+/// What an operator's C emitter works with: the writer, the node's signature and the C names of
+/// its input and output pointers.
+public struct KernelContext {
+    /// Where the C goes.
+    public var writer: CWriter
+    /// The node's input types, attributes and output type.
+    public let signature: OperatorSignature
+    /// C expressions for the input pointers, in operand order.
+    public let inputs: [String]
+    /// The C expression for the output pointer.
+    public let output: String
+    /// The C expression for the scratch pointer (`unsigned char *`), valid when `scratchBytes > 0`.
+    public let scratch: String
+
+    /// Creates a kernel context.
+    public init(writer: CWriter, signature: OperatorSignature, inputs: [String], output: String, scratch: String) {
+        self.writer = writer
+        self.signature = signature
+        self.inputs = inputs
+        self.output = output
+        self.scratch = scratch
+    }
+
+    /// The node's attributes.
+    public var attributes: Attributes { signature.attributes }
+}

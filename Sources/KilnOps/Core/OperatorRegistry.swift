@@ -1,0 +1,57 @@
+import KilnIR
+
+/// Every operator Kiln knows, listed once. Tests iterate over `all`, so a new operator is tested
+/// the moment it is registered here.
+public enum OperatorRegistry {
+    /// All operators, grouped by family.
+    public static let all: [any Operator] = [
+        // Elementwise unary
+        Negate(), Absolute(), Exp(), Log(), Sqrt(), Rsqrt(), Square(), Reciprocal(), Sin(), Cos(),
+        Relu(), Sigmoid(), Tanh(), Erf(),
+        // Elementwise binary
+        Add(), Sub(), Mul(), Div(), Pow(), Maximum(), Minimum(),
+        // Comparison and selection
+        Equal(), NotEqual(), Less(), LessEqual(), Greater(), GreaterEqual(), Where(),
+        // Linear algebra
+        Matmul(),
+        // Shape and data movement
+        Reshape(),
+    ]
+
+    private static let byMnemonic: [String: any Operator] = Dictionary(
+        all.map { ($0.mnemonic, $0) }, uniquingKeysWith: { first, _ in first })
+
+    /// The operator named `mnemonic`, if registered.
+    public static func `operator`(_ mnemonic: String) -> (any Operator)? { byMnemonic[mnemonic] }
+
+    /// Checks `graph`'s structure (`Graph.verify`), then that every node's operator exists and its
+    /// recorded type is the one the shape rule infers.
+    public static func verify(_ graph: Graph) throws(KilnError) {
+        try graph.verify()
+        for node in graph.nodes where !node.isLeaf {
+            let inputTypes = node.inputs.map { graph[$0].type }
+            let context = NodeContext(op: node.op, name: node.name, inputTypes: inputTypes, provenance: node.provenance)
+            guard let definition = `operator`(node.op) else { throw .unsupportedOperator(context) }
+            let inferred: TensorType
+            do {
+                inferred = try definition.inferType(inputTypes, node.attributes)
+            } catch {
+                throw .shape(context, error)
+            }
+            guard inferred == node.type else {
+                throw .invalidGraph("node \(node.id) '\(node.name)' (\(node.op)) is typed \(node.type) but its inputs give \(inferred)")
+            }
+        }
+        for node in graph.nodes where node.op == Node.constantOp {
+            guard let values = node.attributes.floats("value"),
+                  values.count == node.type.shape.elementCount || values.count == 1 else {
+                throw .invalidGraph("constant \(node.id) '\(node.name)' needs a 'value' list of 1 or \(node.type.shape.elementCount) numbers")
+            }
+        }
+    }
+
+    /// The signature of `node` in `graph`.
+    public static func signature(of node: Node, in graph: Graph) -> OperatorSignature {
+        OperatorSignature(inputs: node.inputs.map { graph[$0].type }, attributes: node.attributes, output: node.type)
+    }
+}

@@ -1,0 +1,11 @@
+import Foundation
+import KilnIR
+
+/// The error function, (2/√π)∫₀ˣ e^(−t²) dt (GELU uses it).
+public struct Erf: UnaryElementwiseOperator {
+    public init() {}
+    public var mnemonic: String { "erf" }
+    public func apply(_ x: Double) -> Double { Foundation.erf(x) }
+    public func cExpression(_ x: String) -> String { "erff(\(x))" }
+    public var flopsPerElement: Int { 8 }
+}

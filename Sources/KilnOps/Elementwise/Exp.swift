@@ -1,0 +1,11 @@
+import Foundation
+import KilnIR
+
+/// Exponential, eˣ.
+public struct Exp: UnaryElementwiseOperator {
+    public init() {}
+    public var mnemonic: String { "exp" }
+    public func apply(_ x: Double) -> Double { Foundation.exp(x) }
+    public func cExpression(_ x: String) -> String { "expf(\(x))" }
+    public var testDomain: ClosedRange<Double> { -3...3 }
+}

@@ -1,0 +1,11 @@
+import Foundation
+import KilnIR
+
+/// Natural logarithm, ln x, for x > 0.
+public struct Log: UnaryElementwiseOperator {
+    public init() {}
+    public var mnemonic: String { "log" }
+    public func apply(_ x: Double) -> Double { Foundation.log(x) }
+    public func cExpression(_ x: String) -> String { "logf(\(x))" }
+    public var testDomain: ClosedRange<Double> { 0.2...4 }
+}

@@ -1,0 +1,10 @@
+import Foundation
+import KilnIR
+
+/// Negation, −x.
+public struct Negate: UnaryElementwiseOperator {
+    public init() {}
+    public var mnemonic: String { "neg" }
+    public func apply(_ x: Double) -> Double { -x }
+    public func cExpression(_ x: String) -> String { "(-\(x))" }
+}

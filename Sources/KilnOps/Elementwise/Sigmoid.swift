@@ -1,0 +1,15 @@
+import Foundation
+import KilnIR
+
+/// Logistic sigmoid, 1/(1+e⁻ˣ), in (0, 1); σ'(x) = σ(x)(1−σ(x)), at most 0.25.
+///
+/// A primitive rather than a composite of exp and reciprocal so that it is one formula with one
+/// exponential per element, which fuses like any elementwise operator.
+public struct Sigmoid: UnaryElementwiseOperator {
+    public init() {}
+    public var mnemonic: String { "sigmoid" }
+    public func apply(_ x: Double) -> Double { 1 / (1 + Foundation.exp(-x)) }
+    public func cExpression(_ x: String) -> String { "(1.0f / (1.0f + expf(-\(x))))" }
+    public var testDomain: ClosedRange<Double> { -4...4 }
+    public var flopsPerElement: Int { 4 }
+}

@@ -1,0 +1,11 @@
+import Foundation
+import KilnIR
+
+/// Sine.
+public struct Sin: UnaryElementwiseOperator {
+    public init() {}
+    public var mnemonic: String { "sin" }
+    public func apply(_ x: Double) -> Double { Foundation.sin(x) }
+    public func cExpression(_ x: String) -> String { "sinf(\(x))" }
+    public var testDomain: ClosedRange<Double> { -3...3 }
+}

@@ -1,0 +1,11 @@
+import Foundation
+import KilnIR
+
+/// Square root, √x, for x ≥ 0.
+public struct Sqrt: UnaryElementwiseOperator {
+    public init() {}
+    public var mnemonic: String { "sqrt" }
+    public func apply(_ x: Double) -> Double { x.squareRoot() }
+    public func cExpression(_ x: String) -> String { "sqrtf(\(x))" }
+    public var testDomain: ClosedRange<Double> { 0.2...4 }
+}

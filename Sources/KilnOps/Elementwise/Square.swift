@@ -1,0 +1,10 @@
+import Foundation
+import KilnIR
+
+/// Square, x².
+public struct Square: UnaryElementwiseOperator {
+    public init() {}
+    public var mnemonic: String { "square" }
+    public func apply(_ x: Double) -> Double { x * x }
+    public func cExpression(_ x: String) -> String { "(\(x) * \(x))" }
+}

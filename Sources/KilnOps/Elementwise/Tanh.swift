@@ -1,0 +1,12 @@
+import Foundation
+import KilnIR
+
+/// Hyperbolic tangent, in (−1, 1); tanh'(x) = 1 − tanh²(x), at most 1.
+public struct Tanh: UnaryElementwiseOperator {
+    public init() {}
+    public var mnemonic: String { "tanh" }
+    public func apply(_ x: Double) -> Double { Foundation.tanh(x) }
+    public func cExpression(_ x: String) -> String { "tanhf(\(x))" }
+    public var testDomain: ClosedRange<Double> { -3...3 }
+    public var flopsPerElement: Int { 4 }
+}

@@ -1,0 +1,129 @@
+import KilnC
+import KilnIR
+
+/// Matrix product with NumPy batching: `[..., M, K] × [..., K, N] → [..., M, N]`, leading (batch)
+/// dimensions broadcast. `transpose_a` / `transpose_b` read an operand's last two axes swapped.
+///
+/// A primitive because it is GEMM-shaped: the C calls `cblas_sgemm` once per batch entry.
+/// Cost: `M·N·K` MACs per batch entry, FLOPs = 2·MACs.
+public struct Matmul: Operator {
+    public init() {}
+    public var mnemonic: String { "matmul" }
+    public var arity: ClosedRange<Int> { 2...2 }
+    public var fusionKind: FusionKind { .outputFusable }
+
+    /// The matrix sizes and broadcast batch shape of a product.
+    struct Dimensions {
+        var m: Int, n: Int, k: Int
+        var batch: Shape
+    }
+
+    func dimensions(_ a: TensorType, _ b: TensorType, _ attributes: Attributes) throws(ShapeError) -> Dimensions {
+        for (index, input) in [a, b].enumerated() {
+            guard input.dtype == .float32 else { throw ShapeError("input \(index) is \(input); expected f32") }
+            guard input.shape.rank >= 2 else {
+                throw ShapeError("input \(index) has shape \(input.shape); expected rank 2 or more (use reshape for vectors)")
+            }
+        }
+        let transposeA = attributes.bool("transpose_a", default: false)
+        let transposeB = attributes.bool("transpose_b", default: false)
+        let ra = a.shape.rank, rb = b.shape.rank
+        let m = transposeA ? a.shape[ra - 1] : a.shape[ra - 2]
+        let ka = transposeA ? a.shape[ra - 2] : a.shape[ra - 1]
+        let kb = transposeB ? b.shape[rb - 1] : b.shape[rb - 2]
+        let n = transposeB ? b.shape[rb - 2] : b.shape[rb - 1]
+        guard ka == kb else {
+            throw ShapeError("inner dimensions differ: input 0 has shape \(a.shape) (K = \(ka)), input 1 has shape \(b.shape) (K = \(kb))")
+        }
+        let batchA = Shape(Array(a.shape.dimensions.dropLast(2)))
+        let batchB = Shape(Array(b.shape.dimensions.dropLast(2)))
+        guard let batch = Shape.broadcast(batchA, batchB) else {
+            throw ShapeError("batch dimensions \(batchA) of input 0 and \(batchB) of input 1 do not broadcast")
+        }
+        return Dimensions(m: m, n: n, k: ka, batch: batch)
+    }
+
+    public func inferType(_ inputs: [TensorType], _ attributes: Attributes) throws(ShapeError) -> TensorType {
+        try checkArity(inputs)
+        let d = try dimensions(inputs[0], inputs[1], attributes)
+        return TensorType(.float32, Shape(d.batch.dimensions + [d.m, d.n]))
+    }
+
+    public func evaluate(_ inputs: [ReferenceTensor], _ signature: OperatorSignature) -> ReferenceTensor {
+        let d = try! dimensions(signature.inputs[0], signature.inputs[1], signature.attributes)
+        let transposeA = signature.attributes.bool("transpose_a", default: false)
+        let transposeB = signature.attributes.bool("transpose_b", default: false)
+        let a = inputs[0], b = inputs[1]
+        let stridesA = Shape(Array(a.shape.dimensions.dropLast(2))).broadcastStrides(to: d.batch)
+        let stridesB = Shape(Array(b.shape.dimensions.dropLast(2))).broadcastStrides(to: d.batch)
+        var values = [Double](repeating: 0, count: signature.output.shape.elementCount)
+        var outputBase = 0
+        for batchIndex in IndexSpace(d.batch) {
+            let baseA = batchIndex.offset(strides: stridesA) * d.m * d.k
+            let baseB = batchIndex.offset(strides: stridesB) * d.k * d.n
+            for i in 0..<d.m {
+                for j in 0..<d.n {
+                    var sum = 0.0
+                    for p in 0..<d.k {
+                        let x = a.values[baseA + (transposeA ? p * d.m + i : i * d.k + p)]
+                        let y = b.values[baseB + (transposeB ? j * d.k + p : p * d.n + j)]
+                        sum += x * y
+                    }
+                    values[outputBase + i * d.n + j] = sum
+                }
+            }
+            outputBase += d.m * d.n
+        }
+        return ReferenceTensor(signature.output, values)
+    }
+
+    public func emitC(_ kernel: inout KernelContext) {
+        let signature = kernel.signature
+        let d = try! dimensions(signature.inputs[0], signature.inputs[1], signature.attributes)
+        let transposeA = signature.attributes.bool("transpose_a", default: false)
+        let transposeB = signature.attributes.bool("transpose_b", default: false)
+        let stridesA = Shape(Array(signature.inputs[0].shape.dimensions.dropLast(2))).broadcastStrides(to: d.batch)
+        let stridesB = Shape(Array(signature.inputs[1].shape.dimensions.dropLast(2))).broadcastStrides(to: d.batch)
+        let a = kernel.inputs[0], b = kernel.inputs[1], c = kernel.output
+        let lda = transposeA ? d.m : d.k, ldb = transposeB ? d.k : d.n
+        let call = { (offsetA: String, offsetB: String, offsetC: String) -> String in
+            "cblas_sgemm(KILN_ROW_MAJOR, \(transposeA ? "KILN_TRANS" : "KILN_NO_TRANS"), "
+                + "\(transposeB ? "KILN_TRANS" : "KILN_NO_TRANS"), \(d.m), \(d.n), \(d.k), 1.0f, "
+                + "\(a) + \(offsetA), \(lda), \(b) + \(offsetB), \(ldb), 0.0f, \(c) + \(offsetC), \(d.n));"
+        }
+        if d.batch.rank == 0 {
+            kernel.writer.line(call("0", "0", "0"))
+            return
+        }
+        let batchStrides = d.batch.strides
+        kernel.writer.loopNest(d.batch.dimensions, prefix: "b") { body, indices in
+            let offsetA = "(\(CWriter.index(indices, strides: stridesA))) * \(d.m * d.k)"
+            let offsetB = "(\(CWriter.index(indices, strides: stridesB))) * \(d.k * d.n)"
+            let offsetC = "(\(CWriter.index(indices, strides: batchStrides))) * \(d.m * d.n)"
+            body.line(call(offsetA, offsetB, offsetC))
+        }
+    }
+
+    public func cost(_ signature: OperatorSignature) -> OperatorCost {
+        let d = try! dimensions(signature.inputs[0], signature.inputs[1], signature.attributes)
+        let macs = d.batch.elementCount * d.m * d.n * d.k
+        return OperatorCost(
+            macs: macs, flops: 2 * macs,
+            bytesRead: signature.inputs.reduce(0) { $0 + $1.byteCount }, bytesWritten: signature.output.byteCount)
+    }
+
+    public var testCases: [OperatorTestCase] {
+        [
+            OperatorTestCase("2d", inputs: [.f32(3, 4), .f32(4, 5)]),
+            OperatorTestCase("size-1", inputs: [.f32(1, 1), .f32(1, 1)]),
+            OperatorTestCase("transpose-a", inputs: [.f32(4, 3), .f32(4, 2)], attributes: ["transpose_a": .bool(true)]),
+            OperatorTestCase("transpose-b", inputs: [.f32(3, 4), .f32(5, 4)], attributes: ["transpose_b": .bool(true)]),
+            OperatorTestCase(
+                "transpose-both", inputs: [.f32(2, 4, 3), .f32(2, 5, 4)],
+                attributes: ["transpose_a": .bool(true), "transpose_b": .bool(true)]),
+            OperatorTestCase("batched", inputs: [.f32(2, 3, 4), .f32(2, 4, 5)]),
+            OperatorTestCase("broadcast-batch", inputs: [.f32(2, 1, 3, 4), .f32(3, 4, 2)]),
+            OperatorTestCase("matrix-times-batch", inputs: [.f32(3, 4), .f32(2, 4, 5)]),
+        ]
+    }
+}
