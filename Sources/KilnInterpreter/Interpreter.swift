@@ -1,1 +1,53 @@
 import KilnIR
+import KilnOps
+
+/// The float64 reference interpreter: the living definition every backend is tested against.
+///
+/// It walks the nodes in order and applies each operator's `evaluate`. It is deliberately simple:
+/// no fusion, no memory reuse, no cleverness.
+public enum Interpreter {
+    /// Evaluates every node and returns all values, indexed by node.
+    ///
+    /// - Parameters:
+    ///   - inputs: a value for every graph input, by name.
+    ///   - parameters: a value for every parameter, by name.
+    public static func evaluateAll(
+        _ graph: Graph, inputs: [String: ReferenceTensor], parameters: [String: ReferenceTensor]
+    ) throws(KilnError) -> [ReferenceTensor] {
+        var values: [ReferenceTensor] = []
+        values.reserveCapacity(graph.nodes.count)
+        for node in graph.nodes {
+            switch node.op {
+            case Node.inputOp:
+                values.append(try leafValue(node, inputs[node.name], kind: "input"))
+            case Node.parameterOp:
+                values.append(try leafValue(node, parameters[node.name], kind: "parameter"))
+            case Node.constantOp:
+                values.append(ReferenceTensor(node.type, graph.constantValues(node)))
+            default:
+                guard let definition = OperatorRegistry.operator(node.op) else {
+                    throw .unsupportedOperator(NodeContext(op: node.op, name: node.name, provenance: node.provenance))
+                }
+                let signature = OperatorRegistry.signature(of: node, in: graph)
+                values.append(definition.evaluate(node.inputs.map { values[$0.index] }, signature))
+            }
+        }
+        return values
+    }
+
+    /// Evaluates the graph and returns its outputs by name.
+    public static func run(
+        _ graph: Graph, inputs: [String: ReferenceTensor], parameters: [String: ReferenceTensor]
+    ) throws(KilnError) -> [String: ReferenceTensor] {
+        let values = try evaluateAll(graph, inputs: inputs, parameters: parameters)
+        return Dictionary(uniqueKeysWithValues: graph.outputs.map { ($0.name, values[$0.node.index]) })
+    }
+
+    private static func leafValue(_ node: Node, _ value: ReferenceTensor?, kind: String) throws(KilnError) -> ReferenceTensor {
+        guard let value else { throw .invalidArgument("no value given for \(kind) '\(node.name)' of type \(node.type)") }
+        guard value.shape == node.type.shape else {
+            throw .invalidArgument("\(kind) '\(node.name)' expects shape \(node.type.shape), got \(value.shape)")
+        }
+        return ReferenceTensor(node.type, value.values)
+    }
+}

@@ -1,0 +1,24 @@
+import KilnIR
+
+/// One generated kernel: its C function and the nodes it computes.
+public struct KernelInfo: Sendable, Hashable {
+    /// The C function's name (`k003_matmul`).
+    public var function: String
+    /// The nodes the kernel computes, in order.
+    public var nodes: [NodeID]
+}
+
+/// A generated C translation unit and what the runtime needs to drive it.
+///
+/// Entry points: `void kiln_run(unsigned char *arena)` runs every kernel in order;
+/// `void kiln_run_kernel(int index, unsigned char *arena)` runs one (for per-kernel timing).
+public struct GeneratedProgram: Sendable {
+    /// The C source.
+    public var source: String
+    /// For each source line (0-based), the name of the node whose code it is.
+    public var lineOwners: [String?]
+    /// The kernels in execution order.
+    public var kernels: [KernelInfo]
+    /// Where every tensor lives in the arena.
+    public var plan: MemoryPlan
+}
