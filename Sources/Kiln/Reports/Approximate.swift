@@ -1,10 +1,17 @@
-import KilnIR
-
-/// Approximate comparison of computed values against reference values.
+/// Error measures for comparing computed tensors with reference values.
 ///
-/// `|actual − expected| ≤ absolute + relative·|expected|` element by element. Reflexive and
-/// symmetric in spirit but not transitive: never use it for equality of values.
+/// Elementwise closeness `|a − e| ≤ absolute + relative·|e|` is reflexive and symmetric in spirit
+/// but not transitive: never use it for equality of values.
 public enum Approximate {
+    /// `max |a − e| / max |e|`: the error relative to the reference's magnitude, which does not blow
+    /// up on elements that happen to be near zero (0 when both are all zeros).
+    public static func normwiseRelativeError(_ actual: [Double], _ expected: [Double]) -> Double {
+        let scale = expected.map(abs).max() ?? 0
+        let worst = zip(actual, expected).map { abs($0 - $1) }.max() ?? 0
+        if scale == 0 { return worst }
+        return worst / scale
+    }
+
     /// nil when every element is close; otherwise a message naming the first differing element,
     /// the worst error, and the shapes.
     public static func mismatch(

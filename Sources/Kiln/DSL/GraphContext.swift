@@ -1,0 +1,117 @@
+import KilnIR
+import KilnOps
+
+/// The graph a model is being built into, shared by every `Tensor` of that model.
+///
+/// DSL arithmetic cannot throw, so the context records the first error (with the user's file and
+/// line) and `Model.compile()` throws it.
+public final class GraphContext {
+    var builder: GraphBuilder
+    /// The first error met while building, if any.
+    public private(set) var firstError: KilnError?
+    private var layerNames: [ObjectIdentifier: String] = [:]
+    private var parameterNodes: [ObjectIdentifier: NodeID] = [:]
+    private var layerStack: [String] = []
+    private var locationStack: [(file: String, line: Int)] = []
+
+    init(name: String) { builder = GraphBuilder(name: name) }
+
+    /// The graph built so far.
+    public var graph: Graph { builder.graph }
+
+    /// Records `error` unless an earlier one is recorded.
+    func record(_ error: KilnError) {
+        if firstError == nil { firstError = error }
+    }
+
+    /// The provenance of a node created now, at the user's `file` and `line` (or, for operators
+    /// that cannot take a location, `a + b`, at the innermost layer call).
+    /// Locations inside Kiln's own sources (`Kiln/...`) are replaced by the innermost user call
+    /// site, so that nodes a built-in layer creates point at the line that called the layer.
+    func provenance(file: String?, line: Int?) -> Provenance {
+        let location = userLocation(file: file, line: line) ?? ("", 0)
+        return Provenance(layer: layerStack.last ?? "", file: location.0, line: location.1)
+    }
+
+    /// Appends an operator node; on a shape error records it and returns `fallback`'s node so that
+    /// building can go on (compile() will throw).
+    func apply(
+        _ op: String, _ inputs: [Tensor], attributes: Attributes = [:], file: String?, line: Int?
+    ) -> Tensor {
+        for input in inputs where input.context !== self {
+            record(.invalidArgument("\(op): input '\(input.name)' belongs to another model's graph"))
+            return inputs[0]
+        }
+        do {
+            let id = try builder.add(
+                op, inputs.map(\.id), attributes: attributes, provenance: provenance(file: file, line: line))
+            return Tensor(context: self, id: id)
+        } catch {
+            record(error)
+            return inputs.first ?? constant(0, file: file, line: line)
+        }
+    }
+
+    /// Appends a graph input.
+    func input(_ name: String, _ type: TensorType, file: String, line: Int) -> Tensor {
+        let id = builder.leaf(Node.inputOp, type: type, name: name, provenance: Provenance(file: file, line: line))
+        if builder.graph[id].name != name {
+            record(.invalidArgument("two inputs are named '\(name)' (\(file):\(line))"))
+        }
+        return Tensor(context: self, id: id)
+    }
+
+    /// Appends a float32 constant holding `values` (one value fills the shape).
+    func constant(_ values: [Double], shape: Shape = [], file: String?, line: Int?) -> Tensor {
+        let id = builder.leaf(
+            Node.constantOp, type: TensorType(.float32, shape), name: "const",
+            attributes: ["value": .floats(values)], provenance: provenance(file: file, line: line))
+        return Tensor(context: self, id: id)
+    }
+
+    func constant(_ value: Double, file: String?, line: Int?) -> Tensor {
+        constant([value], file: file, line: line)
+    }
+
+    /// The stable name of `layer` in this graph: its own name, or a unique one derived from `base`.
+    func name(of layer: AnyObject, base: String) -> String {
+        let key = ObjectIdentifier(layer)
+        if let name = layerNames[key] { return name }
+        let name = builder.uniqueName(base)
+        layerNames[key] = name
+        return name
+    }
+
+    /// The node of `parameter`, created on first use: a parameter used by several layers or
+    /// several time steps is one node.
+    func node(for parameter: Parameter, in layer: String) -> Tensor {
+        let key = ObjectIdentifier(parameter)
+        if let id = parameterNodes[key] { return Tensor(context: self, id: id) }
+        let name = layer.isEmpty ? parameter.name : "\(layer).\(parameter.name)"
+        var attributes = parameter.initializer.attributes
+        if !parameter.trainable { attributes["trainable"] = .bool(false) }
+        let id = builder.leaf(
+            Node.parameterOp, type: TensorType(.float32, parameter.shape), name: name, attributes: attributes,
+            provenance: provenance(file: nil, line: nil))
+        parameterNodes[key] = id
+        return Tensor(context: self, id: id)
+    }
+
+    private func userLocation(file: String?, line: Int?) -> (file: String, line: Int)? {
+        if let file, !file.hasPrefix(GraphContext.libraryModule) || locationStack.isEmpty { return (file, line ?? 0) }
+        return locationStack.last
+    }
+
+    private static let libraryModule = "Kiln/"
+
+    /// Runs `body` with `layer` as the current layer and the call site as the current location.
+    func within<Result>(layer: String, file: String, line: Int, _ body: () -> Result) -> Result {
+        layerStack.append(layer)
+        locationStack.append(userLocation(file: file, line: line) ?? (file, line))
+        defer {
+            layerStack.removeLast()
+            locationStack.removeLast()
+        }
+        return body()
+    }
+}

@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// The `kiln` command-line tool.
+@main
+struct KilnCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kiln",
+        abstract: "Compile neural-network graphs to C and run them.",
+        discussion: "MODEL is a zoo name (see `kiln models`) or a path to a .kiln graph file.",
+        subcommands: [Run.self, Show.self, Models.self, PrintGraph.self])
+}

@@ -1,0 +1,46 @@
+import ArgumentParser
+import Foundation
+import Kiln
+import KilnIR
+import KilnModels
+
+/// Resolves the MODEL argument: a zoo name or a `.kiln` file.
+enum ModelSource {
+    static func load(_ argument: String, seed: UInt64) throws -> Model {
+        if let entry = Zoo.entry(argument) { return entry.build(seed) }
+        if argument.hasSuffix(".kiln") || FileManager.default.fileExists(atPath: argument) {
+            let text: String
+            do {
+                text = try String(contentsOfFile: argument, encoding: .utf8)
+            } catch {
+                throw KilnError.io(path: argument, message: "cannot read: \(error.localizedDescription)")
+            }
+            do {
+                return Model(graph: try GraphParser.parse(text), seed: seed)
+            } catch {
+                throw KilnError.io(path: argument, message: error.description)
+            }
+        }
+        let names = Zoo.entries.map(\.name).joined(separator: ", ")
+        throw ValidationError("unknown model '\(argument)': not a zoo model (\(names)) and not a .kiln file")
+    }
+}
+
+/// Options every command that loads a model shares.
+struct ModelOptions: ParsableArguments {
+    @Argument(help: "A zoo model name or a .kiln graph file.")
+    var model: String
+
+    @Option(help: "Seed for parameter initialization and random inputs.")
+    var seed: UInt64 = 0
+}
+
+/// Runs `body`, turning Kiln errors into one line on standard error and exit code 1.
+func reportingErrors(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let error as KilnError {
+        FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
+        throw ExitCode(1)
+    }
+}

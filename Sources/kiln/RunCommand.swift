@@ -1,0 +1,94 @@
+import ArgumentParser
+import Foundation
+import Kiln
+import KilnIR
+
+/// `kiln run MODEL`: compile with libtcc, run once, print the outputs and timings.
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Compile a model and run it once on given or seeded random inputs.")
+
+    @OptionGroup var options: ModelOptions
+
+    @Option(name: .customLong("input"), help: "An input as NAME=FILE.npy (float32, C order); repeatable.")
+    var inputs: [String] = []
+
+    @Option(help: "Write the output to FILE.npy (or NAME=FILE.npy for one of several outputs).")
+    var output: String?
+
+    @Flag(help: "Also run the float64 reference interpreter and print the largest relative error.")
+    var check = false
+
+    func run() throws {
+        try reportingErrors {
+            let model = try ModelSource.load(options.model, seed: options.seed)
+            try model.validate()
+            let values = try inputValues(for: model)
+            let executable = try model.compile()
+            let start = DispatchTime.now().uptimeNanoseconds
+            let outputs = try executable.run(values)
+            let runSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            for graphOutput in model.graph.outputs {
+                guard let value = outputs[graphOutput.name] else { continue }
+                print("\(graphOutput.name): \(value.type) \(preview(value))")
+            }
+            print(String(format: "compile (%@): %.2f ms", executable.backendName, executable.compileSeconds * 1000))
+            print(String(format: "run: %.3f ms", runSeconds * 1000))
+            if check {
+                let reference = try model.interpret(values)
+                let worst = model.graph.outputs.map { graphOutput in
+                    Approximate.normwiseRelativeError(outputs[graphOutput.name]!.doubles, reference[graphOutput.name]!.doubles)
+                }.max() ?? 0
+                print(String(format: "relative error against the float64 interpreter (max |a-e| / max |e|): %.3g", worst))
+            }
+            if let output { try writeOutput(output, outputs: outputs, model: model) }
+        }
+    }
+
+    private func inputValues(for model: Model) throws -> [String: TensorValue] {
+        var given: [String: TensorValue] = [:]
+        for argument in inputs {
+            guard let equals = argument.firstIndex(of: "=") else {
+                throw ValidationError("--input takes NAME=FILE.npy, got '\(argument)'")
+            }
+            given[String(argument[..<equals])] = try NumPyFile.read(String(argument[argument.index(after: equals)...]))
+        }
+        var values: [String: TensorValue] = [:]
+        for (index, node) in model.graph.inputs.enumerated() {
+            if let value = given.removeValue(forKey: node.name) {
+                guard value.type == node.type else {
+                    throw KilnError.invalidArgument("input '\(node.name)' expects \(node.type), the file holds \(value.type)")
+                }
+                values[node.name] = value
+            } else {
+                values[node.name] = TensorValue.random(node.type, seed: options.seed &+ UInt64(index) &+ 1)
+            }
+        }
+        if let extra = given.keys.sorted().first {
+            let known = model.graph.inputs.map { "'\($0.name)'" }.joined(separator: ", ")
+            throw KilnError.invalidArgument("the model has no input named '\(extra)' (its inputs: \(known))")
+        }
+        return values
+    }
+
+    private func writeOutput(_ argument: String, outputs: [String: TensorValue], model: Model) throws {
+        var name = model.graph.outputs[0].name
+        var path = argument
+        if let equals = argument.firstIndex(of: "="), !argument.hasSuffix("=") {
+            name = String(argument[..<equals])
+            path = String(argument[argument.index(after: equals)...])
+        }
+        guard let value = outputs[name] else {
+            throw KilnError.invalidArgument("the model has no output named '\(name)'")
+        }
+        try NumPyFile.write(value, to: path)
+        print("wrote \(name) to \(path)")
+    }
+}
+
+/// The first few values of a tensor, for printing.
+func preview(_ value: TensorValue, count: Int = 6) -> String {
+    let values = value.doubles
+    let shown = values.prefix(count).map { String(format: "%.6g", $0) }.joined(separator: ", ")
+    return "[" + shown + (values.count > count ? ", ..." : "") + "]"
+}

@@ -1,0 +1,53 @@
+import Foundation
+import Kiln
+import KilnIR
+import Testing
+
+@Suite struct NumPyFileTests {
+    func fixture(_ name: String) throws -> String {
+        try #require(Bundle.module.path(forResource: name, ofType: "npy", inDirectory: "Fixtures"))
+    }
+
+    @Test func readsFloat32WrittenByNumPy() throws {
+        let value = try NumPyFile.read(fixture("numpy_f32"))
+        #expect(value.type == TensorType(.float32, [2, 3]))
+        #expect(value.floats == [0, 0.25, 0.5, 0.75, 1, 1.25])
+    }
+
+    @Test func writesTheSameBytesAsNumPy() throws {
+        let path = try fixture("numpy_f32")
+        let original = try Data(contentsOf: URL(fileURLWithPath: path))
+        #expect(NumPyFile.encode(try NumPyFile.decode(original)) == original)
+    }
+
+    @Test func readsFloat64AsFloat32AndIntegers() throws {
+        let doubles = try NumPyFile.read(fixture("numpy_f64"))
+        #expect(doubles.type == TensorType(.float32, [1, 2]))
+        #expect(doubles.floats == [1.5, -2.25])
+        let integers = try NumPyFile.read(fixture("numpy_i64"))
+        #expect(integers.type == TensorType(.int64, [3]))
+        #expect(integers.integers == [3, -1, 7])
+        let scalar = try NumPyFile.read(fixture("numpy_scalar"))
+        #expect(scalar.type == TensorType(.float32, []))
+        #expect(scalar.floats == [2.5])
+    }
+
+    @Test func roundTripsThroughAFile() throws {
+        let value = TensorValue.random(TensorType(.float32, [3, 1, 4]), seed: 9)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("kiln-roundtrip.npy").path
+        try NumPyFile.write(value, to: path)
+        #expect(try NumPyFile.read(path) == value)
+    }
+
+    @Test func rejectsTruncatedAndForeignFiles() throws {
+        let original = try Data(contentsOf: URL(fileURLWithPath: fixture("numpy_f32")))
+        #expect(throws: KilnError.io(path: "t.npy", message: "not a valid .npy file: data holds 20 bytes; shape [2,3] of '<f4' needs 24")) {
+            try NumPyFile.decode(original.prefix(original.count - 4), path: "t.npy")
+        }
+        #expect(throws: KilnError.io(path: "x.npy", message: "not a valid .npy file: missing the \\x93NUMPY magic")) {
+            try NumPyFile.decode(Data("hello world".utf8), path: "x.npy")
+        }
+        #expect(throws: KilnError.self) { try NumPyFile.decode(original.prefix(12), path: "h.npy") }
+        #expect(throws: KilnError.self) { try NumPyFile.read("/nonexistent/file.npy") }
+    }
+}
