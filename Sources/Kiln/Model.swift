@@ -10,37 +10,71 @@ import KilnRuntime
 /// let model = Model("mlp") { g in
 ///     let x = g.input("x", [64, 784])
 ///     let net = Sequential { Linear(784, 512); ReLU(); Linear(512, 10) }
-///     g.output("y", net(x))
+///     let logits = net(x)
+///     g.output("y", logits)
+///     g.loss(crossEntropy(logits, labels: g.input("labels", [64])))   // used by training only
 /// }
 /// let exe = try model.compile()
 /// let outputs = try exe.run(["x": input])
 /// ```
+///
+/// The body runs once per mode: for inference (`graph`), and for training when a trainer asks,
+/// with `g.isTraining` set so that dropout and batch norm switch behaviour.
 public struct Model: Sendable {
-    /// The graph.
+    /// The model's name.
+    public let name: String
+    /// The inference graph (nodes that no output needs are pruned).
     public let graph: Graph
     /// The seed parameters are initialized with.
     public let seed: UInt64
     /// The first error met while building, thrown by `compile()`.
     public let buildError: KilnError?
+    private let body: (@Sendable (GraphContext) -> Void)?
 
-    /// Builds a model by running `body`, which declares inputs and outputs on the context.
-    public init(_ name: String, seed: UInt64 = 0, _ body: (GraphContext) -> Void) {
-        let context = GraphContext(name: name)
-        body(context)
-        var error = context.firstError
-        if error == nil, context.graph.outputs.isEmpty {
-            error = .invalidGraph("model '\(name)' declares no outputs (call output(_:_:) in its body)")
-        }
-        self.graph = context.graph
+    /// Builds a model by running `body`, which declares inputs, outputs and (for training) a loss.
+    public init(_ name: String, seed: UInt64 = 0, _ body: @escaping @Sendable (GraphContext) -> Void) {
+        self.name = name
         self.seed = seed
+        self.body = body
+        let (graph, error) = Model.build(name, mode: .inference, body)
+        self.graph = graph.pruned()
         self.buildError = error
     }
 
     /// A model from an existing graph (parsed from a `.kiln` file or imported).
     public init(graph: Graph, seed: UInt64 = 0) {
+        self.name = graph.name
         self.graph = graph
         self.seed = seed
         self.buildError = nil
+        self.body = nil
+    }
+
+    /// Runs the body in `mode` and returns the graph, the declared loss, and the first error.
+    static func build(
+        _ name: String, mode: ExecutionMode, _ body: (GraphContext) -> Void
+    ) -> (Graph, KilnError?) {
+        let context = GraphContext(name: name, mode: mode)
+        body(context)
+        var error = context.firstError
+        if error == nil, context.graph.outputs.isEmpty {
+            error = .invalidGraph("model '\(name)' declares no outputs (call output(_:_:) in its body)")
+        }
+        return (context.graph, error)
+    }
+
+    /// The graph built in training mode, with its `loss` output; throws when the model declares no loss.
+    public func trainingGraph() throws(KilnError) -> Graph {
+        guard let body else {
+            if graph.outputs.contains(where: { $0.name == "loss" }) { return graph }
+            throw .invalidArgument("model '\(name)' is a fixed graph without a 'loss' output; it cannot be trained")
+        }
+        let (graph, error) = Model.build(name, mode: .training, body)
+        if let error { throw error }
+        guard graph.outputs.contains(where: { $0.name == "loss" }) else {
+            throw .invalidArgument("model '\(name)' declares no loss (call loss(_:) in its body)")
+        }
+        return graph
     }
 
     /// Checks the model: the first DSL error, then the graph's structure and types.

@@ -51,13 +51,19 @@ public enum CodeGenerator {
             kernels.append(KernelInfo(function: function, nodes: [node.id]))
         }
         writer.owner = nil
+        let updates = graph.updates.map { update in
+            "memcpy(arena + \(plan.offsets[update.target.index]), arena + \(plan.offsets[update.value.index]), "
+                + "\(graph[update.target].type.byteCount)); /* update \(CLiteral.commentText(graph[update.target].name)) */"
+        }
         writer.block("void kiln_run(unsigned char *arena)") { body in
             for call in calls { body.line(call) }
+            for update in updates { body.line(update) }
         }
         writer.line()
         writer.block("void kiln_run_kernel(int index, unsigned char *arena)") { body in
             body.block("switch (index)") { cases in
                 for (index, call) in calls.enumerated() { cases.line("case \(index): \(call) break;") }
+                if !updates.isEmpty { cases.line("case \(calls.count): " + updates.joined(separator: " ") + " break;") }
                 cases.line("default: break;")
             }
         }

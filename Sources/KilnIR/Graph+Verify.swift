@@ -34,5 +34,22 @@ extension Graph {
             }
         }
         if outputs.isEmpty { throw .invalidGraph("graph '\(name)' has no outputs") }
+        var updated = Set<NodeID>()
+        for update in updates {
+            guard update.target.index >= 0, update.target.index < nodes.count,
+                  update.value.index >= 0, update.value.index < nodes.count else {
+                throw .invalidGraph("an update refers to a missing node (\(update.target) = \(update.value))")
+            }
+            let target = nodes[update.target.index], value = nodes[update.value.index]
+            guard target.op == Node.parameterOp else {
+                throw .invalidGraph("update target \(target.id) '\(target.name)' is an \(target.op) node; only param nodes are updated")
+            }
+            guard target.type == value.type else {
+                throw .invalidGraph("update of '\(target.name)' (\(target.type)) takes '\(value.name)' of type \(value.type)")
+            }
+            guard updated.insert(update.target).inserted else {
+                throw .invalidGraph("'\(target.name)' is updated twice")
+            }
+        }
     }
 }

@@ -12,6 +12,21 @@ public struct GraphOutput: Sendable, Hashable {
     }
 }
 
+/// An in-place state update: after a run, `target` (a parameter or optimizer-state leaf) takes the
+/// value of `value`. Training steps update weights and optimizer state this way.
+public struct GraphUpdate: Sendable, Hashable {
+    /// The persistent leaf that is overwritten.
+    public var target: NodeID
+    /// The node whose value it takes.
+    public var value: NodeID
+
+    /// Creates an update.
+    public init(target: NodeID, value: NodeID) {
+        self.target = target
+        self.value = value
+    }
+}
+
 /// A static computation graph: single-output nodes in topological order, and named outputs.
 ///
 /// A node's identifier is its index in `nodes`, and every input of a node precedes it;
@@ -23,12 +38,15 @@ public struct Graph: Sendable, Hashable {
     public var nodes: [Node]
     /// The named outputs.
     public var outputs: [GraphOutput]
+    /// State updates applied after every run, in order.
+    public var updates: [GraphUpdate]
 
     /// Creates a graph.
-    public init(name: String, nodes: [Node] = [], outputs: [GraphOutput] = []) {
+    public init(name: String, nodes: [Node] = [], outputs: [GraphOutput] = [], updates: [GraphUpdate] = []) {
         self.name = name
         self.nodes = nodes
         self.outputs = outputs
+        self.updates = updates
     }
 
     /// The node with identifier `id`.
@@ -67,6 +85,31 @@ public struct Graph: Sendable, Hashable {
                 result[input.index].append(node.id)
             }
         }
+        return result
+    }
+}
+
+extension Graph {
+    /// The graph without the nodes that no output and no update needs, renumbered in order.
+    public func pruned() -> Graph {
+        var live = [Bool](repeating: false, count: nodes.count)
+        var stack = outputs.map(\.node) + updates.flatMap { [$0.target, $0.value] }
+        while let id = stack.popLast() {
+            guard !live[id.index] else { continue }
+            live[id.index] = true
+            stack.append(contentsOf: nodes[id.index].inputs)
+        }
+        var mapping = [NodeID?](repeating: nil, count: nodes.count)
+        var result = Graph(name: name)
+        for node in nodes where live[node.id.index] {
+            var copy = node
+            copy.id = NodeID(result.nodes.count)
+            copy.inputs = node.inputs.map { mapping[$0.index]! }
+            mapping[node.id.index] = copy.id
+            result.nodes.append(copy)
+        }
+        result.outputs = outputs.map { GraphOutput(name: $0.name, node: mapping[$0.node.index]!) }
+        result.updates = updates.map { GraphUpdate(target: mapping[$0.target.index]!, value: mapping[$0.value.index]!) }
         return result
     }
 }

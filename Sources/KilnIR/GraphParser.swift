@@ -29,6 +29,17 @@ public struct GraphParser {
                 graph.outputs.append(GraphOutput(name: outputName, node: node))
                 continue
             }
+            if scanner.peekWord("update") {
+                try scanner.expectWord("update")
+                let target = try scanner.nodeID()
+                try scanner.expect("=")
+                let value = try scanner.nodeID()
+                guard target.index < graph.nodes.count, value.index < graph.nodes.count else {
+                    throw scanner.error("update refers to an undefined node")
+                }
+                graph.updates.append(GraphUpdate(target: target, value: value))
+                continue
+            }
             graph.nodes.append(try parseNode(expected: graph.nodes.count))
         }
         scanner.skipSpace()

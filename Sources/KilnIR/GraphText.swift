@@ -11,6 +11,10 @@
 /// }
 /// ```
 ///
+/// Training graphs also list their in-place state updates: `update %1 = %9`.
+/// ```
+/// ```
+///
 /// `GraphParser` reads it back to the identical graph.
 public enum GraphText {
     /// The text of `graph`.
@@ -28,6 +32,9 @@ public enum GraphText {
         }
         for output in graph.outputs {
             lines.append("  output \(quote(output.name)) = \(output.node)")
+        }
+        for update in graph.updates {
+            lines.append("  update \(update.target) = \(update.value)")
         }
         lines.append("}")
         return lines.joined(separator: "\n") + "\n"

@@ -89,7 +89,7 @@ public final class Executable: @unchecked Sendable {
     }
 
     /// Stores `inputs`, then runs each kernel alone through `body`, which receives the kernel's
-    /// index and a closure that runs it; used to time kernels one by one.
+    /// index and a closure that runs it (used to time kernels one by one); state updates follow.
     public func runKernels(
         _ inputs: [String: TensorValue], _ body: (Int, () -> Void) -> Void
     ) throws(KilnError) -> [String: TensorValue] {
@@ -99,6 +99,7 @@ public final class Executable: @unchecked Sendable {
         for index in 0..<kernelCount {
             body(index) { runOne(Int32(index), arena) }
         }
+        if !graph.updates.isEmpty { runOne(Int32(kernelCount), arena) }
         return Dictionary(uniqueKeysWithValues: graph.outputs.map { ($0.name, read(graph[$0.node])) })
     }
 

@@ -22,7 +22,7 @@ enum ModelSource {
             }
         }
         let names = Zoo.entries.map(\.name).joined(separator: ", ")
-        throw ValidationError("unknown model '\(argument)': not a zoo model (\(names)) and not a .kiln file")
+        throw KilnError.invalidArgument("unknown model '\(argument)': not a zoo model (\(names)) and not a .kiln file")
     }
 }
 

@@ -77,3 +77,31 @@ import Testing
         #expect(model.graph.parameters.count == 2)
     }
 }
+
+@Suite struct StateUpdateTests {
+    @Test func updatesPersistAcrossRunsAndRoundTrip() throws {
+        var graph = Graph(name: "counter")
+        let counter = graph.append(op: Node.parameterOp, attributes: ["init": .string("zeros")], type: .f32(2), name: "counter")
+        let one = graph.append(op: Node.constantOp, attributes: ["value": .floats([1])], type: .f32(), name: "one")
+        let next = graph.append(op: "add", inputs: [counter, one], type: .f32(2), name: "next")
+        graph.outputs = [GraphOutput(name: "value", node: next)]
+        graph.updates = [GraphUpdate(target: counter, value: next)]
+        #expect(try GraphParser.parse(GraphText.print(graph)) == graph)
+        #expect(GraphText.print(graph).contains("  update %0 = %2\n"))
+        let executable = try Model(graph: graph).compile()
+        #expect(try executable.run([:])["value"]?.floats == [1, 1])
+        #expect(try executable.run([:])["value"]?.floats == [2, 2])
+        #expect(executable.parameters()["counter"]?.floats == [2, 2])
+    }
+
+    @Test func updateOfANonParameterIsRejected() {
+        var graph = Graph(name: "bad")
+        let x = graph.append(op: Node.inputOp, type: .f32(1), name: "x")
+        let y = graph.append(op: "relu", inputs: [x], type: .f32(1), name: "y")
+        graph.outputs = [GraphOutput(name: "y", node: y)]
+        graph.updates = [GraphUpdate(target: x, value: y)]
+        #expect(throws: KilnError.invalidGraph("update target %0 'x' is an input node; only param nodes are updated")) {
+            try graph.verify()
+        }
+    }
+}

@@ -17,6 +17,17 @@ extension GraphContext {
         builder.graph.outputs.append(GraphOutput(name: name, node: tensor.id))
     }
 
+    /// Declares the scalar loss a training step minimizes (ignored when building for inference,
+    /// so that the loss and its label inputs are pruned from inference graphs).
+    public func loss(_ tensor: Tensor, file: String = #fileID, line: Int = #line) {
+        guard isTraining else { return }
+        guard tensor.shape.rank == 0 else {
+            record(.invalidArgument("the loss must be a scalar, got \(tensor.type) (\(file):\(line)); reduce it with mean() or sum()"))
+            return
+        }
+        output("loss", tensor)
+    }
+
     /// A float32 constant tensor of `shape` holding `values` (one value fills it).
     public func constant(_ values: [Double], shape: Shape, file: String = #fileID, line: Int = #line) -> Tensor {
         guard values.count == 1 || values.count == shape.elementCount else {

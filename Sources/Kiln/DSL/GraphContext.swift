@@ -1,6 +1,14 @@
 import KilnIR
 import KilnOps
 
+/// Whether a graph computes inference or a training step.
+public enum ExecutionMode: String, Sendable {
+    /// Forward only; dropout is the identity, normalizations use running statistics.
+    case inference
+    /// Forward, loss, backward and optimizer update; dropout and batch statistics are active.
+    case training
+}
+
 /// The graph a model is being built into, shared by every `Tensor` of that model.
 ///
 /// DSL arithmetic cannot throw, so the context records the first error (with the user's file and
@@ -14,7 +22,16 @@ public final class GraphContext {
     private var layerStack: [String] = []
     private var locationStack: [(file: String, line: Int)] = []
 
-    init(name: String) { builder = GraphBuilder(name: name) }
+    /// Whether the graph is built for inference or for a training step.
+    public let mode: ExecutionMode
+
+    init(name: String, mode: ExecutionMode) {
+        builder = GraphBuilder(name: name)
+        self.mode = mode
+    }
+
+    /// Whether the graph is a training step (dropout active, batch statistics, ...).
+    public var isTraining: Bool { mode == .training }
 
     /// The graph built so far.
     public var graph: Graph { builder.graph }
