@@ -7,4 +7,16 @@ public struct Maximum: BinaryElementwiseOperator {
     public var mnemonic: String { "maximum" }
     public func apply(_ a: Double, _ b: Double) -> Double { Swift.max(a, b) }
     public func cExpression(_ a: String, _ b: String) -> String { "(\(a) > \(b) ? \(a) : \(b))" }
+    /// The output gradient goes to `a` where a ≥ b (ties go to `a`) and to `b` elsewhere, each
+    /// summed over the axes its operand was broadcast along.
+    public func gradients(_ context: inout GradientContext) throws(KilnError) -> [NodeID?] {
+        let a = context.input(0), b = context.input(1), gradient = context.outputGradient
+        let mask = try context.add("greater_equal", [a, b])
+        let gradientA = try context.add("mul", [gradient, mask])
+        let gradientB = try context.add("sub", [gradient, gradientA])
+        return [
+            try context.unbroadcast(gradientA, to: context.type(of: a).shape),
+            try context.unbroadcast(gradientB, to: context.type(of: b).shape),
+        ]
+    }
 }

@@ -17,4 +17,6 @@ public struct Greater: BinaryElementwiseOperator {
         } + [OperatorTestCase(
             "ties", inputs: [.f32(4, 4), .f32(4)], domain: -1...1.999, differentiable: false, integerValued: [0, 1])]
     }
+    /// No gradient for either operand: the mask is piecewise constant.
+    public func gradients(_ context: inout GradientContext) throws(KilnError) -> [NodeID?] { [nil, nil] }
 }

@@ -26,4 +26,18 @@ public struct Where: Operator {
             return testCase
         }
     }
+
+    /// The output gradient goes to `a` where the condition holds and to `b` elsewhere, each summed
+    /// over the axes its operand was broadcast along; the condition gets none.
+    public func gradients(_ context: inout GradientContext) throws(KilnError) -> [NodeID?] {
+        let condition = context.input(0), gradient = context.outputGradient
+        let zero = context.scalar(0)
+        let gradientA = try context.add("where", [condition, gradient, zero])
+        let gradientB = try context.add("where", [condition, zero, gradient])
+        return [
+            nil,
+            try context.unbroadcast(gradientA, to: context.type(of: context.input(1)).shape),
+            try context.unbroadcast(gradientB, to: context.type(of: context.input(2)).shape),
+        ]
+    }
 }

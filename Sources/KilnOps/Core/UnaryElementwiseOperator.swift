@@ -1,13 +1,18 @@
 import KilnC
 import KilnIR
 
-/// An elementwise operator of one float32 input: a scalar formula in float64 and in C.
-/// Shape rule, reference, C loop, cost and test cases follow from the formula.
+/// An elementwise operator of one float32 input: a scalar formula in float64 and in C, and its
+/// derivative as graph operations. Shape rule, reference, C loop, cost, gradient and test cases
+/// follow from the formula.
 public protocol UnaryElementwiseOperator: Operator {
     /// The formula in float64.
     func apply(_ x: Double) -> Double
     /// The formula as a C `float` expression of the operand expression `x`.
     func cExpression(_ x: String) -> String
+    /// The derivative dy/dx built from graph operations on the input `x` and the output `y` (a node
+    /// of `x`'s shape, or a scalar that broadcasts to it). The gradient rule multiplies it by the
+    /// output gradient.
+    func derivative(_ context: inout GradientContext, x: NodeID, y: NodeID) throws(KilnError) -> NodeID
     /// Where test inputs are drawn from (keeps samples inside the domain and away from kinks).
     var testDomain: ClosedRange<Double> { get }
     /// FLOPs one element costs (1 unless the formula is expensive).
@@ -41,6 +46,12 @@ extension UnaryElementwiseOperator {
 
     public func cost(_ signature: OperatorSignature) -> OperatorCost {
         .streaming(signature, flopsPerElement: flopsPerElement)
+    }
+
+    /// The input's gradient: the output gradient times `derivative`.
+    public func gradients(_ context: inout GradientContext) throws(KilnError) -> [NodeID?] {
+        let slope = try derivative(&context, x: context.input(0), y: context.node.id)
+        return [try context.add("mul", [context.outputGradient, slope])]
     }
 
     public var testCases: [OperatorTestCase] {

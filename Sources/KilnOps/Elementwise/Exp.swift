@@ -8,4 +8,6 @@ public struct Exp: UnaryElementwiseOperator {
     public func apply(_ x: Double) -> Double { Foundation.exp(x) }
     public func cExpression(_ x: String) -> String { "expf(\(x))" }
     public var testDomain: ClosedRange<Double> { -3...3 }
+    /// eˣ, the output itself.
+    public func derivative(_ context: inout GradientContext, x: NodeID, y: NodeID) throws(KilnError) -> NodeID { y }
 }

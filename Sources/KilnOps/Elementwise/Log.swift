@@ -8,4 +8,8 @@ public struct Log: UnaryElementwiseOperator {
     public func apply(_ x: Double) -> Double { Foundation.log(x) }
     public func cExpression(_ x: String) -> String { "logf(\(x))" }
     public var testDomain: ClosedRange<Double> { 0.2...4 }
+    /// 1/x.
+    public func derivative(_ context: inout GradientContext, x: NodeID, y: NodeID) throws(KilnError) -> NodeID {
+        try context.add("reciprocal", [x])
+    }
 }

@@ -9,4 +9,8 @@ public struct Rsqrt: UnaryElementwiseOperator {
     public func cExpression(_ x: String) -> String { "(1.0f / sqrtf(\(x)))" }
     public var testDomain: ClosedRange<Double> { 0.2...4 }
     public var flopsPerElement: Int { 2 }
+    /// −½·x^(−3/2) = −½·y/x.
+    public func derivative(_ context: inout GradientContext, x: NodeID, y: NodeID) throws(KilnError) -> NodeID {
+        try context.add("mul", [context.scalar(-0.5), try context.add("div", [y, x])])
+    }
 }

@@ -12,4 +12,8 @@ public struct Sigmoid: UnaryElementwiseOperator {
     public func cExpression(_ x: String) -> String { "(1.0f / (1.0f + expf(-\(x))))" }
     public var testDomain: ClosedRange<Double> { -4...4 }
     public var flopsPerElement: Int { 4 }
+    /// σ(x)(1−σ(x)) = y(1−y).
+    public func derivative(_ context: inout GradientContext, x: NodeID, y: NodeID) throws(KilnError) -> NodeID {
+        try context.add("mul", [y, try context.add("sub", [context.scalar(1), y])])
+    }
 }

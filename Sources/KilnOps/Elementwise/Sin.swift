@@ -8,4 +8,8 @@ public struct Sin: UnaryElementwiseOperator {
     public func apply(_ x: Double) -> Double { Foundation.sin(x) }
     public func cExpression(_ x: String) -> String { "sinf(\(x))" }
     public var testDomain: ClosedRange<Double> { -3...3 }
+    /// cos x.
+    public func derivative(_ context: inout GradientContext, x: NodeID, y: NodeID) throws(KilnError) -> NodeID {
+        try context.add("cos", [x])
+    }
 }

@@ -9,4 +9,8 @@ public struct Tanh: UnaryElementwiseOperator {
     public func cExpression(_ x: String) -> String { "tanhf(\(x))" }
     public var testDomain: ClosedRange<Double> { -3...3 }
     public var flopsPerElement: Int { 4 }
+    /// 1 − tanh²(x) = 1 − y².
+    public func derivative(_ context: inout GradientContext, x: NodeID, y: NodeID) throws(KilnError) -> NodeID {
+        try context.add("sub", [context.scalar(1), try context.add("square", [y])])
+    }
 }

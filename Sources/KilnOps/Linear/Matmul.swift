@@ -126,4 +126,26 @@ public struct Matmul: Operator {
             OperatorTestCase("matrix-times-batch", inputs: [.f32(3, 4), .f32(2, 4, 5)]),
         ]
     }
+
+    /// With G the output gradient and op(X) the operand as read (transposed or not):
+    /// ∂/∂op(A) = G·op(B)ᵀ and ∂/∂op(B) = op(A)ᵀ·G, each built as one matmul whose transpose flags
+    /// give the operand's stored layout directly, then summed over the batch axes it was broadcast along.
+    public func gradients(_ context: inout GradientContext) throws(KilnError) -> [NodeID?] {
+        let a = context.input(0), b = context.input(1), gradient = context.outputGradient
+        let transposeA = context.node.attributes.bool("transpose_a", default: false)
+        let transposeB = context.node.attributes.bool("transpose_b", default: false)
+        func product(_ x: NodeID, _ y: NodeID, _ tx: Bool, _ ty: Bool) -> (inputs: [NodeID], attributes: Attributes) {
+            ([x, y], ["transpose_a": .bool(tx), "transpose_b": .bool(ty)])
+        }
+        // dA (stored) = G·op(B)ᵀ, or its transpose op(B)·Gᵀ when A is read transposed.
+        let productA = transposeA ? product(b, gradient, transposeB, true) : product(gradient, b, false, !transposeB)
+        // dB (stored) = op(A)ᵀ·G, or its transpose Gᵀ·op(A) when B is read transposed.
+        let productB = transposeB ? product(gradient, a, true, transposeA) : product(a, gradient, !transposeA, false)
+        let gradientA = try context.add("matmul", productA.inputs, attributes: productA.attributes)
+        let gradientB = try context.add("matmul", productB.inputs, attributes: productB.attributes)
+        return [
+            try context.unbroadcast(gradientA, to: context.type(of: a).shape),
+            try context.unbroadcast(gradientB, to: context.type(of: b).shape),
+        ]
+    }
 }

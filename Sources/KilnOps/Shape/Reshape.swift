@@ -50,4 +50,10 @@ public struct Reshape: Operator {
             OperatorTestCase("from-scalar", inputs: [.f32()], attributes: ["shape": .ints([1, 1])]),
         ]
     }
+
+    /// The output gradient reshaped back to the input's shape.
+    public func gradients(_ context: inout GradientContext) throws(KilnError) -> [NodeID?] {
+        let shape = context.type(of: context.input(0)).shape
+        return [try context.add("reshape", [context.outputGradient], attributes: ["shape": .ints(shape.dimensions)])]
+    }
 }
