@@ -1,3 +1,4 @@
+import Kiln
 import KilnIR
 import KilnInterpreter
 import KilnOps

@@ -32,7 +32,7 @@ import Testing
     }
 
     /// What `check` reports, or the error it throws, so that one failing case does not hide the others.
-    private func problem(_ check: () throws(KilnError) -> String?) -> String? {
+    private func problem(_ check: () throws -> String?) -> String? {
         do {
             return try check()
         } catch {
