@@ -123,12 +123,14 @@ import Testing
         let x = builder.leaf(Node.inputOp, type: Self.scalar, name: "x")
         let mask = try builder.add("less", [x, builder.scalar(1)], name: "mask")
         let y = try builder.add("mul", [mask, builder.scalar(2)], name: "y")
+        let before = builder.graph
         #expect {
             try builder.gradients(of: y, wrt: [x])
         } throws: { error in
             (error as? KilnError)?.description
                 == "cannot differentiate 'y' with respect to 'x': every path to the loss passes through input 0 of less 'mask' at App/Model.swift:7, which has no gradient"
         }
+        #expect(builder.graph == before)
     }
 
     @Test func nonScalarLossIsAnError() throws {

@@ -34,11 +34,25 @@ public func gradients(
 
 extension GraphBuilder {
     /// Appends the nodes computing the gradient of `loss` with respect to each of `targets`; see
-    /// `gradients(of:wrt:in:seed:)`.
+    /// `gradients(of:wrt:in:seed:)`. On error the graph is left as it was.
     public mutating func gradients(
         of loss: NodeID, wrt targets: [NodeID], seed: NodeID? = nil
     ) throws(KilnError) -> [NodeID] {
         try checkDifferentiable(loss: loss, targets: targets, seed: seed)
+        let firstBackwardNode = graph.nodes.count
+        do throws(KilnError) {
+            return try appendBackwardNodes(of: loss, wrt: targets, seed: seed)
+        } catch {
+            graph.nodes.removeSubrange(firstBackwardNode...)
+            throw error
+        }
+    }
+
+    /// The reverse sweep: runs the gradient rules from the loss back to the targets, sums the
+    /// contributions to each node, and returns each target's gradient.
+    private mutating func appendBackwardNodes(
+        of loss: NodeID, wrt targets: [NodeID], seed: NodeID?
+    ) throws(KilnError) -> [NodeID] {
         let firstBackwardNode = graph.nodes.count
         let scope = DifferentiationScope(graph: graph, loss: loss, targets: targets)
         var accumulated: [NodeID: NodeID] = [:]
