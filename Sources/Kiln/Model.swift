@@ -50,7 +50,7 @@ public struct Model: Sendable {
         self.body = nil
     }
 
-    /// Runs the body in `mode` and returns the graph, the declared loss, and the first error.
+    /// Runs the body in `mode` and returns the graph and the first error.
     static func build(
         _ name: String, mode: ExecutionMode, _ body: (GraphContext) -> Void
     ) -> (Graph, KilnError?) {
@@ -63,18 +63,21 @@ public struct Model: Sendable {
         return (context.graph, error)
     }
 
-    /// The graph built in training mode, with its `loss` output; throws when the model declares no loss.
-    public func trainingGraph() throws(KilnError) -> Graph {
-        guard let body else {
-            if graph.outputs.contains(where: { $0.name == "loss" }) { return graph }
-            throw .invalidArgument("model '\(name)' is a fixed graph without a 'loss' output; it cannot be trained")
+    /// The body run in training mode, ready to be extended with the backward pass.
+    func trainingContext() throws(KilnError) -> GraphContext {
+        let context = GraphContext(name: name, mode: .training)
+        if let body {
+            body(context)
+        } else {
+            context.builder = GraphBuilder(graph: graph)
         }
-        let (graph, error) = Model.build(name, mode: .training, body)
-        if let error { throw error }
-        guard graph.outputs.contains(where: { $0.name == "loss" }) else {
-            throw .invalidArgument("model '\(name)' declares no loss (call loss(_:) in its body)")
+        if let error = context.firstError { throw error }
+        guard context.graph.outputs.contains(where: { $0.name == "loss" }) else {
+            throw .invalidArgument(body == nil
+                ? "model '\(name)' is a fixed graph without a 'loss' output; it cannot be trained"
+                : "model '\(name)' declares no loss (call loss(_:) in its body)")
         }
-        return graph
+        return context
     }
 
     /// Checks the model: the first DSL error, then the graph's structure and types.

@@ -6,15 +6,25 @@ public struct ZooEntry: Sendable {
     public let name: String
     /// One line about the model.
     public let summary: String
-    /// Builds the model with parameters drawn from `seed`.
-    public let build: @Sendable (_ seed: UInt64) -> Model
+    /// The batch size the model is built with unless asked otherwise.
+    public let defaultBatchSize: Int
+    /// Builds the model with `batchSize` rows per batch and parameters drawn from `seed`.
+    public let build: @Sendable (_ batchSize: Int, _ seed: UInt64) -> Model
+
+    /// The model at its default batch size.
+    public func build(seed: UInt64) -> Model { build(defaultBatchSize, seed) }
 }
 
 /// The model zoo, written in the DSL.
 public enum Zoo {
     /// Every model, in the order `kiln models` lists them.
     public static let entries: [ZooEntry] = [
-        ZooEntry(name: "mlp", summary: "784-512-512-10 MLP with ReLU, batch 64") { MLP.mnist(seed: $0) },
+        ZooEntry(name: "mlp", summary: "784-512-512-10 MLP with ReLU, batch 64", defaultBatchSize: 64) {
+            MLP.mnist(batch: $0, seed: $1)
+        },
+        ZooEntry(name: "mlp-digits", summary: "64-128-10 MLP for the digits data, cross-entropy loss", defaultBatchSize: 32) {
+            DigitsModels.mlp(batch: $0, seed: $1)
+        },
     ]
 
     /// The entry named `name`, if any.

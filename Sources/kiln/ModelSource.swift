@@ -6,8 +6,8 @@ import KilnModels
 
 /// Resolves the MODEL argument: a zoo name or a `.kiln` file.
 enum ModelSource {
-    static func load(_ argument: String, seed: UInt64) throws -> Model {
-        if let entry = Zoo.entry(argument) { return entry.build(seed) }
+    static func load(_ argument: String, seed: UInt64, batchSize: Int? = nil) throws -> Model {
+        if let entry = Zoo.entry(argument) { return entry.build(batchSize ?? entry.defaultBatchSize, seed) }
         if argument.hasSuffix(".kiln") || FileManager.default.fileExists(atPath: argument) {
             let text: String
             do {

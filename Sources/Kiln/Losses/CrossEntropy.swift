@@ -1,0 +1,42 @@
+import KilnIR
+
+/// Cross-entropy of class `labels` under `logits`, computed stably through log-softmax:
+/// `−log softmax(logits)[label]` per row, then reduced.
+///
+/// - Parameters:
+///   - logits: `[N, C]` unnormalized scores.
+///   - labels: `[N]` class indices stored as float32 (0 ... C−1).
+/// - The gradient with respect to the logits is `softmax(logits) − onehot(label)` (÷N for the mean).
+public func crossEntropy(
+    _ logits: Tensor, labels: Tensor, reduction: Reduction = .mean, file: String = #fileID, line: Int = #line
+) -> Tensor {
+    let classes = logits.shape.dimensions.last ?? 0
+    let oneHot = Kiln.oneHot(labels, classes: classes, file: file, line: line)
+    let perRow = -(oneHot * logits.logSoftmax(axis: -1, file: file, line: line)).sum(axes: [-1], file: file, line: line)
+    return reduction.apply(perRow, file: file, line: line)
+}
+
+/// One-hot rows for float32 class indices: `[N]` → `[N, classes]` of 0 and 1.
+public func oneHot(_ labels: Tensor, classes: Int, file: String = #fileID, line: Int = #line) -> Tensor {
+    let indices = labels.context.constant((0..<classes).map(Double.init), shape: [classes], file: file, line: line)
+    return labels.reshaped([-1, 1], file: file, line: line).equal(indices, file: file, line: line)
+}
+
+/// How a loss combines its per-example values.
+public enum Reduction: String, Sendable, CaseIterable {
+    /// The mean over every element.
+    case mean
+    /// The sum over every element.
+    case sum
+    /// No reduction: one value per element.
+    case none
+
+    /// Applies the reduction.
+    public func apply(_ values: Tensor, file: String = #fileID, line: Int = #line) -> Tensor {
+        switch self {
+        case .mean: values.mean(file: file, line: line)
+        case .sum: values.sum(file: file, line: line)
+        case .none: values
+        }
+    }
+}

@@ -1,0 +1,118 @@
+import Foundation
+import KilnIR
+import KilnOps
+import KilnPasses
+import KilnRuntime
+
+/// Trains a model: one compiled training-step graph (forward, loss, backward, gradient clipping
+/// and the optimizer's in-place update), called once per batch.
+///
+/// The model's body runs in training mode and must declare a scalar loss with `g.loss(_:)`.
+/// Parameters marked non-trainable are left alone. The learning rate is a scalar input of the
+/// step, so schedules never recompile.
+public final class Trainer {
+    /// The model trained.
+    public let model: Model
+    /// The training-step graph.
+    public let graph: Graph
+    /// The compiled training step.
+    public let step: Executable
+    /// The base learning rate.
+    public let learningRate: Double
+    /// How the learning rate changes with the step number.
+    public let schedule: LearningRateSchedule
+    /// Steps taken so far.
+    public private(set) var stepsTaken = 0
+
+    /// The name of the learning-rate input of the training step.
+    public static let learningRateInput = "learning_rate"
+    /// The name of the step-count state tensor.
+    public static let stepCounter = "optimizer.step"
+
+    /// Builds and compiles the training step of `model`.
+    public init(
+        model: Model, optimizer: any Optimizer, learningRate: Double, schedule: LearningRateSchedule = .constant,
+        clipping: GradientClipping = .none, backend: any CompilerBackend = TCCBackend()
+    ) throws(KilnError) {
+        try model.validate()
+        self.model = model
+        self.learningRate = learningRate
+        self.schedule = schedule
+        graph = try Trainer.buildStep(model: model, optimizer: optimizer, clipping: clipping)
+        try OperatorRegistry.verify(graph)
+        var parameters = try model.initialParameters()
+        for node in graph.parameters where parameters[node.name] == nil {
+            let initializer = try ParameterInitializer(attributes: node.attributes)
+            parameters[node.name] = TensorValue(
+                shape: node.type.shape,
+                floats: initializer.values(count: node.type.shape.elementCount, seed: model.seed, name: node.name))
+        }
+        step = try Executable(graph: graph, parameters: parameters, backend: backend)
+    }
+
+    private static func buildStep(model: Model, optimizer: any Optimizer, clipping: GradientClipping) throws(KilnError) -> Graph {
+        let context = try model.trainingContext()
+        guard let lossOutput = context.graph.outputs.first(where: { $0.name == "loss" }) else {
+            throw .invalidArgument("model '\(model.name)' declares no loss (call loss(_:) in its body)")
+        }
+        let trainable = context.graph.parameters.filter { $0.attributes.bool("trainable", default: true) }
+        guard !trainable.isEmpty else { throw .invalidArgument("model '\(model.name)' has no trainable parameters") }
+        let gradientIDs = try context.builder.gradients(of: lossOutput.node, wrt: trainable.map(\.id))
+        let gradients = clipping.apply(gradientIDs.map { Tensor(context: context, id: $0) }, context: context)
+        let learningRate = context.input(learningRateInput, [])
+        let counter = context.stateParameter(stepCounter, shape: [])
+        let stepNumber = counter + 1
+        context.assign(counter, stepNumber)
+        for (node, gradient) in zip(trainable, gradients) {
+            let parameter = Tensor(context: context, id: node.id)
+            var optimizerContext = OptimizerContext(
+                graph: context, learningRate: learningRate, step: stepNumber, parameter: parameter)
+            context.assign(parameter, optimizer.update(parameter, gradient: gradient, context: &optimizerContext))
+        }
+        if let error = context.firstError { throw error }
+        return context.graph
+    }
+
+    /// The learning rate the next step uses.
+    public var currentLearningRate: Double { schedule.rate(base: learningRate, step: stepsTaken) }
+
+    /// Runs one training step on `inputs` (the model's inputs, by name) and returns every output
+    /// of the step (`loss` among them) computed before the update.
+    @discardableResult
+    public func train(_ inputs: [String: TensorValue]) throws(KilnError) -> [String: TensorValue] {
+        var feed = inputs
+        feed[Trainer.learningRateInput] = TensorValue(shape: [], floats: [Float(currentLearningRate)])
+        let outputs = try step.run(feed)
+        stepsTaken += 1
+        return outputs
+    }
+
+    /// Every persistent tensor of the step: parameters and optimizer state, by name.
+    public func checkpoint() -> [String: TensorValue] { step.parameters() }
+
+    /// Restores a checkpoint; the names and shapes must match the training step's exactly.
+    public func restore(_ tensors: [String: TensorValue], stepsTaken: Int) throws(KilnError) {
+        let expected = Dictionary(uniqueKeysWithValues: graph.parameters.map { ($0.name, $0.type) })
+        var problems: [String] = []
+        for name in expected.keys.sorted() where tensors[name] == nil { problems.append("missing tensor '\(name)'") }
+        for name in tensors.keys.sorted() where expected[name] == nil { problems.append("unexpected tensor '\(name)'") }
+        for (name, type) in expected.sorted(by: { $0.key < $1.key }) {
+            if let value = tensors[name], value.type != type {
+                problems.append("'\(name)' is \(value.type) but the model expects \(type)")
+            }
+        }
+        guard problems.isEmpty else {
+            throw .invalidArgument("checkpoint does not match model '\(model.name)': " + problems.joined(separator: "; "))
+        }
+        for (name, value) in tensors { try step.setParameter(name, value) }
+        self.stepsTaken = stepsTaken
+    }
+
+    /// The trainable parameters' current values, for an inference executable.
+    public func trainedParameters() -> [String: TensorValue] {
+        let all = step.parameters()
+        return Dictionary(uniqueKeysWithValues: model.graph.parameters.compactMap { node in
+            all[node.name].map { (node.name, $0) }
+        })
+    }
+}

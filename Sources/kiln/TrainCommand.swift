@@ -1,0 +1,149 @@
+import ArgumentParser
+import Foundation
+import Kiln
+import KilnIR
+
+/// `kiln train MODEL --data digits`: train with a compiled training step, then report test accuracy.
+struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train a model on a labeled data set and print its test accuracy.",
+        discussion: """
+            The model needs an input 'x', an input 'labels' (class indices), an output 'y' (logits) \
+            and a loss. --data digits uses the shipped digits data; --data PATH takes any CSV of its layout.
+            """)
+
+    @OptionGroup var options: ModelOptions
+
+    @Option(help: "'digits' or a path to a CSV with rows label,p0,...,pN and a header.")
+    var data = "digits"
+
+    @Option(help: "Total number of epochs (a resumed run continues up to this number).")
+    var epochs = 20
+
+    @Option(help: "Rows per batch (the model is built for this size).")
+    var batchSize: Int?
+
+    @Option(help: "sgd, momentum, nesterov, adagrad, rmsprop, adadelta, adam or adamw.")
+    var optimizer = "adam"
+
+    @Option(help: "Base learning rate (default: 0.001 for adam/adamw/rmsprop, 1 for adadelta, 0.05 otherwise).")
+    var lr: Double?
+
+    @Option(help: "constant, step (x0.5 every 10 epochs), exponential, cosine or warmup (then constant).")
+    var schedule = "constant"
+
+    @Option(help: "Clip gradients by their global norm.")
+    var clipNorm: Double?
+
+    @Option(help: "Clip each gradient element to [-v, v].")
+    var clipValue: Double?
+
+    @Option(help: "Write parameters and optimizer state to FILE.safetensors when done.")
+    var save: String?
+
+    @Option(help: "Resume from a checkpoint written by --save.")
+    var resume: String?
+
+    func run() throws {
+        try reportingErrors {
+            let (train, test) = try DigitsData.load(data)
+            let model = try ModelSource.load(options.model, seed: options.seed, batchSize: batchSize)
+            let optimizer = try makeOptimizer()
+            let stepsPerEpoch = max(1, train.count / (model.graph.node(named: "x")?.type.shape[0] ?? 1))
+            let trainer = try Trainer(
+                model: model, optimizer: optimizer, learningRate: lr ?? defaultRate,
+                schedule: try makeSchedule(stepsPerEpoch: stepsPerEpoch), clipping: try makeClipping())
+            let session = try ClassifierTraining(trainer: trainer, data: train, seed: options.seed)
+            var firstEpoch = 0
+            if let resume {
+                let checkpoint = try SafeTensors.read(resume)
+                firstEpoch = Int(checkpoint.metadata["epochs_done"] ?? "") ?? 0
+                try trainer.restore(checkpoint.tensors, stepsTaken: Int(checkpoint.metadata["steps_taken"] ?? "") ?? 0)
+                print("resumed from \(resume) after epoch \(firstEpoch)")
+            }
+            print("training \(model.name) with \(optimizer.name), \(train.count) training and \(test.count) test rows, "
+                + "batch \(session.batchSize), \(trainer.graph.nodes.count) nodes in the step graph")
+            let bar = ProgressBar(enabled: isatty(STDOUT_FILENO) != 0)
+            let start = DispatchTime.now().uptimeNanoseconds
+            _ = try session.fit(train, epochs: firstEpoch..<max(firstEpoch, epochs), totalEpochs: epochs) { bar.show($0) }
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            let inference = try model.compile()
+            print(String(format: "trained in %.2f s; train accuracy: %.4f", seconds, try session.accuracy(on: train, executable: inference)))
+            if let save {
+                try SafeTensors.write(
+                    trainer.checkpoint(),
+                    metadata: ["model": model.name, "epochs_done": String(max(firstEpoch, epochs)), "steps_taken": String(trainer.stepsTaken)],
+                    to: save)
+                print("saved \(save)")
+            }
+            print(String(format: "test accuracy: %.4f", try session.accuracy(on: test, executable: inference)))
+        }
+    }
+
+    private var defaultRate: Double {
+        switch optimizer {
+        case "adam", "adamw", "rmsprop": 0.001
+        case "adadelta": 1
+        default: 0.05
+        }
+    }
+
+    private func makeOptimizer() throws -> any Optimizer {
+        switch optimizer {
+        case "sgd": return SGD()
+        case "momentum": return Momentum()
+        case "nesterov": return Momentum(nesterov: true)
+        case "adagrad": return AdaGrad()
+        case "rmsprop": return RMSProp()
+        case "adadelta": return AdaDelta()
+        case "adam": return Adam()
+        case "adamw": return Adam.adamW()
+        default:
+            throw KilnError.invalidArgument(
+                "unknown optimizer '\(optimizer)' (expected sgd, momentum, nesterov, adagrad, rmsprop, adadelta, adam or adamw)")
+        }
+    }
+
+    private func makeSchedule(stepsPerEpoch: Int) throws -> LearningRateSchedule {
+        switch schedule {
+        case "constant": return .constant
+        case "step": return .step(stepSize: 10 * stepsPerEpoch, gamma: 0.5)
+        case "exponential": return .exponential(gamma: 0.999)
+        case "cosine": return .cosine(totalSteps: epochs * stepsPerEpoch, minimum: 0)
+        case "warmup": return .warmup(steps: stepsPerEpoch, then: .constant)
+        default:
+            throw KilnError.invalidArgument("unknown schedule '\(schedule)' (expected constant, step, exponential, cosine or warmup)")
+        }
+    }
+
+    private func makeClipping() throws -> GradientClipping {
+        switch (clipNorm, clipValue) {
+        case (nil, nil): return .none
+        case (let norm?, nil): return .globalNorm(norm)
+        case (nil, let value?): return .value(value)
+        default: throw KilnError.invalidArgument("give --clip-norm or --clip-value, not both")
+        }
+    }
+}
+
+/// A one-line progress bar on a terminal; one line per epoch otherwise.
+final class ProgressBar {
+    private let enabled: Bool
+
+    init(enabled: Bool) { self.enabled = enabled }
+
+    func show(_ progress: ClassifierTraining.Progress) {
+        let text = String(
+            format: "epoch %d/%d step %d/%d loss %.4f %.0f examples/s", progress.epoch, progress.epochs,
+            progress.step, progress.stepsPerEpoch, progress.loss, progress.examplesPerSecond)
+        if enabled {
+            let width = 24
+            let filled = width * progress.step / max(progress.stepsPerEpoch, 1)
+            let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+            print("\r[\(bar)] " + text, terminator: progress.step == progress.stepsPerEpoch ? "\n" : "")
+            fflush(nil)
+        } else if progress.step == progress.stepsPerEpoch {
+            print(text)
+        }
+    }
+}
