@@ -16,6 +16,8 @@ public enum OperatorRegistry {
         Matmul(),
         // Shape and data movement
         Reshape(),
+        // Random numbers
+        RandomUniform(),
     ]
 
     private static let byMnemonic: [String: any Operator] = Dictionary(
