@@ -112,8 +112,7 @@ struct ReductionGeometry {
         kernel.writer.loopNest(kept.map(\.extent), prefix: "o") { body, outer in
             let base = CIndex.sum(outer, strides: kept.map(\.inputStride))
             let target = CIndex.sum(outer, strides: kept.map(\.ownStride))
-            var run = reduced.last
-            if let last = run, last.inputStride != 1 || FoldLoop.lanes(for: last.extent) == 1 { run = nil }
+            let run = reduced.last.flatMap { $0.inputStride == 1 && FoldLoop.lanes(for: $0.extent) > 1 ? $0 : nil }
             let lanes = run.map { FoldLoop.lanes(for: $0.extent) } ?? 1
             for lane in 0..<lanes { accumulator.declare(lane).forEach { body.line($0) } }
             let nested = run == nil ? reduced : Array(reduced.dropLast())
