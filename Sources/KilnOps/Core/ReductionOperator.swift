@@ -50,8 +50,8 @@ extension ReductionOperator {
     }
 
     /// Every axis configuration: all axes, one axis, several axes, negative axes, keepdims both
-    /// ways, a scalar, extent-1 dimensions, no axes, and long runs (contiguous, strided, with a
-    /// remainder after unrolling). Long sums draw from a positive domain so that the float32
+    /// ways, a scalar, extent-1 dimensions, no axes, long runs (contiguous, strided, with a
+    /// remainder after unrolling), and kept innermost axes (outputs computed 8 at a time). Long sums draw from a positive domain so that the float32
     /// result is far from zero and its rounding error is small relative to it.
     func reductionTestCases(differentiable: Bool = true) -> [OperatorTestCase] {
         let cases: [(String, TensorType, Attributes, ClosedRange<Double>)] = [
@@ -73,6 +73,10 @@ extension ReductionOperator {
             ("long-strided", .f32(1000, 2), ["axes": .ints([0])], 0.5...2),
             ("long-all-keepdims", .f32(10, 100), ["keepdims": .bool(true)], 0.5...2),
             ("long-two-runs", .f32(3, 2, 37), ["axes": .ints([0, 2])], 0.5...2),
+            ("columns", .f32(5, 19), ["axes": .ints([0])], -2...2),
+            ("columns-middle-keepdims", .f32(4, 3, 10), ["axes": .ints([1]), "keepdims": .bool(true)], -2...2),
+            ("columns-long", .f32(300, 16), ["axes": .ints([-2])], 0.5...2),
+            ("columns-two-axes", .f32(3, 4, 2, 8), ["axes": .ints([0, 2])], -2...2),
         ]
         return cases.map { label, type, attributes, domain in
             OperatorTestCase(label, inputs: [type], attributes: attributes, domain: domain, differentiable: differentiable)
@@ -87,6 +91,9 @@ extension ReductionOperator {
                 differentiable: false, integerValued: [0]),
             OperatorTestCase(
                 "ties-long", inputs: [.f32(3, 40)], attributes: ["axes": .ints([-1])], domain: -2...2,
+                differentiable: false, integerValued: [0]),
+            OperatorTestCase(
+                "ties-columns", inputs: [.f32(6, 9)], attributes: ["axes": .ints([0])], domain: -1...1,
                 differentiable: false, integerValued: [0]),
             OperatorTestCase(
                 "ties-two-axes", inputs: [.f32(3, 2, 20)], attributes: ["axes": .ints([0, 2])], domain: -1...1,

@@ -1,4 +1,3 @@
-import KilnC
 import KilnIR
 
 /// Arithmetic mean over `axes` (all axes when absent), dropping them unless `keepdims` is true.
@@ -12,7 +11,7 @@ public struct ReduceMean: ReductionOperator {
     public func fold(_ group: [Double]) -> Double { group.reduce(0, +) / Double(group.count) }
 
     public func accumulator(count: Int) -> ReductionAccumulator {
-        .sum(result: "acc0 / \(CLiteral.float(Double(count)))")
+        .sum(divisor: count)
     }
 
     public func cost(_ signature: OperatorSignature) -> OperatorCost {

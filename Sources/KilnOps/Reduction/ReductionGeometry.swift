@@ -101,11 +101,24 @@ struct ReductionGeometry {
         return loops
     }
 
-    /// Writes the kernel: loops over the kept elements outside, a fold over the reduced elements
-    /// inside (unrolled into several accumulators when the innermost reduced run is contiguous
-    /// and long), and one store per output element.
+    /// Writes the kernel: loops over the kept elements outside, the fold over the reduced
+    /// elements inside, one store per output element. Long dependency chains are split over
+    /// several accumulator lanes: along the innermost reduced run when it is contiguous and
+    /// long (`emitRows`), or across 8 neighbouring outputs when the innermost axis is kept
+    /// (`emitColumns`, which also reads each input row contiguously).
     func emitC(_ kernel: inout KernelContext, _ accumulator: ReductionAccumulator) {
         let loops = self.loops
+        if let last = loops.last, !last.reduced, last.extent >= ReductionGeometry.columnLanes, loops.contains(where: \.reduced) {
+            emitColumns(&kernel, accumulator, loops)
+        } else {
+            emitRows(&kernel, accumulator, loops)
+        }
+    }
+
+    /// Outputs computed together when the innermost axis is kept.
+    static let columnLanes = 8
+
+    private func emitRows(_ kernel: inout KernelContext, _ accumulator: ReductionAccumulator, _ loops: [Loop]) {
         let kept = loops.filter { !$0.reduced }, reduced = loops.filter(\.reduced)
         let input = kernel.inputs[0], output = kernel.output
         let outputType = kernel.signature.output.dtype.cType
@@ -120,8 +133,9 @@ struct ReductionGeometry {
                 let offset = CIndex.sum([base, CIndex.sum(names, strides: nested.map(\.inputStride))])
                 let position = CIndex.sum(names, strides: nested.map(\.ownStride))
                 if let run {
+                    inner.line("const float *segment = \(input) + \(offset);")
                     FoldLoop.emit(&inner, extent: run.extent, lanes: lanes, accumulator: accumulator) { lane, k in
-                        (["float v\(lane) = \(input)[\(CIndex.sum([offset, k]))];"], "v\(lane)", CIndex.sum([position, k]))
+                        (["float v\(lane) = segment[\(k)];"], "v\(lane)", CIndex.sum([position, k]))
                     }
                 } else {
                     inner.line("float v0 = \(input)[\(offset)];")
@@ -129,7 +143,40 @@ struct ReductionGeometry {
                 }
             }
             for lane in 1..<lanes { accumulator.merge(lane).forEach { body.line($0) } }
-            body.line("\(output)[\(target)] = (\(outputType))(\(accumulator.result));")
+            body.line("\(output)[\(target)] = (\(outputType))(\(accumulator.result(0)));")
+        }
+    }
+
+    private func emitColumns(_ kernel: inout KernelContext, _ accumulator: ReductionAccumulator, _ loops: [Loop]) {
+        let kept = loops.filter { !$0.reduced }, reduced = loops.filter(\.reduced)
+        let outer = Array(kept.dropLast()), columns = kept[kept.count - 1].extent
+        let lanes = ReductionGeometry.columnLanes, tiled = columns - columns % lanes
+        let input = kernel.inputs[0], output = kernel.output
+        let outputType = kernel.signature.output.dtype.cType
+        // One block of `count` neighbouring outputs starting at column `c`.
+        func block(_ writer: inout CWriter, base: String, target: String, c: String, count: Int) {
+            for lane in 0..<count { accumulator.declare(lane).forEach { writer.line($0) } }
+            writer.loopNest(reduced.map(\.extent), prefix: "r") { inner, names in
+                let offset = CIndex.sum([base, CIndex.sum(names, strides: reduced.map(\.inputStride)), c])
+                let position = CIndex.sum(names, strides: reduced.map(\.ownStride))
+                inner.line("const float *row = \(input) + \(offset);")
+                for lane in 0..<count {
+                    inner.line("float v\(lane) = row[\(lane)];")
+                    inner.line(accumulator.fold(lane, "v\(lane)", position))
+                }
+            }
+            for lane in 0..<count {
+                let column = CIndex.sum([target, c, lane == 0 ? "0" : "\(lane)"])
+                writer.line("\(output)[\(column)] = (\(outputType))(\(accumulator.result(lane)));")
+            }
+        }
+        kernel.writer.loopNest(outer.map(\.extent), prefix: "o") { body, names in
+            let base = CIndex.sum(names, strides: outer.map(\.inputStride))
+            let target = CIndex.sum(names, strides: outer.map(\.ownStride))
+            body.block("for (long c = 0; c < \(tiled); c += \(lanes))") { block(&$0, base: base, target: target, c: "c", count: lanes) }
+            if tiled < columns {
+                body.block("for (long c = \(tiled); c < \(columns); c++)") { block(&$0, base: base, target: target, c: "c", count: 1) }
+            }
         }
     }
 }
@@ -143,16 +190,16 @@ public struct ReductionAccumulator {
     var fold: (_ lane: Int, _ value: String, _ position: String) -> String
     /// The statements merging lane `lane` into lane 0.
     var merge: (_ lane: Int) -> [String]
-    /// The result, an expression of lane 0's variables.
-    var result: String
+    /// The result of lane `lane`, an expression of its variables.
+    var result: (_ lane: Int) -> String
 
-    /// Sum in variables `name0`, `name1`, ...; the result defaults to `name0` (a mean scales it).
-    static func sum(name: String = "acc", result: String? = nil) -> ReductionAccumulator {
+    /// Sum in variables `name0`, `name1`, ...; the result is divided by `divisor` when given (a mean).
+    static func sum(name: String = "acc", divisor: Int? = nil) -> ReductionAccumulator {
         ReductionAccumulator(
             declare: { ["float \(name)\($0) = 0.0f;"] },
             fold: { lane, value, _ in "\(name)\(lane) += \(value);" },
             merge: { ["\(name)0 += \(name)\($0);"] },
-            result: result ?? "\(name)0")
+            result: { lane in divisor.map { "\(name)\(lane) / \(CLiteral.float(Double($0)))" } ?? "\(name)\(lane)" })
     }
 
     /// Maximum (`greater: true`) or minimum in variables `name0`, ..., starting from ∓∞.
@@ -165,7 +212,7 @@ public struct ReductionAccumulator {
                 "\(name)\(lane) = \(value) \(comparison) \(name)\(lane) ? \(value) : \(name)\(lane);"
             },
             merge: { ["\(name)0 = \(name)\($0) \(comparison) \(name)0 ? \(name)\($0) : \(name)0;"] },
-            result: "\(name)0")
+            result: { "\(name)\($0)" })
     }
 
     /// Position of the maximum, the first one on ties: each lane keeps its best value and
@@ -179,7 +226,7 @@ public struct ReductionAccumulator {
             merge: { lane in
                 ["if (best\(lane) > best0 || (best\(lane) == best0 && at\(lane) < at0)) { best0 = best\(lane); at0 = at\(lane); }"]
             },
-            result: "at0")
+            result: { "at\($0)" })
     }
 }
 
