@@ -141,7 +141,7 @@ final class ProgressBar {
             let width = 24
             let filled = width * progress.step / max(progress.stepsPerEpoch, 1)
             let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-            print("\r[\(bar)] " + text, terminator: progress.step == progress.stepsPerEpoch ? "\n" : "")
+            print("\r[\(bar)] " + text + "\u{1B}[K", terminator: progress.step == progress.stepsPerEpoch ? "\n" : "")
             fflush(nil)
         } else if progress.step == progress.stepsPerEpoch {
             print(text)
