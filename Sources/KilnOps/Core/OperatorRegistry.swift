@@ -20,6 +20,8 @@ public enum OperatorRegistry {
         Reshape(), Transpose(), Expand(), Slice(), Concat(), Pad(), Gather(), GatherGrad(),
         // Random numbers
         RandomUniform(),
+        // Convolution
+        Conv2D(), Conv2DBackwardInput(), Conv2DBackwardWeight(), ConvTranspose2D(),
     ]
 
     private static let byMnemonic: [String: any Operator] = Dictionary(
