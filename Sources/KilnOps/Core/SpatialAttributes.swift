@@ -30,7 +30,7 @@ public struct SpatialPair: Sendable, Hashable, CustomStringConvertible {
             return fallback
         }
         guard (1...2).contains(values.count), values.allSatisfy({ $0 >= minimum }) else {
-            throw ShapeError("attribute '\(name)' must be 1 or 2 integers of at least \(minimum), got \(values)")
+            throw ShapeError("attribute '\(name)' must be 1 or 2 integers of at least \(minimum), got \(AttributeValue.ints(values))")
         }
         return SpatialPair(values[0], values[values.count - 1])
     }
@@ -64,7 +64,7 @@ public struct SpatialPadding: Sendable, Hashable, CustomStringConvertible {
         guard let values = attributes.ints(name) else { return .zero }
         guard [1, 2, 4].contains(values.count), values.allSatisfy({ $0 >= 0 }) else {
             throw ShapeError(
-                "attribute '\(name)' must be 1, 2 or 4 integers of at least 0 ([top,left,bottom,right]), got \(values)")
+                "attribute '\(name)' must be 1, 2 or 4 integers of at least 0 ([top,left,bottom,right]), got \(AttributeValue.ints(values))")
         }
         switch values.count {
         case 1: return SpatialPadding(top: values[0], left: values[0], bottom: values[0], right: values[0])
