@@ -13,10 +13,10 @@ extension ConvolutionGeometry {
     func writeTapRanges(_ writer: inout CWriter) {
         let rows = (0..<height.kernel).map(height.outputs(forTap:))
         let columns = (0..<width.kernel).map(width.outputs(forTap:))
-        writer.line("static const long oh_lo[\(height.kernel)] = {\(rows.map { String($0.lowerBound) }.joined(separator: ", "))};")
-        writer.line("static const long oh_hi[\(height.kernel)] = {\(rows.map { String($0.upperBound) }.joined(separator: ", "))};")
-        writer.line("static const long ow_lo[\(width.kernel)] = {\(columns.map { String($0.lowerBound) }.joined(separator: ", "))};")
-        writer.line("static const long ow_hi[\(width.kernel)] = {\(columns.map { String($0.upperBound) }.joined(separator: ", "))};")
+        writer.table("oh_lo", rows.map(\.lowerBound))
+        writer.table("oh_hi", rows.map(\.upperBound))
+        writer.table("ow_lo", columns.map(\.lowerBound))
+        writer.table("ow_hi", columns.map(\.upperBound))
     }
 
     /// Whether some tap of some output reads padding (so im2col leaves zeros in its matrix).

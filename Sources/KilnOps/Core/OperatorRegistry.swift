@@ -22,6 +22,11 @@ public enum OperatorRegistry {
         RandomUniform(),
         // Convolution
         Conv2D(), Conv2DBackwardInput(), Conv2DBackwardWeight(), ConvTranspose2D(),
+        // Pooling and resampling
+        MaxPool2D(), MaxPool2DIndices(), MaxPool2DBackward(), MaxUnpool2D(), MaxUnpool2DBackward(),
+        AvgPool2D(), AvgPool2DBackward(), GlobalAvgPool(), GlobalMaxPool(),
+        AdaptiveAvgPool2D(), AdaptiveAvgPool2DBackward(), LpPool2D(), SoftPool2D(), MixedPool2D(), StochasticPool2D(),
+        UpsampleNearest2D(), UpsampleNearest2DBackward(), UpsampleBilinear2D(), UpsampleBilinear2DBackward(),
     ]
 
     private static let byMnemonic: [String: any Operator] = Dictionary(
