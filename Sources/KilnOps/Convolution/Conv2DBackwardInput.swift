@@ -157,7 +157,7 @@ public struct Conv2DBackwardInput: Operator {
 
     public func gradients(_ context: inout GradientContext) throws(KilnError) -> [NodeID?] {
         let node = context.node
-        let (g, convolution) = try context.shapeChecked { () throws(ShapeError) in
+        let (g, convolution) = try context.checked { () throws(ShapeError) in
             (try geometry(node.inputs.map { context.type(of: $0) }, node.attributes), try ConvolutionAttributes(node.attributes))
         }
         let gradient = context.outputGradient, dy = context.input(0), w = context.input(1)

@@ -153,7 +153,7 @@ public struct Conv2DBackwardWeight: Operator {
 
     public func gradients(_ context: inout GradientContext) throws(KilnError) -> [NodeID?] {
         let node = context.node
-        let (g, convolution) = try context.shapeChecked { () throws(ShapeError) in
+        let (g, convolution) = try context.checked { () throws(ShapeError) in
             (try geometry(node.inputs.map { context.type(of: $0) }, node.attributes), try ConvolutionAttributes(node.attributes))
         }
         let gradient = context.outputGradient, x = context.input(0), dy = context.input(1)

@@ -85,16 +85,3 @@ extension Operator {
         return input.shape
     }
 }
-
-extension GradientContext {
-    /// Runs a shape computation on the forward node (which passed its shape rule when it was
-    /// built), reporting a failure as the node's shape error.
-    func shapeChecked<Result>(_ body: () throws(ShapeError) -> Result) throws(KilnError) -> Result {
-        do {
-            return try body()
-        } catch {
-            let inputTypes = node.inputs.map { type(of: $0) }
-            throw .shape(NodeContext(op: node.op, name: node.name, inputTypes: inputTypes, provenance: node.provenance), error)
-        }
-    }
-}
