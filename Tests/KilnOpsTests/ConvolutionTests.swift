@@ -159,4 +159,62 @@ import Testing
             #expect(error.description == "conv2d 'conv1': input 0 of shape [1,3,8,8] has 3 channels, not divisible by groups = 2")
         }
     }
+
+    /// The reference output of `op` on `inputs`.
+    private func evaluate(_ op: any Operator, _ inputs: [ReferenceTensor], _ attributes: Attributes) throws -> [Double] {
+        let types = inputs.map(\.type)
+        let output = try op.inferType(types, attributes)
+        return op.evaluate(inputs, OperatorSignature(inputs: types, attributes: attributes, output: output)).values
+    }
+
+    private func counting(_ shape: Shape, scale: Double = 0.1) -> ReferenceTensor {
+        ReferenceTensor(shape: shape, (0..<shape.elementCount).map { Double($0 % 7) * scale - 0.3 })
+    }
+
+    @Test func deformableConvolutionWithZeroOffsetsIsConvolution() throws {
+        let attributes: Attributes = ["padding": .ints([1, 2, 0, 1]), "dilation": .ints([1, 2]), "groups": .int(2)]
+        let x = counting([2, 4, 5, 6]), w = counting([4, 2, 3, 2], scale: 0.2)
+        let convolution = try evaluate(Conv2D(), [x, w], attributes)
+        // 2 offset groups of 2·3·2 = 12 channels over the 4×7 output.
+        let offset = ReferenceTensor(shape: [2, 24, 4, 7], [Double](repeating: 0, count: 2 * 24 * 4 * 7))
+        let deformable = try evaluate(DeformConv2D(), [x, offset, w], attributes)
+        #expect(deformable.count == convolution.count)
+        #expect(zip(deformable, convolution).allSatisfy { abs($0 - $1) < 1e-12 })
+    }
+
+    @Test func integerOffsetsShiftTheSamples() throws {
+        // A 1×1 kernel whose row offset is +1 everywhere reads the next row (zero past the end).
+        let x = ReferenceTensor(shape: [1, 1, 3, 2], [1, 2, 3, 4, 5, 6])
+        let w = ReferenceTensor(shape: [1, 1, 1, 1], [1])
+        let offset = ReferenceTensor(shape: [1, 2, 3, 2], [1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0])
+        #expect(try evaluate(DeformConv2D(), [x, offset, w], [:]) == [3, 4, 5, 6, 0, 0])
+        // Half a column to the right interpolates; the last column blends with the zero beyond it.
+        let half = ReferenceTensor(shape: [1, 2, 3, 2], [0, 0, 0, 0, 0, 0, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5])
+        #expect(try evaluate(DeformConv2D(), [x, half, w], [:]) == [1.5, 1, 3.5, 2, 5.5, 3])
+    }
+
+    @Test func deformableOffsetFieldShape() throws {
+        // A 3×3 kernel takes 2·3·3 = 18 offset channels at the output's size (seed catalog §6 #18).
+        let shape = try DeformConv2D().inferType(
+            [.f32(1, 8, 10, 10), .f32(1, 18, 10, 10), .f32(16, 8, 3, 3)], ["padding": .ints([1])]).shape
+        #expect(shape == [1, 16, 10, 10])
+        let cases: [([TensorType], Attributes, String)] = [
+            ([.f32(1, 8, 10, 10), .f32(1, 18, 8, 8), .f32(16, 8, 3, 3)], ["padding": .ints([1])],
+             "input 1 has shape [1,18,8,8]; expected [1,18·G,10,10]: 18 offsets (2·3·3) per offset group G, "
+                + "G dividing the 8 input channels, for each of the 10x10 output positions"),
+            ([.f32(1, 8, 10, 10), .f32(1, 9, 10, 10), .f32(16, 8, 3, 3)], ["padding": .ints([1])],
+             "input 1 has shape [1,9,10,10]; expected [1,18·G,10,10]: 18 offsets (2·3·3) per offset group G, "
+                + "G dividing the 8 input channels, for each of the 10x10 output positions"),
+            ([.f32(1, 8, 10, 10), .f32(1, 54, 10, 10), .f32(16, 8, 3, 3)], ["padding": .ints([1])],
+             "input 1 has shape [1,54,10,10]; expected [1,18·G,10,10]: 18 offsets (2·3·3) per offset group G, "
+                + "G dividing the 8 input channels, for each of the 10x10 output positions"),
+        ]
+        for (inputs, attributes, message) in cases {
+            #expect(throws: ShapeError(message)) { try DeformConv2D().inferType(inputs, attributes) }
+        }
+        #expect(throws: ShapeError("attribute 'wrt' must be \"input\", \"offset\" or \"weight\", got \"bias\"")) {
+            try DeformConv2DBackward().inferType(
+                [.f32(1, 1, 3, 3), .f32(1, 2, 3, 3), .f32(1, 1, 1, 1), .f32(1, 1, 3, 3)], ["wrt": .string("bias")])
+        }
+    }
 }
