@@ -142,10 +142,10 @@ public struct Conv2D: Operator {
                         tap.line("float weight = \(w)[(co*\(g.height.kernel) + ki)*\(g.width.kernel) + kj];")
                         tap.block("for (long oh = oh_lo[ki]; oh < oh_hi[ki]; oh++)") { row in
                             row.line("long base = \(g.rowOffsetExpression);")
-                            row.line("float *out = target + oh*\(g.width.output);")
-                            row.block("for (long ow = ow_lo[kj]; ow < ow_hi[kj]; ow++)") {
-                                $0.line("out[ow] += weight * plane[base + \(g.columnExpression)];")
-                            }
+                            g.writeRowSegment(&row)
+                            row.line("const float *from = plane + first;")
+                            row.line("float *to = target + start;")
+                            row.block("for (long k = 0; k < count; k++)") { $0.line("to[k] += weight * from[\(g.segmentStep)];") }
                         }
                     }
                 }

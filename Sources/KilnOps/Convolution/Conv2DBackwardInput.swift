@@ -121,10 +121,10 @@ public struct Conv2DBackwardInput: Operator {
                             tap.line("float weight = \(w)[(co*\(g.height.kernel) + ki)*\(g.width.kernel) + kj];")
                             tap.block("for (long oh = oh_lo[ki]; oh < oh_hi[ki]; oh++)") { row in
                                 row.line("long base = \(g.rowOffsetExpression);")
-                                row.line("const float *gradient = source + oh*\(g.width.output);")
-                                row.block("for (long ow = ow_lo[kj]; ow < ow_hi[kj]; ow++)") {
-                                    $0.line("plane[base + \(g.columnExpression)] += weight * gradient[ow];")
-                                }
+                                g.writeRowSegment(&row)
+                                row.line("const float *from = source + start;")
+                                row.line("float *to = plane + first;")
+                                row.block("for (long k = 0; k < count; k++)") { $0.line("to[\(g.segmentStep)] += weight * from[k];") }
                             }
                         }
                     }

@@ -115,7 +115,6 @@ public struct Conv2DBackwardWeight: Operator {
     /// reads inside the image, in four accumulators.
     private func writeDepthwise(_ kernel: inout KernelContext, _ g: ConvolutionGeometry) {
         let x = kernel.inputs[0], dy = kernel.inputs[1], dw = kernel.output
-        let step = CExpression.linear([("ow", g.width.stride)], constant: 0)
         g.writeTapRanges(&kernel.writer)
         kernel.writer.loop("co", count: g.outputChannels) { channel in
             channel.loop("ki", count: g.height.kernel) { kernelRow in
@@ -126,16 +125,17 @@ public struct Conv2DBackwardWeight: Operator {
                         image.line("const float *source = \(dy) + (n*\(g.outputChannels) + co)*\(g.outputPlane);")
                         image.block("for (long oh = oh_lo[ki]; oh < oh_hi[ki]; oh++)") { row in
                             row.line("long base = \(g.rowOffsetExpression);")
-                            row.line("const float *gradient = source + oh*\(g.width.output);")
-                            row.line("long ow = ow_lo[kj];")
-                            row.block("for (; ow + 3 < ow_hi[kj]; ow += 4)") { body in
+                            g.writeRowSegment(&row)
+                            row.line("const float *input = plane + first, *gradient = source + start;")
+                            row.line("long k = 0;")
+                            row.block("for (; k + 3 < count; k += 4)") { body in
                                 for lane in 0..<4 {
-                                    let column = lane == 0 ? step : CExpression.linear([("(ow + \(lane))", g.width.stride)], constant: 0)
-                                    let index = lane == 0 ? "ow" : "ow + \(lane)"
-                                    body.line("a\(lane) += gradient[\(index)] * plane[base + \(column)];")
+                                    let index = lane == 0 ? "k" : "k + \(lane)"
+                                    let step = CExpression.linear([(lane == 0 ? "k" : "(k + \(lane))", g.width.stride)], constant: 0)
+                                    body.line("a\(lane) += gradient[\(index)] * input[\(step)];")
                                 }
                             }
-                            row.block("for (; ow < ow_hi[kj]; ow++)") { $0.line("a0 += gradient[ow] * plane[base + \(step)];") }
+                            row.block("for (; k < count; k++)") { $0.line("a0 += gradient[k] * input[\(g.segmentStep)];") }
                         }
                     }
                     tap.line("\(dw)[(co*\(g.height.kernel) + ki)*\(g.width.kernel) + kj] = (a0 + a1) + (a2 + a3);")

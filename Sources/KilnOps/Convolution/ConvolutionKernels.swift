@@ -26,35 +26,56 @@ extension ConvolutionGeometry {
     }
 
     /// The C expression of the input row offset `ih·W + kj·dw − left` read by output row `oh`
-    /// at tap (`ki`, `kj`): add `ow·sw` for the element.
+    /// at tap (`ki`, `kj`): add `ow·sw` for the element of output column `ow`.
     var rowOffsetExpression: String {
         let ih = CExpression.linear([("oh", height.stride), ("ki", height.dilation)], constant: -height.padBegin)
         let column = CExpression.linear([("kj", width.dilation)], constant: -width.padBegin)
         return "(\(ih))*\(width.input) + \(column)"
     }
 
-    /// The C expression `ow·sw`.
-    var columnExpression: String { CExpression.linear([("ow", width.stride)], constant: 0) }
+    /// Inside an output-row loop (`oh`, with `base` declared), writes the segment of the row that
+    /// tap `kj` reads inside the image: `count` outputs, the first reading input offset `first`
+    /// (in the plane) and writing output offset `start`; the k-th reads `first + k·sw`
+    /// (`segmentStep`) and writes `start + k`.
+    func writeRowSegment(_ writer: inout CWriter) {
+        writer.line("long count = ow_hi[kj] - ow_lo[kj];")
+        let first = CExpression.linear([("ow_lo[kj]", width.stride)], constant: 0)
+        writer.line("long first = base + \(first), start = oh*\(width.output) + ow_lo[kj];")
+    }
+
+    /// The C expression `k·sw`: the input step along a row segment.
+    var segmentStep: String { CExpression.linear([("k", width.stride)], constant: 0) }
 
     /// Writes the im2col copy of one image group (`Cin/groups` planes at `image`) into the
     /// [patchSize, Hout·Wout] matrix at `column`. Positions that read padding are not written:
-    /// the caller zeroes the matrix once when `readsPadding`.
+    /// the caller zeroes the matrix once when `readsPadding`. With a column stride of 1 each row
+    /// segment is one `memcpy`.
     func writeIm2col(_ writer: inout CWriter, image: String, column: String) {
-        writePatchLoops(&writer) { body in
-            body.line("row[oh*\(width.output) + ow] = \(image)[plane + base + \(columnExpression)];")
+        writePatchLoops(&writer) { row in
+            writeRowSegment(&row)
+            if width.stride == 1 {
+                row.line("memcpy(row + start, \(image) + plane + first, (size_t)count*sizeof(float));")
+                return
+            }
+            row.line("const float *from = \(image) + plane + first;")
+            row.line("float *to = row + start;")
+            row.block("for (long k = 0; k < count; k++)") { $0.line("to[k] = from[\(segmentStep)];") }
         }
     }
 
     /// Writes the col2im scatter: adds each element of the [patchSize, Hout·Wout] matrix at
     /// `column` into the image group at `image` (which the caller has zeroed).
     func writeCol2im(_ writer: inout CWriter, column: String, image: String) {
-        writePatchLoops(&writer, constant: true, matrix: column) { body in
-            body.line("\(image)[plane + base + \(columnExpression)] += row[oh*\(width.output) + ow];")
+        writePatchLoops(&writer, constant: true, matrix: column) { row in
+            writeRowSegment(&row)
+            row.line("const float *from = row + start;")
+            row.line("float *to = \(image) + plane + first;")
+            row.block("for (long k = 0; k < count; k++)") { $0.line("to[\(segmentStep)] += from[k];") }
         }
     }
 
-    /// The loops over (channel, ki, kj, oh, ow) that im2col and col2im share; `body` is the
-    /// innermost statement with `plane`, `base`, `row`, `oh` and `ow` in scope.
+    /// The loops over (channel, ki, kj, oh) that im2col and col2im share; `body` writes the
+    /// work of one output row with `plane`, `base`, `row`, `oh` and the tap (`ki`, `kj`) in scope.
     private func writePatchLoops(
         _ writer: inout CWriter, constant: Bool = false, matrix: String = "column",
         _ body: (inout CWriter) -> Void
@@ -67,7 +88,7 @@ extension ConvolutionGeometry {
                     tap.line("\(rowType)row = \(matrix) + ((c*\(height.kernel) + ki)*\(width.kernel) + kj)*\(outputPlane);")
                     tap.block("for (long oh = oh_lo[ki]; oh < oh_hi[ki]; oh++)") { outputRow in
                         outputRow.line("long base = \(rowOffsetExpression);")
-                        outputRow.block("for (long ow = ow_lo[kj]; ow < ow_hi[kj]; ow++)", body)
+                        body(&outputRow)
                     }
                 }
             }

@@ -9,7 +9,7 @@ import KilnIR
 /// in PyTorch; false: only the input elements) and `divisor_override` (an integer that replaces
 /// the divisor; 1 gives sum pooling). Output [N, C, Hout, Wout].
 ///
-/// C: one pass per window with bounds and divisors from tables. Cost: one add per element read
+/// C: tap-major sums over output ranges from tables, then one division per output. Cost: one add per element read
 /// by a window plus one division per output; bytes = x read, y written.
 /// Gradient: `avg_pool2d_backward`(dy) with `input_size`.
 public struct AvgPool2D: Operator {
@@ -44,12 +44,13 @@ public struct AvgPool2D: Operator {
     public func emitC(_ kernel: inout KernelContext) {
         let pooling = try! window(kernel.signature.inputs, kernel.signature.attributes)
         let divisor = try! AverageDivisor(kernel.signature.attributes).writeExpression(&kernel.writer, pooling)
-        let y = kernel.output
-        pooling.writeWindowLoops(
-            &kernel.writer, input: kernel.inputs[0],
-            begin: { $0.line("float s = 0.0f;") },
-            each: { $0.line("s += v;") },
-            end: { $0.line("\(y)[plane*\(pooling.outputPlane) + o] = s / \(divisor);") })
+        pooling.writeTapMajorLoops(
+            &kernel.writer, input: kernel.inputs[0], output: kernel.output, initial: "0.0f", combine: { $0.line("to[k] += v;") },
+            finish: { plane in
+                plane.loop("oh", count: pooling.height.output) { row in
+                    row.loop("ow", count: pooling.width.output) { $0.line("target[oh*\(pooling.width.output) + ow] /= \(divisor);") }
+                }
+            })
     }
 
     public func cost(_ signature: OperatorSignature) -> OperatorCost {

@@ -2,7 +2,7 @@ import KilnIR
 
 /// Global max pooling: the largest element of each NCHW plane, kept as [N, C, 1, 1].
 ///
-/// Input x [N, C, H, W]; output [N, C, 1, 1]. C: one pass per plane with a select. Cost: H·W
+/// Input x [N, C, H, W]; output [N, C, 1, 1]. C: one pass per plane with a branch-free select. Cost: H·W
 /// comparisons per plane; bytes = x read, y written. Gradient: `max_pool2d_backward` with one
 /// H×W window (the argmax takes it all; ties go to the first element in row-major order).
 public struct GlobalMaxPool: Operator {
@@ -27,7 +27,7 @@ public struct GlobalMaxPool: Operator {
         kernel.writer.loop("p", count: shape[0] * shape[1]) { body in
             body.line("const float *source = \(x) + p*\(plane);")
             body.line("float m = source[0];")
-            body.block("for (long i = 1; i < \(plane); i++)") { $0.line("m = source[i] > m ? source[i] : m;") }
+            body.block("for (long i = 1; i < \(plane); i++)") { $0.selectLarger("source[i]", into: "m") }
             body.line("\(y)[p] = m;")
         }
     }

@@ -8,8 +8,8 @@ import KilnIR
 /// (default 1), `ceil_mode` (default false). Output [N, C, Hout, Wout], sizes as for `conv2d`
 /// (rounded up with `ceil_mode`).
 ///
-/// A primitive because its gradient routes through the argmax. C: one pass per window with a
-/// select; the window bounds come from tables. Cost: one comparison (FLOP) per element read by a
+/// A primitive because its gradient routes through the argmax. C: tap-major, one select per
+/// input element read, over output ranges from tables. Cost: one comparison (FLOP) per element read by a
 /// window; bytes = x read, y written. Gradient: `max_pool2d_backward`(x, dy), which recomputes
 /// the argmax (ties go to the first element in row-major window order).
 public struct MaxPool2D: Operator {
@@ -41,12 +41,9 @@ public struct MaxPool2D: Operator {
 
     public func emitC(_ kernel: inout KernelContext) {
         let pooling = try! window(kernel.signature.inputs, kernel.signature.attributes)
-        let y = kernel.output
-        pooling.writeWindowLoops(
-            &kernel.writer, input: kernel.inputs[0],
-            begin: { $0.line("float m = -KILN_INFINITY;") },
-            each: { $0.line("m = v > m ? v : m;") },
-            end: { $0.line("\(y)[plane*\(pooling.outputPlane) + o] = m;") })
+        pooling.writeTapMajorLoops(
+            &kernel.writer, input: kernel.inputs[0], output: kernel.output, initial: "-KILN_INFINITY",
+            combine: { $0.selectLarger("v", into: "to[k]") })
     }
 
     public func cost(_ signature: OperatorSignature) -> OperatorCost {

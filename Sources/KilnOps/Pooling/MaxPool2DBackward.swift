@@ -49,11 +49,7 @@ public struct MaxPool2DBackward: Operator {
         pooling.writeWindowLoops(
             &kernel.writer, input: kernel.inputs[0], needsIndex: true,
             begin: { $0.line("float m = -KILN_INFINITY;"); $0.line("long best = 0;") },
-            each: { tap in
-                tap.line("int better = v > m;")
-                tap.line("m = better ? v : m;")
-                tap.line("best = better ? index : best;")
-            },
+            each: { $0.selectLarger("v", into: "m", carrying: (value: "index", into: "best")) },
             end: { $0.line("\(dx)[plane*\(pooling.inputPlane) + best] += \(dy)[plane*\(pooling.outputPlane) + o];") })
     }
 

@@ -47,7 +47,7 @@ public struct MixedPool2D: Operator {
         pooling.writeWindowLoops(
             &kernel.writer, input: kernel.inputs[0],
             begin: { $0.line("float m = -KILN_INFINITY, s = 0.0f;") },
-            each: { $0.line("m = v > m ? v : m;"); $0.line("s += v;") },
+            each: { $0.selectLarger("v", into: "m"); $0.line("s += v;") },
             end: {
                 $0.line("\(y)[plane*\(pooling.outputPlane) + o] = \(CLiteral.float(lambda))*m + \(CLiteral.float(1 - lambda))*(s / \(CLiteral.float(Double(size))));")
             })

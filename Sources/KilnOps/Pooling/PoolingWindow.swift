@@ -133,6 +133,44 @@ struct PoolingWindow: Hashable {
         }
     }
 
+    /// Writes tap-major loops, the fast form for poolings that fold their window in any order:
+    /// per plane, the output plane `target` (of `output`) is set to `initial`; then for every tap
+    /// (ki, kj) and every output row, the segment of outputs whose tap reads inside the input is
+    /// folded with `combine` (statements on `to[k]` and the input value `v`); `finish` runs per
+    /// plane afterwards. The output ranges come from tables, so the inner loop has no bounds test.
+    func writeTapMajorLoops(
+        _ writer: inout CWriter, input: String, output: String, initial: String,
+        combine: (inout CWriter) -> Void, finish: (inout CWriter) -> Void = { _ in }
+    ) {
+        let rows = (0..<height.kernel).map(height.outputs(forTap:))
+        let columns = (0..<width.kernel).map(width.outputs(forTap:))
+        writer.table("oh_lo", rows.map(\.lowerBound))
+        writer.table("oh_hi", rows.map(\.upperBound))
+        writer.table("ow_lo", columns.map(\.lowerBound))
+        writer.table("ow_hi", columns.map(\.upperBound))
+        let rowStart = CExpression.linear([("oh", height.stride), ("ki", height.dilation)], constant: -height.padBegin)
+        let columnStart = CExpression.linear([("ow_lo[kj]", width.stride), ("kj", width.dilation)], constant: -width.padBegin)
+        writer.loop("plane", count: planes) { plane in
+            plane.line("const float *source = \(input) + plane*\(inputPlane);")
+            plane.line("float *target = \(output) + plane*\(outputPlane);")
+            plane.loop("p", count: outputPlane) { $0.line("target[p] = \(initial);") }
+            plane.loop("ki", count: height.kernel) { kernelRow in
+                kernelRow.loop("kj", count: width.kernel) { tap in
+                    tap.line("long count = ow_hi[kj] - ow_lo[kj];")
+                    tap.block("for (long oh = oh_lo[ki]; oh < oh_hi[ki]; oh++)") { row in
+                        row.line("const float *from = source + (\(rowStart))*\(width.input) + \(columnStart);")
+                        row.line("float *to = target + oh*\(width.output) + ow_lo[kj];")
+                        row.block("for (long k = 0; k < count; k++)") { body in
+                            body.line("float v = from[\(CExpression.linear([("k", width.stride)], constant: 0))];")
+                            combine(&body)
+                        }
+                    }
+                }
+            }
+            finish(&plane)
+        }
+    }
+
     /// The number of input elements all windows read together (the comparisons or additions of
     /// a pooling pass).
     var tapCount: Int {

@@ -48,7 +48,8 @@ public struct SoftPool2D: Operator {
             &kernel.writer, input: kernel.inputs[0],
             begin: { $0.line("float m = -KILN_INFINITY, s = 0.0f, t = 0.0f;") },
             each: { tap in
-                tap.line("float larger = v > m ? v : m;")
+                tap.line("float larger = m;")
+                tap.selectLarger("v", into: "larger")
                 tap.line("float decay = expf(m - larger), weight = expf(v - larger);")
                 tap.line("s = s*decay + weight;")
                 tap.line("t = t*decay + weight*v;")
