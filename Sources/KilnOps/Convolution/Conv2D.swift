@@ -26,7 +26,7 @@ public struct Conv2D: Operator {
     func geometry(_ inputs: [TensorType], _ attributes: Attributes) throws(ShapeError) -> ConvolutionGeometry {
         try checkArity(inputs)
         let x = try requireImage(inputs, 0), w = try requireImage(inputs, 1)
-        let convolution = try ConvolutionAttributes(attributes)
+        let convolution = try ConvolutionAttributes(attributes, for: self)
         let geometry = try ConvolutionGeometry.make(
             batch: x[0], inputChannels: x[1], inputSize: SpatialPair(x[2], x[3]), outputChannels: w[0],
             kernel: SpatialPair(w[2], w[3]), attributes: convolution, inputLabel: "input 0 of shape \(x)",
@@ -164,7 +164,7 @@ public struct Conv2D: Operator {
     public func gradients(_ context: inout GradientContext) throws(KilnError) -> [NodeID?] {
         let node = context.node
         let (g, convolution) = try context.checked { () throws(ShapeError) in
-            (try geometry(node.inputs.map { context.type(of: $0) }, node.attributes), try ConvolutionAttributes(node.attributes))
+            (try geometry(node.inputs.map { context.type(of: $0) }, node.attributes), try ConvolutionAttributes(node.attributes, for: self))
         }
         let dy = context.outputGradient, x = context.input(0), w = context.input(1)
         var inputAttributes = convolution.attributes

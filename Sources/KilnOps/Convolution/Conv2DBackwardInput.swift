@@ -24,8 +24,8 @@ public struct Conv2DBackwardInput: Operator {
     func geometry(_ inputs: [TensorType], _ attributes: Attributes) throws(ShapeError) -> ConvolutionGeometry {
         try checkArity(inputs)
         let dy = try requireImage(inputs, 0), w = try requireImage(inputs, 1)
-        let convolution = try ConvolutionAttributes(attributes)
-        let inputSize = try SpatialPair.read(attributes, "input_size", default: nil, minimum: 1)
+        let convolution = try ConvolutionAttributes(attributes, for: self)
+        let inputSize = try SpatialPair.read(attributes, "input_size", default: nil, minimum: 1, op: self)
         guard dy[1] == w[0] else {
             throw ShapeError("input 0 has shape \(dy); expected \(w[0]) channels, the output channels of input 1 of shape \(w)")
         }
@@ -158,7 +158,7 @@ public struct Conv2DBackwardInput: Operator {
     public func gradients(_ context: inout GradientContext) throws(KilnError) -> [NodeID?] {
         let node = context.node
         let (g, convolution) = try context.checked { () throws(ShapeError) in
-            (try geometry(node.inputs.map { context.type(of: $0) }, node.attributes), try ConvolutionAttributes(node.attributes))
+            (try geometry(node.inputs.map { context.type(of: $0) }, node.attributes), try ConvolutionAttributes(node.attributes, for: self))
         }
         let gradient = context.outputGradient, dy = context.input(0), w = context.input(1)
         var weightAttributes = convolution.attributes

@@ -22,8 +22,8 @@ public struct Conv2DBackwardWeight: Operator {
     func geometry(_ inputs: [TensorType], _ attributes: Attributes) throws(ShapeError) -> ConvolutionGeometry {
         try checkArity(inputs)
         let x = try requireImage(inputs, 0), dy = try requireImage(inputs, 1)
-        let convolution = try ConvolutionAttributes(attributes)
-        let kernel = try SpatialPair.read(attributes, "kernel_size", default: nil, minimum: 1)
+        let convolution = try ConvolutionAttributes(attributes, for: self)
+        let kernel = try SpatialPair.read(attributes, "kernel_size", default: nil, minimum: 1, op: self)
         let geometry = try ConvolutionGeometry.make(
             batch: x[0], inputChannels: x[1], inputSize: SpatialPair(x[2], x[3]), outputChannels: dy[1], kernel: kernel,
             attributes: convolution, inputLabel: "input 0 of shape \(x)", outputLabel: "input 1 of shape \(dy)",
@@ -154,7 +154,7 @@ public struct Conv2DBackwardWeight: Operator {
     public func gradients(_ context: inout GradientContext) throws(KilnError) -> [NodeID?] {
         let node = context.node
         let (g, convolution) = try context.checked { () throws(ShapeError) in
-            (try geometry(node.inputs.map { context.type(of: $0) }, node.attributes), try ConvolutionAttributes(node.attributes))
+            (try geometry(node.inputs.map { context.type(of: $0) }, node.attributes), try ConvolutionAttributes(node.attributes, for: self))
         }
         let gradient = context.outputGradient, x = context.input(0), dy = context.input(1)
         var inputAttributes = convolution.attributes

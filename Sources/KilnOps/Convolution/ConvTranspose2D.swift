@@ -27,8 +27,8 @@ public struct ConvTranspose2D: Operator {
     func geometry(_ inputs: [TensorType], _ attributes: Attributes) throws(ShapeError) -> ConvolutionGeometry {
         try checkArity(inputs)
         let x = try requireImage(inputs, 0), w = try requireImage(inputs, 1)
-        let convolution = try ConvolutionAttributes(attributes)
-        let outputPadding = try SpatialPair.read(attributes, "output_padding", default: SpatialPair(0, 0), minimum: 0)
+        let convolution = try ConvolutionAttributes(attributes, for: self)
+        let outputPadding = try SpatialPair.read(attributes, "output_padding", default: SpatialPair(0, 0), minimum: 0, op: self)
         let (stride, padding, dilation, groups) = (convolution.stride, convolution.padding, convolution.dilation, convolution.groups)
         guard outputPadding.height < stride.height && outputPadding.width < stride.width else {
             throw ShapeError("attribute 'output_padding' \(outputPadding) must be smaller than the stride \(stride) in each axis")
@@ -101,7 +101,7 @@ public struct ConvTranspose2D: Operator {
     public func gradients(_ context: inout GradientContext) throws(KilnError) -> [NodeID?] {
         let node = context.node
         let (g, convolution) = try context.checked { () throws(ShapeError) in
-            (try geometry(node.inputs.map { context.type(of: $0) }, node.attributes), try ConvolutionAttributes(node.attributes))
+            (try geometry(node.inputs.map { context.type(of: $0) }, node.attributes), try ConvolutionAttributes(node.attributes, for: self))
         }
         let dy = context.outputGradient, x = context.input(0), w = context.input(1)
         var weightAttributes = convolution.attributes

@@ -9,11 +9,12 @@ struct ConvolutionAttributes: Hashable {
     var dilation: SpatialPair
     var groups: Int
 
-    init(_ attributes: Attributes) throws(ShapeError) {
-        stride = try SpatialPair.read(attributes, "stride", default: SpatialPair(1, 1), minimum: 1)
-        padding = try SpatialPadding.read(attributes)
-        dilation = try SpatialPair.read(attributes, "dilation", default: SpatialPair(1, 1), minimum: 1)
-        groups = attributes.int("groups", default: 1)
+    /// Reads the attributes of a node of `op`.
+    init(_ attributes: Attributes, for op: some Operator) throws(ShapeError) {
+        stride = try SpatialPair.read(attributes, "stride", default: SpatialPair(1, 1), minimum: 1, op: op)
+        padding = try SpatialPadding.read(attributes, op: op)
+        dilation = try SpatialPair.read(attributes, "dilation", default: SpatialPair(1, 1), minimum: 1, op: op)
+        groups = try op.int(attributes, "groups", default: 1)
         guard groups >= 1 else { throw ShapeError("attribute 'groups' must be at least 1, got \(groups)") }
     }
 

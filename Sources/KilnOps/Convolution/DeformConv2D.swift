@@ -26,7 +26,7 @@ public struct DeformConv2D: Operator {
     func geometry(_ inputs: [TensorType], _ attributes: Attributes) throws(ShapeError) -> DeformableGeometry {
         try checkArity(inputs)
         for index in 0..<3 { _ = try requireImage(inputs, index) }
-        let geometry = try DeformableGeometry.read(inputs, attributes)
+        let geometry = try DeformableGeometry.read(inputs, attributes, op: self)
         if inputs.count == 4 {
             let outputs = geometry.convolution.outputChannels
             guard inputs[3].dtype == .float32, inputs[3].shape == [outputs] else {
@@ -97,7 +97,7 @@ public struct DeformConv2D: Operator {
 
     public func gradients(_ context: inout GradientContext) throws(KilnError) -> [NodeID?] {
         let node = context.node
-        let convolution = try context.checked { () throws(ShapeError) in try ConvolutionAttributes(node.attributes) }
+        let convolution = try context.checked { () throws(ShapeError) in try ConvolutionAttributes(node.attributes, for: self) }
         let operands = [context.input(0), context.input(1), context.input(2), context.outputGradient]
         var result: [NodeID?] = []
         for wrt in ["input", "offset", "weight"] {

@@ -38,7 +38,7 @@ public struct DeformConv2DBackward: Operator {
         guard let name = attributes.string("wrt"), let target = Target(rawValue: name) else {
             throw ShapeError("attribute 'wrt' must be \"input\", \"offset\" or \"weight\", got \(attributes["wrt"].map(\.description) ?? "nothing")")
         }
-        let geometry = try DeformableGeometry.read(Array(inputs.prefix(3)), attributes)
+        let geometry = try DeformableGeometry.read(Array(inputs.prefix(3)), attributes, op: self)
         guard inputs[3].shape == geometry.convolution.outputShape else {
             throw ShapeError("input 3 has shape \(inputs[3].shape); expected \(geometry.convolution.outputShape), the output of deform_conv2d")
         }

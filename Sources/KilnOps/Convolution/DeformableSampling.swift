@@ -18,12 +18,12 @@ struct DeformableGeometry: Hashable {
         [convolution.batch, offsetChannels, convolution.height.output, convolution.width.output]
     }
 
-    /// Reads the geometry from x, offset and w (input 0, 1, 2).
-    static func read(_ inputs: [TensorType], _ attributes: Attributes) throws(ShapeError) -> DeformableGeometry {
+    /// Reads the geometry of a node of `op` from x, offset and w (input 0, 1, 2).
+    static func read(_ inputs: [TensorType], _ attributes: Attributes, op: some Operator) throws(ShapeError) -> DeformableGeometry {
         let x = inputs[0].shape, offset = inputs[1].shape, w = inputs[2].shape
         let convolution = try ConvolutionGeometry.make(
             batch: x[0], inputChannels: x[1], inputSize: SpatialPair(x[2], x[3]), outputChannels: w[0],
-            kernel: SpatialPair(w[2], w[3]), attributes: try ConvolutionAttributes(attributes),
+            kernel: SpatialPair(w[2], w[3]), attributes: try ConvolutionAttributes(attributes, for: op),
             inputLabel: "input 0 of shape \(x)", outputLabel: "input 2 of shape \(w)", kernelLabel: "input 2 of shape \(w)")
         guard w[1] == convolution.inputChannelsPerGroup else {
             throw ShapeError(

@@ -20,12 +20,12 @@ public struct SpatialPair: Sendable, Hashable, CustomStringConvertible {
     /// The attribute value `[h, w]`.
     var attribute: AttributeValue { .ints([height, width]) }
 
-    /// Reads attribute `name`: one integer (both axes) or two (`[h, w]`), each at least `minimum`;
-    /// `fallback` when absent (an error when there is none).
+    /// Reads attribute `name` of a node of `op`: one integer (both axes) or two (`[h, w]`), each
+    /// at least `minimum`; `fallback` when absent (an error when there is none).
     static func read(
-        _ attributes: Attributes, _ name: String, default fallback: SpatialPair?, minimum: Int
+        _ attributes: Attributes, _ name: String, default fallback: SpatialPair?, minimum: Int, op: some Operator
     ) throws(ShapeError) -> SpatialPair {
-        guard let values = attributes.ints(name) else {
+        guard let values = try op.optionalInts(attributes, name) else {
             guard let fallback else { throw ShapeError("missing attribute '\(name)'") }
             return fallback
         }
@@ -58,10 +58,10 @@ public struct SpatialPadding: Sendable, Hashable, CustomStringConvertible {
     /// Whether any side is padded.
     var isZero: Bool { self == .zero }
 
-    /// Reads attribute `name`: one integer (every side), two (`[h, w]`, both sides of each axis)
-    /// or four (`[top, left, bottom, right]`), none negative; zero when absent.
-    static func read(_ attributes: Attributes, _ name: String = "padding") throws(ShapeError) -> SpatialPadding {
-        guard let values = attributes.ints(name) else { return .zero }
+    /// Reads attribute `name` of a node of `op`: one integer (every side), two (`[h, w]`, both
+    /// sides of each axis) or four (`[top, left, bottom, right]`), none negative; zero when absent.
+    static func read(_ attributes: Attributes, _ name: String = "padding", op: some Operator) throws(ShapeError) -> SpatialPadding {
+        guard let values = try op.optionalInts(attributes, name) else { return .zero }
         guard [1, 2, 4].contains(values.count), values.allSatisfy({ $0 >= 0 }) else {
             throw ShapeError(
                 "attribute '\(name)' must be 1, 2 or 4 integers of at least 0 ([top,left,bottom,right]), got \(AttributeValue.ints(values))")

@@ -18,7 +18,7 @@ public struct AdaptiveAvgPool2D: Operator {
     public func inferType(_ inputs: [TensorType], _ attributes: Attributes) throws(ShapeError) -> TensorType {
         try checkArity(inputs)
         let x = try requireImage(inputs, 0)
-        let size = try SpatialPair.read(attributes, "output_size", default: nil, minimum: 1)
+        let size = try SpatialPair.read(attributes, "output_size", default: nil, minimum: 1, op: self)
         guard x[2] >= 1 && x[3] >= 1 else { throw ShapeError("input 0 has shape \(x); expected planes of at least one element") }
         return .f32(x[0], x[1], size.height, size.width)
     }

@@ -15,7 +15,7 @@ public struct AdaptiveAvgPool2DBackward: Operator {
     public func inferType(_ inputs: [TensorType], _ attributes: Attributes) throws(ShapeError) -> TensorType {
         try checkArity(inputs)
         let dy = try requireImage(inputs, 0)
-        let size = try SpatialPair.read(attributes, "input_size", default: nil, minimum: 1)
+        let size = try SpatialPair.read(attributes, "input_size", default: nil, minimum: 1, op: self)
         guard dy[2] >= 1 && dy[3] >= 1 else { throw ShapeError("input 0 has shape \(dy); expected planes of at least one element") }
         return .f32(dy[0], dy[1], size.height, size.width)
     }

@@ -21,8 +21,8 @@ public struct AvgPool2D: Operator {
     func window(_ inputs: [TensorType], _ attributes: Attributes) throws(ShapeError) -> PoolingWindow {
         try checkArity(inputs)
         let x = try requireImage(inputs, 0)
-        _ = try AverageDivisor(attributes)
-        return try PoolingWindow.read(x, attributes, features: .all, op: mnemonic, label: "input 0 of shape \(x)")
+        _ = try AverageDivisor(attributes, for: self)
+        return try PoolingWindow.read(x, attributes, features: .all, op: self, label: "input 0 of shape \(x)")
     }
 
     public func inferType(_ inputs: [TensorType], _ attributes: Attributes) throws(ShapeError) -> TensorType {
@@ -31,7 +31,7 @@ public struct AvgPool2D: Operator {
 
     public func evaluate(_ inputs: [ReferenceTensor], _ signature: OperatorSignature) -> ReferenceTensor {
         let pooling = try! window(signature.inputs, signature.attributes)
-        let divisor = try! AverageDivisor(signature.attributes)
+        let divisor = try! AverageDivisor(signature.attributes, for: self)
         let x = inputs[0].values
         var y: [Double] = []
         pooling.forEachWindow { plane, oh, ow, window in
@@ -43,7 +43,7 @@ public struct AvgPool2D: Operator {
 
     public func emitC(_ kernel: inout KernelContext) {
         let pooling = try! window(kernel.signature.inputs, kernel.signature.attributes)
-        let divisor = try! AverageDivisor(kernel.signature.attributes).writeExpression(&kernel.writer, pooling)
+        let divisor = try! AverageDivisor(kernel.signature.attributes, for: self).writeExpression(&kernel.writer, pooling)
         pooling.writeTapMajorLoops(
             &kernel.writer, input: kernel.inputs[0], output: kernel.output, initial: "0.0f", combine: { $0.line("to[k] += v;") },
             finish: { plane in
@@ -86,9 +86,10 @@ struct AverageDivisor {
     var countIncludePad: Bool
     var override: Int?
 
-    init(_ attributes: Attributes) throws(ShapeError) {
-        countIncludePad = attributes.bool("count_include_pad", default: true)
-        override = attributes.int("divisor_override")
+    /// Reads the attributes of a node of `op`.
+    init(_ attributes: Attributes, for op: some Operator) throws(ShapeError) {
+        countIncludePad = try op.bool(attributes, "count_include_pad", default: true)
+        override = attributes["divisor_override"] == nil ? nil : try op.int(attributes, "divisor_override", default: 1)
         if let override, override < 1 {
             throw ShapeError("attribute 'divisor_override' must be at least 1, got \(override)")
         }

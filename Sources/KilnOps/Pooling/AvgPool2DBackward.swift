@@ -16,7 +16,7 @@ public struct AvgPool2DBackward: Operator {
     func window(_ inputs: [TensorType], _ attributes: Attributes) throws(ShapeError) -> PoolingWindow {
         try checkArity(inputs)
         let dy = try requireImage(inputs, 0)
-        let size = try SpatialPair.read(attributes, "input_size", default: nil, minimum: 1)
+        let size = try SpatialPair.read(attributes, "input_size", default: nil, minimum: 1, op: self)
         var forwardAttributes = attributes
         forwardAttributes["input_size"] = nil
         let pooling = try AvgPool2D().window([.f32(dy[0], dy[1], size.height, size.width)], forwardAttributes)
@@ -33,7 +33,7 @@ public struct AvgPool2DBackward: Operator {
 
     public func evaluate(_ inputs: [ReferenceTensor], _ signature: OperatorSignature) -> ReferenceTensor {
         let pooling = try! window(signature.inputs, signature.attributes)
-        let divisor = try! AverageDivisor(signature.attributes)
+        let divisor = try! AverageDivisor(signature.attributes, for: self)
         let dy = inputs[0].values
         var dx = [Double](repeating: 0, count: signature.output.shape.elementCount)
         var output = 0
@@ -47,7 +47,7 @@ public struct AvgPool2DBackward: Operator {
 
     public func emitC(_ kernel: inout KernelContext) {
         let pooling = try! window(kernel.signature.inputs, kernel.signature.attributes)
-        let divisor = try! AverageDivisor(kernel.signature.attributes).writeExpression(&kernel.writer, pooling)
+        let divisor = try! AverageDivisor(kernel.signature.attributes, for: self).writeExpression(&kernel.writer, pooling)
         let dy = kernel.inputs[0], dx = kernel.output
         kernel.writer.line("memset(\(dx), 0, \(kernel.signature.output.byteCount));")
         pooling.writeWindowLoops(

@@ -20,9 +20,9 @@ public struct LpPool2D: Operator {
     func window(_ inputs: [TensorType], _ attributes: Attributes) throws(ShapeError) -> (PoolingWindow, Double) {
         try checkArity(inputs)
         let x = try requireImage(inputs, 0)
-        let p = attributes.float("p", default: 2)
+        let p = try float(attributes, "p", default: 2)
         guard p > 0 && p.isFinite else { throw ShapeError("attribute 'p' must be a positive number, got \(p)") }
-        return (try PoolingWindow.read(x, attributes, features: [], op: mnemonic, label: "input 0 of shape \(x)"), p)
+        return (try PoolingWindow.read(x, attributes, features: [], op: self, label: "input 0 of shape \(x)"), p)
     }
 
     public func inferType(_ inputs: [TensorType], _ attributes: Attributes) throws(ShapeError) -> TensorType {

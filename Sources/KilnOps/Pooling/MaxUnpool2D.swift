@@ -22,7 +22,7 @@ public struct MaxUnpool2D: Operator {
         guard inputs[1] == TensorType(.int64, values) else {
             throw ShapeError("input 1 is \(inputs[1]); expected i64\(values), one index per value of input 0")
         }
-        let size = try SpatialPair.read(attributes, "output_size", default: nil, minimum: 1)
+        let size = try SpatialPair.read(attributes, "output_size", default: nil, minimum: 1, op: self)
         return .f32(values[0], values[1], size.height, size.width)
     }
 

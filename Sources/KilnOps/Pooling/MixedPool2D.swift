@@ -21,9 +21,9 @@ public struct MixedPool2D: Operator {
     func window(_ inputs: [TensorType], _ attributes: Attributes) throws(ShapeError) -> (PoolingWindow, Double) {
         try checkArity(inputs)
         let x = try requireImage(inputs, 0)
-        let lambda = attributes.float("lambda", default: 0.5)
+        let lambda = try float(attributes, "lambda", default: 0.5)
         guard (0...1).contains(lambda) else { throw ShapeError("attribute 'lambda' must be in [0, 1], got \(lambda)") }
-        return (try PoolingWindow.read(x, attributes, features: [], op: mnemonic, label: "input 0 of shape \(x)"), lambda)
+        return (try PoolingWindow.read(x, attributes, features: [], op: self, label: "input 0 of shape \(x)"), lambda)
     }
 
     public func inferType(_ inputs: [TensorType], _ attributes: Attributes) throws(ShapeError) -> TensorType {

@@ -30,20 +30,20 @@ struct PoolingWindow: Hashable {
     var inputShape: Shape { [batch, channels, height.input, width.input] }
     var outputShape: Shape { [batch, channels, height.output, width.output] }
 
-    /// Reads the window for an input of `shape` (`label` names it in errors, e.g. `input 0 of
-    /// shape [1,1,4,4]`); attributes outside `features` are rejected.
+    /// Reads the window of a node of `op` for an input of `shape` (`label` names it in errors,
+    /// e.g. `input 0 of shape [1,1,4,4]`); attributes outside `features` are rejected.
     static func read(
-        _ shape: Shape, _ attributes: Attributes, features: Features, op: String, label: String
+        _ shape: Shape, _ attributes: Attributes, features: Features, op: some Operator, label: String
     ) throws(ShapeError) -> PoolingWindow {
         for (name, feature) in [("padding", Features.padding), ("dilation", .dilation), ("ceil_mode", .ceilMode)]
         where attributes[name] != nil && !features.contains(feature) {
-            throw ShapeError("\(op) does not take attribute '\(name)'")
+            throw ShapeError("\(op.mnemonic) does not take attribute '\(name)'")
         }
-        let kernel = try SpatialPair.read(attributes, "kernel_size", default: nil, minimum: 1)
-        let stride = try SpatialPair.read(attributes, "stride", default: kernel, minimum: 1)
-        let padding = try SpatialPadding.read(attributes)
-        let dilation = try SpatialPair.read(attributes, "dilation", default: SpatialPair(1, 1), minimum: 1)
-        let ceilMode = attributes.bool("ceil_mode", default: false)
+        let kernel = try SpatialPair.read(attributes, "kernel_size", default: nil, minimum: 1, op: op)
+        let stride = try SpatialPair.read(attributes, "stride", default: kernel, minimum: 1, op: op)
+        let padding = try SpatialPadding.read(attributes, op: op)
+        let dilation = try SpatialPair.read(attributes, "dilation", default: SpatialPair(1, 1), minimum: 1, op: op)
+        let ceilMode = try op.bool(attributes, "ceil_mode", default: false)
         let height = WindowAxis(
             input: shape[2], kernel: kernel.height, stride: stride.height, padBegin: padding.top,
             padEnd: padding.bottom, dilation: dilation.height, ceilMode: ceilMode)

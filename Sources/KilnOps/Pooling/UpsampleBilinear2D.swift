@@ -18,7 +18,7 @@ public struct UpsampleBilinear2D: Operator {
     func upsampling(_ inputs: [TensorType], _ attributes: Attributes) throws(ShapeError) -> Upsampling {
         try checkArity(inputs)
         let x = try requireImage(inputs, 0)
-        return try Upsampling.read(x, attributes, op: mnemonic, label: "input 0 of shape \(x)")
+        return try Upsampling.read(x, attributes, op: self, label: "input 0 of shape \(x)")
     }
 
     public func inferType(_ inputs: [TensorType], _ attributes: Attributes) throws(ShapeError) -> TensorType {

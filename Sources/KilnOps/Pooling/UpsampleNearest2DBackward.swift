@@ -16,7 +16,7 @@ public struct UpsampleNearest2DBackward: Operator {
     func upsampling(_ inputs: [TensorType], _ attributes: Attributes) throws(ShapeError) -> Upsampling {
         try checkArity(inputs)
         _ = try requireImage(inputs, 0)
-        return try Upsampling.readBackward(inputs, attributes, op: mnemonic)
+        return try Upsampling.readBackward(inputs, attributes, op: self)
     }
 
     public func inferType(_ inputs: [TensorType], _ attributes: Attributes) throws(ShapeError) -> TensorType {

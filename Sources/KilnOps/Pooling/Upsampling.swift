@@ -44,17 +44,22 @@ struct Upsampling: Hashable {
     var inputPlane: Int { height.input * width.input }
     var outputPlane: Int { height.output * width.output }
 
-    /// Reads the resampling of an input of `shape` (`label` names it in errors); attributes
-    /// `input_size` and `align_corners` are read by the callers.
-    static func read(_ shape: Shape, _ attributes: Attributes, op: String, label: String) throws(ShapeError) -> Upsampling {
-        let scale: [Double]? = switch attributes["scale"] {
-        case .float(let value)?: [value]
-        case .int(let value)?: [Double(value)]
-        default: attributes.floats("scale")
+    /// Reads the resampling of a node of `op` for an input of `shape` (`label` names it in
+    /// errors); `align_corners` is only checked here (the callers read it).
+    static func read(_ shape: Shape, _ attributes: Attributes, op: some Operator, label: String) throws(ShapeError) -> Upsampling {
+        let scale: [Double]?
+        switch attributes["scale"] {
+        case nil: scale = nil
+        case .float(let value)?: scale = [value]
+        case .int(let value)?: scale = [Double(value)]
+        case .floats(let values)?: scale = values
+        case .ints(let values)?: scale = values.map(Double.init)
+        case let value?: throw ShapeError("attribute 'scale' is \(value); expected a number or a list of numbers")
         }
         guard (attributes["size"] != nil) != (scale != nil) else {
-            throw ShapeError("\(op) needs exactly one of the attributes 'size' and 'scale'")
+            throw ShapeError("\(op.mnemonic) needs exactly one of the attributes 'size' and 'scale'")
         }
+        _ = try op.bool(attributes, "align_corners", default: false)
         guard shape[2] >= 1 && shape[3] >= 1 else { throw ShapeError("\(label): expected planes of at least one element") }
         if let scale {
             guard (1...2).contains(scale.count), scale.allSatisfy({ $0 > 0 && $0.isFinite }) else {
@@ -71,7 +76,7 @@ struct Upsampling: Hashable {
                 height: Axis(input: shape[2], output: output.height, ratio: 1 / factors.0),
                 width: Axis(input: shape[3], output: output.width, ratio: 1 / factors.1))
         }
-        let size = try SpatialPair.read(attributes, "size", default: nil, minimum: 1)
+        let size = try SpatialPair.read(attributes, "size", default: nil, minimum: 1, op: op)
         return Upsampling(
             batch: shape[0], channels: shape[1],
             height: Axis(input: shape[2], output: size.height, ratio: Double(shape[2]) / Double(size.height)),
@@ -80,9 +85,9 @@ struct Upsampling: Hashable {
 
     /// Reads the resampling a backward operator undoes: its input dy [N, C, Ho, Wo] must be the
     /// output of resampling an input of attribute `input_size` [H, W].
-    static func readBackward(_ inputs: [TensorType], _ attributes: Attributes, op: String) throws(ShapeError) -> Upsampling {
+    static func readBackward(_ inputs: [TensorType], _ attributes: Attributes, op: some Operator) throws(ShapeError) -> Upsampling {
         let dy = inputs[0].shape
-        let size = try SpatialPair.read(attributes, "input_size", default: nil, minimum: 1)
+        let size = try SpatialPair.read(attributes, "input_size", default: nil, minimum: 1, op: op)
         let upsampling = try read(
             [dy[0], dy[1], size.height, size.width], attributes, op: op, label: "attribute 'input_size' \(size)")
         guard dy == upsampling.outputShape else {
