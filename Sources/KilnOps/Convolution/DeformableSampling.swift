@@ -14,9 +14,6 @@ struct DeformableGeometry: Hashable {
 
     var taps: Int { convolution.height.kernel * convolution.width.kernel }
     var offsetChannels: Int { 2 * offsetGroups * taps }
-    var offsetShape: Shape {
-        [convolution.batch, offsetChannels, convolution.height.output, convolution.width.output]
-    }
 
     /// Reads the geometry of a node of `op` from x, offset and w (input 0, 1, 2).
     static func read(_ inputs: [TensorType], _ attributes: Attributes, op: some Operator) throws(ShapeError) -> DeformableGeometry {

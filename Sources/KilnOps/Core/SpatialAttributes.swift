@@ -38,7 +38,14 @@ public struct SpatialPair: Sendable, Hashable, CustomStringConvertible {
 
 /// Padding of the two spatial axes, possibly asymmetric: `[top, left, bottom, right]`.
 public struct SpatialPadding: Sendable, Hashable, CustomStringConvertible {
-    public var top: Int, left: Int, bottom: Int, right: Int
+    /// Rows added above the input.
+    public var top: Int
+    /// Columns added left of the input.
+    public var left: Int
+    /// Rows added below the input.
+    public var bottom: Int
+    /// Columns added right of the input.
+    public var right: Int
 
     /// Creates a padding.
     public init(top: Int, left: Int, bottom: Int, right: Int) {
@@ -55,8 +62,6 @@ public struct SpatialPadding: Sendable, Hashable, CustomStringConvertible {
     public var description: String { "[\(top),\(left),\(bottom),\(right)]" }
     /// The attribute value `[top, left, bottom, right]`.
     var attribute: AttributeValue { .ints([top, left, bottom, right]) }
-    /// Whether any side is padded.
-    var isZero: Bool { self == .zero }
 
     /// Reads attribute `name` of a node of `op`: one integer (every side), two (`[h, w]`, both
     /// sides of each axis) or four (`[top, left, bottom, right]`), none negative; zero when absent.

@@ -65,15 +65,6 @@ struct PoolingWindow: Hashable {
         return PoolingWindow(batch: shape[0], channels: shape[1], height: height, width: width)
     }
 
-    /// The window attributes in explicit form, for the nodes a gradient rule builds.
-    var attributes: Attributes {
-        [
-            "kernel_size": .ints([height.kernel, width.kernel]), "stride": .ints([height.stride, width.stride]),
-            "padding": .ints([height.padBegin, width.padBegin, height.padEnd, width.padEnd]),
-            "dilation": .ints([height.dilation, width.dilation]),
-        ]
-    }
-
     /// The in-plane offsets `ih·W + iw` of the input elements in output (oh, ow)'s window, in
     /// row-major tap order (the order that breaks ties of max pooling).
     func window(_ oh: Int, _ ow: Int) -> [Int] {
