@@ -96,6 +96,9 @@ struct ConvolutionGeometry: Hashable {
         attributes: ConvolutionAttributes, inputLabel: String, outputLabel: String, kernelLabel: String
     ) throws(ShapeError) -> ConvolutionGeometry {
         let groups = attributes.groups
+        guard inputChannels >= 1 && outputChannels >= 1 else {
+            throw ShapeError("\(inputChannels >= 1 ? outputLabel : inputLabel) has no channels")
+        }
         guard inputChannels % groups == 0 else {
             throw ShapeError("\(inputLabel) has \(inputChannels) channels, not divisible by groups = \(groups)")
         }

@@ -32,6 +32,7 @@ public struct SpatialPair: Sendable, Hashable, CustomStringConvertible {
         guard (1...2).contains(values.count), values.allSatisfy({ $0 >= minimum }) else {
             throw ShapeError("attribute '\(name)' must be 1 or 2 integers of at least \(minimum), got \(AttributeValue.ints(values))")
         }
+        try checkExtent(values, name)
         return SpatialPair(values[0], values[values.count - 1])
     }
 }
@@ -71,11 +72,23 @@ public struct SpatialPadding: Sendable, Hashable, CustomStringConvertible {
             throw ShapeError(
                 "attribute '\(name)' must be 1, 2 or 4 integers of at least 0 ([top,left,bottom,right]), got \(AttributeValue.ints(values))")
         }
+        try checkExtent(values, name)
         switch values.count {
         case 1: return SpatialPadding(top: values[0], left: values[0], bottom: values[0], right: values[0])
         case 2: return SpatialPadding(top: values[0], left: values[1], bottom: values[0], right: values[1])
         default: return SpatialPadding(top: values[0], left: values[1], bottom: values[2], right: values[3])
         }
+    }
+}
+
+/// The largest value a spatial attribute (size, stride, padding, dilation) may take, so that
+/// index arithmetic on it cannot overflow.
+let maximumSpatialExtent = 1 << 30
+
+/// Checks that every value of attribute `name` is at most `maximumSpatialExtent`.
+func checkExtent(_ values: [Int], _ name: String) throws(ShapeError) {
+    if let large = values.first(where: { $0 > maximumSpatialExtent }) {
+        throw ShapeError("attribute '\(name)' holds \(large); expected at most \(maximumSpatialExtent)")
     }
 }
 

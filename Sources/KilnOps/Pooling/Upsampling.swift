@@ -66,8 +66,11 @@ struct Upsampling: Hashable {
                 throw ShapeError("attribute 'scale' must be 1 or 2 positive numbers, got \(AttributeValue.floats(scale))")
             }
             let factors = (scale[0], scale[scale.count - 1])
-            let output = SpatialPair(
-                Int((Double(shape[2]) * factors.0).rounded(.down)), Int((Double(shape[3]) * factors.1).rounded(.down)))
+            let extents = [Double(shape[2]) * factors.0, Double(shape[3]) * factors.1].map { $0.rounded(.down) }
+            guard extents.allSatisfy({ $0 <= Double(maximumSpatialExtent) }) else {
+                throw ShapeError("\(label): attribute 'scale' \(AttributeValue.floats(scale)) gives an output larger than \(maximumSpatialExtent)")
+            }
+            let output = SpatialPair(Int(extents[0]), Int(extents[1]))
             guard output.height >= 1 && output.width >= 1 else {
                 throw ShapeError("\(label): attribute 'scale' \(AttributeValue.floats(scale)) leaves an empty output (\(output.size))")
             }
