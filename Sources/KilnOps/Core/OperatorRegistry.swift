@@ -20,6 +20,13 @@ public enum OperatorRegistry {
         Reshape(), Transpose(), Expand(), Slice(), Concat(), Pad(), Gather(), GatherGrad(),
         // Random numbers
         RandomUniform(),
+        // Convolution
+        Conv2D(), Conv2DBackwardInput(), Conv2DBackwardWeight(), ConvTranspose2D(), DeformConv2D(), DeformConv2DBackward(),
+        // Pooling and resampling
+        MaxPool2D(), MaxPool2DIndices(), MaxPool2DBackward(), MaxUnpool2D(), MaxUnpool2DBackward(),
+        AvgPool2D(), AvgPool2DBackward(), GlobalAvgPool(), GlobalMaxPool(),
+        AdaptiveAvgPool2D(), AdaptiveAvgPool2DBackward(), LpPool2D(), SoftPool2D(), MixedPool2D(), StochasticPool2D(),
+        UpsampleNearest2D(), UpsampleNearest2DBackward(), UpsampleBilinear2D(), UpsampleBilinear2DBackward(),
     ]
 
     private static let byMnemonic: [String: any Operator] = Dictionary(
