@@ -8,6 +8,9 @@ public enum OperatorRegistry {
         // Elementwise unary
         Negate(), Absolute(), Exp(), Log(), Sqrt(), Rsqrt(), Square(), Reciprocal(), Sin(), Cos(),
         Relu(), Sigmoid(), Tanh(), Erf(),
+        // Activations
+        LeakyRelu(), Prelu(), Elu(), Selu(), Silu(), Swish(), Mish(), Relu6(), HardSigmoid(), HardSwish(), Gelu(),
+        Softplus(), Maxout(),
         // Elementwise binary
         Add(), Sub(), Mul(), Div(), Pow(), Maximum(), Minimum(),
         // Comparison and selection
