@@ -85,25 +85,3 @@ extension Operator {
         }
     }
 }
-
-extension Attributes {
-    /// A numeric attribute (an integer is accepted), `fallback` when absent, or an error naming
-    /// the attribute when it holds something else.
-    func number(_ name: String, default fallback: Double) throws(ShapeError) -> Double {
-        switch self[name] {
-        case nil: return fallback
-        case .float(let value)?: return value
-        case .int(let value)?: return Double(value)
-        case let other?: throw ShapeError("attribute '\(name)' is \(other); expected a number")
-        }
-    }
-
-    /// A positive integer attribute, `fallback` when absent, or an error naming the attribute.
-    func positiveInt(_ name: String, default fallback: Int) throws(ShapeError) -> Int {
-        switch self[name] {
-        case nil: return fallback
-        case .int(let value)? where value > 0: return value
-        case let other?: throw ShapeError("attribute '\(name)' is \(other); expected a positive integer")
-        }
-    }
-}

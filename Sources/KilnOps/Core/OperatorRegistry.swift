@@ -11,6 +11,8 @@ public enum OperatorRegistry {
         // Activations
         LeakyRelu(), Prelu(), Elu(), Selu(), Silu(), Swish(), Mish(), Relu6(), HardSigmoid(), HardSwish(), Gelu(),
         Softplus(), Maxout(),
+        // Normalization
+        BatchNorm(), BatchNormTrain(),
         // Elementwise binary
         Add(), Sub(), Mul(), Div(), Pow(), Maximum(), Minimum(),
         // Comparison and selection
