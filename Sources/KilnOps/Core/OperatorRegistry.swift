@@ -12,7 +12,7 @@ public enum OperatorRegistry {
         LeakyRelu(), Prelu(), Elu(), Selu(), Silu(), Swish(), Mish(), Relu6(), HardSigmoid(), HardSwish(), Gelu(),
         Softplus(), Maxout(),
         // Normalization
-        BatchNorm(), BatchNormTrain(),
+        BatchNorm(), BatchNormTrain(), ChannelWindowSum(),
         // Elementwise binary
         Add(), Sub(), Mul(), Div(), Pow(), Maximum(), Minimum(),
         // Comparison and selection
