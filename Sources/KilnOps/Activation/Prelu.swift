@@ -15,13 +15,16 @@ public struct Prelu: Operator {
     public var fusionKind: FusionKind { .broadcast }
 
     public func inferType(_ inputs: [TensorType], _ attributes: Attributes) throws(ShapeError) -> TensorType {
-        let type = try inferBroadcastType(inputs)
-        guard type.shape == inputs[0].shape else {
+        try checkArity(inputs)
+        for (index, input) in inputs.enumerated() where input.dtype != .float32 {
+            throw ShapeError("input \(index) is \(input); expected f32")
+        }
+        guard Shape.broadcast(inputs[0].shape, inputs[1].shape) == inputs[0].shape else {
             throw ShapeError(
                 "input 1 of shape \(inputs[1].shape) does not broadcast to input 0's shape \(inputs[0].shape); "
                     + "expected a shared slope ([] or [1]) or one per channel (such as [C,1,1] for NCHW)")
         }
-        return type
+        return inputs[0]
     }
 
     public func evaluate(_ inputs: [ReferenceTensor], _ signature: OperatorSignature) -> ReferenceTensor {
