@@ -45,3 +45,12 @@ enum GraphRunner {
         }
     }
 }
+
+extension GraphRunner {
+    /// Whether `actual` matches `expected` element by element within
+    /// |a − e| ≤ absolute + relative·|e|, with equal counts.
+    static func close(_ actual: [Double], _ expected: [Double], relative: Double = 1e-6, absolute: Double = 0) -> Bool {
+        actual.count == expected.count
+            && zip(actual, expected).allSatisfy { abs($0 - $1) <= absolute + relative * abs($1) }
+    }
+}

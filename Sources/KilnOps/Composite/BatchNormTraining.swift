@@ -19,8 +19,8 @@ extension GraphBuilder {
             guard node.op == Node.parameterOp else {
                 throw compositeError(
                     "batch_norm_train", inputs,
-                    "input \(index) (\(role)) '\(node.name)' is a \(node.op) node; running statistics must be param "
-                        + "nodes so that the training step updates them in place")
+                    "input \(index) (\(role)) '\(node.name)' must be a param node, not \(node.op), so that the "
+                        + "training step updates it in place")
             }
         }
         let output = try add("batch_norm_train", [x, gamma, beta], attributes: ["eps": .float(eps)])
