@@ -15,7 +15,7 @@ public struct Elu: AttributedUnaryOperator {
     func alpha(_ attributes: Attributes) -> Double { attributes.float("alpha", default: 1) }
 
     public func checkAttributes(_ attributes: Attributes) throws(ShapeError) {
-        _ = try attributes.number("alpha", default: 1)
+        _ = try float(attributes, "alpha", default: 1)
     }
 
     public func apply(_ x: Double, _ attributes: Attributes) -> Double {

@@ -15,7 +15,7 @@ public struct LeakyRelu: AttributedUnaryOperator {
     func alpha(_ attributes: Attributes) -> Double { attributes.float("alpha", default: 0.01) }
 
     public func checkAttributes(_ attributes: Attributes) throws(ShapeError) {
-        _ = try attributes.number("alpha", default: 0.01)
+        _ = try float(attributes, "alpha", default: 0.01)
     }
 
     public func apply(_ x: Double, _ attributes: Attributes) -> Double { x > 0 ? x : alpha(attributes) * x }

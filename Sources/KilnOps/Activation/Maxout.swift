@@ -26,11 +26,9 @@ public struct Maxout: Operator {
     func layout(_ input: TensorType, _ attributes: Attributes) throws(ShapeError) -> Layout {
         guard input.dtype == .float32 else { throw ShapeError("input 0 is \(input); expected f32") }
         guard attributes["pieces"] != nil else { throw ShapeError("missing attribute 'pieces'") }
-        let pieces = try attributes.positiveInt("pieces", default: 1)
-        let requested = attributes.int("axis", default: 1)
-        guard input.shape.rank > 0, let axis = input.shape.normalizedAxis(requested) else {
-            throw ShapeError("axis \(requested) is out of range for input 0 of shape \(input.shape)")
-        }
+        let pieces = try int(attributes, "pieces", default: 1)
+        guard pieces > 0 else { throw ShapeError("attribute 'pieces' is \(pieces); expected a positive integer") }
+        let axis = try normalizedAxis(int(attributes, "axis", default: 1), of: input, index: 0, attribute: "axis")
         let dimensions = input.shape.dimensions
         guard dimensions[axis] % pieces == 0 else {
             throw ShapeError(

@@ -16,7 +16,7 @@ public struct Swish: AttributedUnaryOperator {
     func beta(_ attributes: Attributes) -> Double { attributes.float("beta", default: 1) }
 
     public func checkAttributes(_ attributes: Attributes) throws(ShapeError) {
-        _ = try attributes.number("beta", default: 1)
+        _ = try float(attributes, "beta", default: 1)
     }
 
     public func apply(_ x: Double, _ attributes: Attributes) -> Double {

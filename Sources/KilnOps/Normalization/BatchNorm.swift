@@ -24,7 +24,7 @@ public struct BatchNorm: Operator {
         for (index, role) in [(1, "gamma"), (2, "beta"), (3, "running mean"), (4, "running variance")] {
             try layout.checkChannelVector(inputs, index, role: role)
         }
-        _ = try attributes.epsilon()
+        try checkEpsilon(attributes)
         return inputs[0]
     }
 

@@ -31,7 +31,7 @@ public struct BatchNormTrain: Operator {
             throw ShapeError(
                 "input 0 of shape \(inputs[0].shape) has 1 value per channel; batch statistics need more than 1")
         }
-        _ = try attributes.epsilon()
+        try checkEpsilon(attributes)
         return inputs[0]
     }
 
