@@ -100,6 +100,29 @@ import Testing
         #expect(!GraphRunner.close(layer, instance, relative: 1e-3))
     }
 
+    @Test func switchableNormReducesToTheNormItsWeightsFavour() throws {
+        let shape: Shape = [2, 3, 2, 2]
+        let x = random(shape, seed: 13)
+        func switchable(_ favoured: Int) throws -> [Double] {
+            let logits = (0..<3).map { $0 == favoured ? 60.0 : 0 }
+            return try output(graph(shape) { builder, x in
+                let weights = builder.leaf(
+                    Node.constantOp, type: .f32(3), name: "logits", attributes: ["value": .floats(logits)])
+                return try builder.switchableNorm(x, meanLogits: weights, varianceLogits: weights)
+            }, x)
+        }
+        let instance = try output(graph(shape) { try $0.instanceNorm($1) }, x)
+        let layer = try output(graph(shape) { try $0.layerNorm($1, normalizedRank: 3) }, x)
+        let batch = try output(graph(shape) { builder, x in
+            let ones = builder.leaf(Node.constantOp, type: .f32(3), name: "ones", attributes: ["value": .floats([1])])
+            let zeros = builder.leaf(Node.constantOp, type: .f32(3), name: "zeros", attributes: ["value": .floats([0])])
+            return try builder.add("batch_norm_train", [x, ones, zeros])
+        }, x)
+        #expect(GraphRunner.close(try switchable(0), instance, relative: 1e-9, absolute: 1e-9))
+        #expect(GraphRunner.close(try switchable(1), layer, relative: 1e-9, absolute: 1e-9))
+        #expect(GraphRunner.close(try switchable(2), batch, relative: 1e-9, absolute: 1e-9))
+    }
+
     @Test func layerNormStandardizesTheLastAxes() throws {
         let y = try output(graph([1, 4]) { try $0.layerNorm($1, eps: 0) }, GraphRunner.tensor([1, 2, 3, 4], [1, 4]))
         let deviation = 1.25.squareRoot()

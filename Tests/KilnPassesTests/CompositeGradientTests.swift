@@ -57,6 +57,16 @@ import Testing
         }
     }
 
+    @Test func switchableNorm() throws {
+        try check([2, 3, 2, 2]) { builder, x in
+            let (gamma, beta) = affine(&builder, [3])
+            let meanLogits = builder.leaf(Node.parameterOp, type: .f32(3), name: "mean_logits")
+            let varianceLogits = builder.leaf(Node.parameterOp, type: .f32(3), name: "variance_logits")
+            return try builder.switchableNorm(
+                x, meanLogits: meanLogits, varianceLogits: varianceLogits, gamma: gamma, beta: beta)
+        }
+    }
+
     @Test func localResponseNorm() throws {
         try check([2, 6, 2, 2]) { builder, x in try builder.localResponseNorm(x, size: 3, alpha: 0.1, beta: 0.75, k: 2) }
     }

@@ -97,9 +97,7 @@ public struct Maxout: Operator {
         let x = context.input(0)
         let inputShape = context.type(of: x).shape.dimensions
         let attributes = context.node.attributes
-        guard let l = try? layout(context.type(of: x), attributes) else {
-            throw context.notDifferentiable("maxout's attributes do not fit its input")
-        }
+        let l = try context.checked { () throws(ShapeError) in try layout(context.type(of: x), attributes) }
         let grouped = Array(inputShape[..<l.axis]) + [l.groups, l.pieces] + Array(inputShape[(l.axis + 1)...])
         let reduced = Array(inputShape[..<l.axis]) + [l.groups, 1] + Array(inputShape[(l.axis + 1)...])
         let pieces = try context.add("reshape", [x], attributes: ["shape": .ints(grouped)])
