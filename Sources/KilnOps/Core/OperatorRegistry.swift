@@ -31,6 +31,7 @@ public enum OperatorRegistry {
         MaxPool2D(), MaxPool2DIndices(), MaxPool2DBackward(), MaxUnpool2D(), MaxUnpool2DBackward(),
         AvgPool2D(), AvgPool2DBackward(), GlobalAvgPool(), GlobalMaxPool(),
         AdaptiveAvgPool2D(), AdaptiveAvgPool2DBackward(), LpPool2D(), SoftPool2D(), MixedPool2D(), StochasticPool2D(),
+        MedianPool2D(),
         UpsampleNearest2D(), UpsampleNearest2DBackward(), UpsampleBilinear2D(), UpsampleBilinear2DBackward(),
     ]
 
