@@ -8,6 +8,11 @@ public enum OperatorRegistry {
         // Elementwise unary
         Negate(), Absolute(), Exp(), Log(), Sqrt(), Rsqrt(), Square(), Reciprocal(), Sin(), Cos(),
         Relu(), Sigmoid(), Tanh(), Erf(),
+        // Activations
+        LeakyRelu(), Prelu(), Elu(), Selu(), Silu(), Swish(), Mish(), Relu6(), HardSigmoid(), HardSwish(), Gelu(),
+        Softplus(), Maxout(),
+        // Normalization
+        BatchNorm(), BatchNormTrain(), ChannelWindowSum(),
         // Elementwise binary
         Add(), Sub(), Mul(), Div(), Pow(), Maximum(), Minimum(),
         // Comparison and selection
@@ -26,6 +31,7 @@ public enum OperatorRegistry {
         MaxPool2D(), MaxPool2DIndices(), MaxPool2DBackward(), MaxUnpool2D(), MaxUnpool2DBackward(),
         AvgPool2D(), AvgPool2DBackward(), GlobalAvgPool(), GlobalMaxPool(),
         AdaptiveAvgPool2D(), AdaptiveAvgPool2DBackward(), LpPool2D(), SoftPool2D(), MixedPool2D(), StochasticPool2D(),
+        MedianPool2D(),
         UpsampleNearest2D(), UpsampleNearest2DBackward(), UpsampleBilinear2D(), UpsampleBilinear2DBackward(),
     ]
 
