@@ -1,7 +1,8 @@
 import KilnIR
 import KilnOps
 
-/// What `kiln show` prints: one row per node (name, operator, output type, parameters, MACs) and totals.
+/// What `kiln show` prints: one row per node (name, operator, output type, parameters, MACs,
+/// receptive field and cumulative stride) and totals.
 public struct ModelSummary {
     /// The graph summarized.
     public let graph: Graph
@@ -28,7 +29,8 @@ public struct ModelSummary {
 
     /// The aligned table with totals.
     public func table() -> String {
-        var table = TextTable(header: ["node", "name", "op", "output", "params", "MACs"])
+        var table = TextTable(header: ["node", "name", "op", "output", "params", "MACs", "receptive field"])
+        let fields = ReceptiveField.analyze(graph)
         for node in graph.nodes {
             let parameters = node.op == Node.parameterOp ? groupedDigits(node.type.shape.elementCount) : ""
             var macs = ""
@@ -36,7 +38,8 @@ public struct ModelSummary {
                 let cost = definition.cost(OperatorRegistry.signature(of: node, in: graph))
                 macs = cost.macs > 0 ? groupedDigits(cost.macs) : ""
             }
-            table.append([node.id.description, node.name, node.op, node.type.description, parameters, macs])
+            table.append([node.id.description, node.name, node.op, node.type.description, parameters, macs,
+                          node.isLeaf ? "" : fields[node.id.index].description])
         }
         return table.render() + "\n\n"
             + "model '\(graph.name)': \(graph.nodes.count) nodes, \(groupedDigits(parameterCount)) parameters, "

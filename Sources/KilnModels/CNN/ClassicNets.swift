@@ -71,9 +71,9 @@ public enum ClassicNets {
 
     /// The Inception v1 module "3a" on 192×28×28: 1×1 (64) ∥ 1×1 (96) → 3×3 (128) ∥ 1×1 (16) →
     /// 5×5 (32) ∥ 3×3 max pool → 1×1 (32), concatenated to 256 channels.
-    public static func inceptionModule(batch: Int = 1, seed: UInt64 = 0) -> Model {
+    public static func inceptionModule(batch: Int = 1, size: Int = 28, seed: UInt64 = 0) -> Model {
         Model("inception_module", seed: seed) { g in
-            let x = g.input("x", [batch, 192, 28, 28])
+            let x = g.input("x", [batch, 192, size, size])
             let branch1 = relu(Conv2d(192, 64, kernel: 1, name: "b1_1x1")(x))
             let branch2 = relu(Conv2d(96, 128, kernel: 3, name: "b2_3x3")(relu(Conv2d(192, 96, kernel: 1, name: "b2_1x1")(x))))
             let branch3 = relu(Conv2d(16, 32, kernel: 5, name: "b3_5x5")(relu(Conv2d(192, 16, kernel: 1, name: "b3_1x1")(x))))
@@ -83,17 +83,17 @@ public enum ClassicNets {
     }
 
     /// A squeeze-and-excitation block (reduction 16) on 64×56×56.
-    public static func seBlock(batch: Int = 1, seed: UInt64 = 0) -> Model {
+    public static func seBlock(batch: Int = 1, size: Int = 56, seed: UInt64 = 0) -> Model {
         Model("se_block", seed: seed) { g in
-            g.output("y", SqueezeExcite(64, squeezed: 4)(g.input("x", [batch, 64, 56, 56])))
+            g.output("y", SqueezeExcite(64, squeezed: 4)(g.input("x", [batch, 64, size, size])))
         }
     }
 
     /// A DenseNet block of 4 layers (growth 32, bottleneck 4×): each layer BN → ReLU → 1×1 →
     /// BN → ReLU → 3×3 and sees the concatenation of every earlier output: 4·5/2 = 10 connections.
-    public static func denseBlock(batch: Int = 1, layers: Int = 4, seed: UInt64 = 0) -> Model {
+    public static func denseBlock(batch: Int = 1, size: Int = 28, layers: Int = 4, seed: UInt64 = 0) -> Model {
         Model("densenet_block", seed: seed) { g in
-            var features = [g.input("x", [batch, 64, 28, 28])]
+            var features = [g.input("x", [batch, 64, size, size])]
             var channels = 64
             for _ in 0..<layers {
                 let input = features.count == 1 ? features[0] : concat(features, axis: 1)
