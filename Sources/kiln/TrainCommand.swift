@@ -20,7 +20,7 @@ struct Train: ParsableCommand {
     @Option(help: "'digits', a path to a CSV with rows label,p0,...,pN and a header, or a sequence task (reverse).")
     var data: String?
 
-    @Option(help: "Total number of epochs (a resumed run continues up to this number; default 40, 12 for a sequence task).")
+    @Option(help: "Total number of epochs (a resumed run continues up to this number; default 40, 3 for a sequence task).")
     var epochs: Int?
 
     @Option(help: "Rows per batch (the model is built for this size).")
@@ -50,7 +50,7 @@ struct Train: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let task = SequenceTask(rawValue: data ?? options.model)
-            let epochs = self.epochs ?? (task == nil ? 40 : 12)
+            let epochs = self.epochs ?? (task == nil ? 40 : 3)
             let model = try ModelSource.load(options.model, seed: options.seed, batchSize: batchSize)
             let optimizer = try makeOptimizer()
             let rows = model.graph.node(named: "x")?.type.shape.dimensions.first ?? 1
