@@ -67,7 +67,7 @@ extension GraphBuilder {
                 op, inputs,
                 "the query \(queryShape), projected key \(keyShape) and value \(valueShape) shapes disagree; expected one batch size and as many values as keys")
         }
-        if let mask {
+        if mask != nil {
             try checking(op, inputs) { () throws(ShapeError) in
                 try AttentionGeometry(op: op).checkMask(types[3], index: 3, scores: [queryShape[0], queryShape[1], keyShape[1]])
             }

@@ -64,7 +64,7 @@ extension GraphBuilder {
                 op, inputs,
                 "the query \(query), key \(key) and value \(value) shapes disagree; expected one batch size and as many values as keys")
         }
-        if let mask {
+        if mask != nil {
             try checking(op, inputs) { () throws(ShapeError) in
                 try AttentionGeometry(op: op).checkMask(types[3], index: 3, scores: [query[0], query[1], key[1]])
             }
