@@ -77,6 +77,31 @@ import Testing
         #expect(before[14..<16] == after[14..<16], "the backward state at the last step has read only the last")
     }
 
+    @Test func attentionAndRecurrentLayersCompileAsTheyInterpret() throws {
+        let model = Model("layers") { g in
+            let x = g.input("x", [2, 5, 6])
+            let image = g.input("image", [2, 4, 3, 3])
+            let recurrent = LSTM(inputSize: 6, hiddenSize: 4, layers: 2, dropout: 0.5)(RNN(inputSize: 6, hiddenSize: 6)(x))
+            let additive = AdditiveAttention(queryFeatures: 4, keyFeatures: 6, width: 5)(query: recurrent, keys: x, values: x)
+            let local = localAttention(query: x, key: x, value: x, window: 1, centre: .predicted)
+            let hard = scaledDotProductAttention(query: x, key: x, value: x, mask: g.windowMask(queries: 5, keys: 5, window: 2), hardAtInference: true)
+            g.output("additive", additive.output)
+            g.output("local", local.output)
+            g.output("hard", hard.output)
+            g.output("non_local", NonLocalBlock(channels: 4)(image))
+            g.output("encoded", TransformerEncoderLayer(dModel: 6, heads: 3, feedForward: 8, norm: .pre, packedProjections: false)(x))
+            g.loss(additive.output.mean() + hard.output.mean())
+        }
+        _ = try run(model, [
+            "x": TensorValue.random(TensorType(.float32, [2, 5, 6]), seed: 4),
+            "image": TensorValue.random(TensorType(.float32, [2, 4, 3, 3]), seed: 5),
+        ])
+        let training = try model.trainingModeGraph()
+        #expect(model.graph.nodes.filter { $0.op == "one_hot" }.count == 2, "local attention's centre and hard selection")
+        #expect(training.nodes.filter { $0.op == "one_hot" }.count == 1, "training attends softly")
+        #expect(training.nodes.filter { $0.op == "random_uniform" }.count == 1 + 3, "LSTM inter-layer dropout and the encoder's three")
+    }
+
     @Test func transformerLayerParameterCount() throws {
         let (d, f) = (16, 32)
         let model = Model("encoder") { g in

@@ -41,6 +41,6 @@ extension GraphBuilder {
             state = next
         }
         let sequence = try add("concat", outputs.compactMap { $0 }, attributes: ["axis": .int(1)])
-        return (sequence, state!)
+        return (sequence, state!)  // steps ≥ 1 (checked above), so the loop set it
     }
 }
