@@ -71,6 +71,23 @@ public enum Zoo {
         ZooEntry(name: "resnext_block", summary: "ResNeXt 32x4d bottleneck block on 256x56x56", defaultBatchSize: 1) {
             ResNet.resnextBlock(batch: $0, seed: $1)
         },
+        ZooEntry(
+            name: "transformer_encoder", summary: "2 Transformer encoder layers, seq 128, d_model 256, 4 heads, FFN 1024, batch 1",
+            defaultBatchSize: 1
+        ) { SequenceModels.transformerEncoder(batch: $0, seed: $1) },
+        ZooEntry(name: "lstm", summary: "LSTM, seq 32, input 128, hidden 256, batch 16", defaultBatchSize: 16) {
+            SequenceModels.lstm(batch: $0, seed: $1)
+        },
+        ZooEntry(name: "gru", summary: "2-layer bidirectional GRU, seq 32, input 128, hidden 256, batch 16", defaultBatchSize: 16) {
+            SequenceModels.gru(batch: $0, seed: $1)
+        },
+        ZooEntry(
+            name: "seq2seq", summary: "GRU encoder-decoder with additive attention, vocab 1000, seq 16, hidden 256, batch 8",
+            defaultBatchSize: 8
+        ) { Seq2Seq.attention(batch: $0, seed: $1) },
+        ZooEntry(name: "reverse", summary: "2-layer Transformer reversing 8-digit sequences (kiln train reverse)", defaultBatchSize: 64) {
+            SequenceTaskModels.reverser(batch: $0, seed: $1)
+        },
     ]
 
     /// The entry named `name`, if any.

@@ -3,22 +3,25 @@ import Foundation
 import Kiln
 import KilnIR
 
-/// `kiln train MODEL --data digits`: train with a compiled training step, then report test accuracy.
+/// `kiln train MODEL --data digits` (or `kiln train reverse`, a generated sequence task): train with
+/// a compiled training step, then report test accuracy.
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train a model on a labeled data set and print its test accuracy.",
         discussion: """
             The model needs an input 'x', an input 'labels' (class indices), an output 'y' (logits) \
-            and a loss. --data digits uses the shipped digits data; --data PATH takes any CSV of its layout.
+            and a loss. --data digits uses the shipped digits data; --data PATH takes any CSV of its layout; \
+            --data reverse generates digit sequences to reverse from the seed (x: token ids [B, L], \
+            labels and y per position). A model named after a task (reverse) trains on it by default.
             """)
 
     @OptionGroup var options: ModelOptions
 
-    @Option(help: "'digits' or a path to a CSV with rows label,p0,...,pN and a header.")
-    var data = "digits"
+    @Option(help: "'digits', a path to a CSV with rows label,p0,...,pN and a header, or a sequence task (reverse).")
+    var data: String?
 
-    @Option(help: "Total number of epochs (a resumed run continues up to this number).")
-    var epochs = 40
+    @Option(help: "Total number of epochs (a resumed run continues up to this number; default 40, 3 for a sequence task).")
+    var epochs: Int?
 
     @Option(help: "Rows per batch (the model is built for this size).")
     var batchSize: Int?
@@ -46,14 +49,28 @@ struct Train: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let (train, test) = try DigitsData.load(data)
+            let task = SequenceTask(rawValue: data ?? options.model)
+            let epochs = self.epochs ?? (task == nil ? 40 : 3)
             let model = try ModelSource.load(options.model, seed: options.seed, batchSize: batchSize)
             let optimizer = try makeOptimizer()
-            let stepsPerEpoch = max(1, train.count / (model.graph.node(named: "x")?.type.shape[0] ?? 1))
-            let trainer = try Trainer(
-                model: model, optimizer: optimizer, learningRate: lr ?? defaultRate,
-                schedule: try makeSchedule(stepsPerEpoch: stepsPerEpoch), clipping: try makeClipping())
-            let session = try ClassifierTraining(trainer: trainer, data: train, seed: options.seed)
+            let rows = model.graph.node(named: "x")?.type.shape.dimensions.first ?? 1
+            let makeTrainer = { (count: Int) throws -> Trainer in
+                try Trainer(
+                    model: model, optimizer: optimizer, learningRate: lr ?? defaultRate,
+                    schedule: try makeSchedule(stepsPerEpoch: max(1, count / max(rows, 1)), epochs: epochs),
+                    clipping: try makeClipping())
+            }
+            let session: any TrainingRun
+            let trainer: Trainer
+            if let task {
+                let (train, test) = task.load(seed: options.seed)
+                trainer = try makeTrainer(train.count)
+                session = SequenceRun(session: try SequenceTraining(trainer: trainer, data: train, seed: options.seed), train: train, test: test)
+            } else {
+                let (train, test) = try DigitsData.load(data ?? "digits")
+                trainer = try makeTrainer(train.count)
+                session = ClassifierRun(session: try ClassifierTraining(trainer: trainer, data: train, seed: options.seed), train: train, test: test)
+            }
             var firstEpoch = 0
             if let resume {
                 let checkpoint = try SafeTensors.read(resume)
@@ -61,14 +78,14 @@ struct Train: ParsableCommand {
                 try trainer.restore(checkpoint.tensors, stepsTaken: Int(checkpoint.metadata["steps_taken"] ?? "") ?? 0)
                 print("resumed from \(resume) after epoch \(firstEpoch)")
             }
-            print("training \(model.name) with \(optimizer.name), \(train.count) training and \(test.count) test rows, "
+            print("training \(model.name) with \(optimizer.name), \(session.summary), "
                 + "batch \(session.batchSize), \(trainer.graph.nodes.count) nodes in the step graph")
             let bar = ProgressBar(enabled: isatty(STDOUT_FILENO) != 0)
             let start = DispatchTime.now().uptimeNanoseconds
-            _ = try session.fit(train, epochs: firstEpoch..<max(firstEpoch, epochs), totalEpochs: epochs) { bar.show($0) }
+            try session.fit(epochs: firstEpoch..<max(firstEpoch, epochs), totalEpochs: epochs) { bar.show($0) }
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-            let inference = try model.compile()
-            print(String(format: "trained in %.2f s; train accuracy: %.4f", seconds, try session.accuracy(on: train, executable: inference)))
+            let report = try session.report(try model.compile())
+            print(String(format: "trained in %.2f s; ", seconds) + report.train)
             if let save {
                 try SafeTensors.write(
                     trainer.checkpoint(),
@@ -76,7 +93,7 @@ struct Train: ParsableCommand {
                     to: save)
                 print("saved \(save)")
             }
-            print(String(format: "test accuracy: %.4f", try session.accuracy(on: test, executable: inference)))
+            print(report.test)
         }
     }
 
@@ -105,7 +122,7 @@ struct Train: ParsableCommand {
         }
     }
 
-    private func makeSchedule(stepsPerEpoch: Int) throws -> LearningRateSchedule {
+    private func makeSchedule(stepsPerEpoch: Int, epochs: Int) throws -> LearningRateSchedule {
         switch schedule {
         case "constant": return .constant
         case "step": return .step(stepSize: 10 * stepsPerEpoch, gamma: 0.5)

@@ -33,3 +33,35 @@ extension GraphContext {
         }
     }
 }
+
+extension GraphContext {
+    /// Like `composite`, for composites whose result is not one node (an attention's output and
+    /// weights, a recurrent state): the result, or nil after recording the error. Checks that
+    /// `inputs` belong to this graph.
+    func compositeResult<Result>(
+        _ inputs: [Tensor], file: String?, line: Int?, _ body: (inout GraphBuilder) throws(KilnError) -> Result
+    ) -> Result? {
+        for input in inputs where input.context !== self {
+            record(.invalidArgument("input '\(input.name)' belongs to another model's graph"))
+            return nil
+        }
+        let saved = builder.provenance
+        builder.provenance = provenance(file: file, line: line)
+        defer { builder.provenance = saved }
+        do {
+            return try body(&builder)
+        } catch {
+            record(error)
+            return nil
+        }
+    }
+}
+
+extension Layer {
+    /// Runs `body` as a call of this layer, like `callAsFunction`: the layer's name on the nodes
+    /// and the caller's `file` and `line`. For layers called with several inputs.
+    func calling<Result>(_ context: GraphContext, file: String, line: Int, _ body: () -> Result) -> Result {
+        let base = name ?? String(describing: type(of: self)).lowercased()
+        return context.within(layer: context.name(of: self, base: base), file: file, line: line, body)
+    }
+}

@@ -22,7 +22,7 @@ public enum OperatorRegistry {
         // Reductions
         ReduceSum(), ReduceMean(), ReduceMax(), ReduceMin(), Argmax(), Softmax(), LogSoftmax(),
         // Shape and data movement
-        Reshape(), Transpose(), Expand(), Slice(), Concat(), Pad(), Gather(), GatherGrad(),
+        Reshape(), Transpose(), Expand(), Slice(), Concat(), Pad(), Gather(), GatherGrad(), OneHot(),
         // Random numbers
         RandomUniform(),
         // Convolution

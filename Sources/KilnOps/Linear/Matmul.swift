@@ -4,7 +4,8 @@ import KilnIR
 /// Matrix product with NumPy batching: `[..., M, K] × [..., K, N] → [..., M, N]`, leading (batch)
 /// dimensions broadcast. `transpose_a` / `transpose_b` read an operand's last two axes swapped.
 ///
-/// A primitive because it is GEMM-shaped: the C calls `cblas_sgemm` once per batch entry.
+/// A primitive because it is GEMM-shaped: the C calls `cblas_sgemm` once per batch entry, or once
+/// for all of them when a batch of untransposed A matrices shares one B (their rows stack).
 /// Cost: `M·N·K` MACs per batch entry, FLOPs = 2·MACs.
 public struct Matmul: Operator {
     public init() {}
@@ -86,16 +87,20 @@ public struct Matmul: Operator {
         let stridesB = Shape(Array(signature.inputs[1].shape.dimensions.dropLast(2))).broadcastStrides(to: d.batch)
         let a = kernel.inputs[0], b = kernel.inputs[1], c = kernel.output
         let lda = transposeA ? d.m : d.k, ldb = transposeB ? d.k : d.n
+        let batchStrides = d.batch.strides
+        // A batch of row-major A matrices times one shared B is one product of their stacked
+        // rows: one GEMM of batch·M rows (a linear layer on [batch, L, features]).
+        let stacked = !transposeA && stridesB.allSatisfy { $0 == 0 } && stridesA == batchStrides
+        let rows = stacked ? d.batch.elementCount * d.m : d.m
         let call = { (offsetA: String, offsetB: String, offsetC: String) -> String in
             "cblas_sgemm(KILN_ROW_MAJOR, \(transposeA ? "KILN_TRANS" : "KILN_NO_TRANS"), "
-                + "\(transposeB ? "KILN_TRANS" : "KILN_NO_TRANS"), \(d.m), \(d.n), \(d.k), 1.0f, "
+                + "\(transposeB ? "KILN_TRANS" : "KILN_NO_TRANS"), \(rows), \(d.n), \(d.k), 1.0f, "
                 + "\(a) + \(offsetA), \(lda), \(b) + \(offsetB), \(ldb), 0.0f, \(c) + \(offsetC), \(d.n));"
         }
-        if d.batch.rank == 0 {
+        if d.batch.rank == 0 || stacked {
             kernel.writer.line(call("0", "0", "0"))
             return
         }
-        let batchStrides = d.batch.strides
         kernel.writer.loopNest(d.batch.dimensions, prefix: "b") { body, indices in
             let offsetA = "(\(CWriter.index(indices, strides: stridesA))) * \(d.m * d.k)"
             let offsetB = "(\(CWriter.index(indices, strides: stridesB))) * \(d.k * d.n)"
@@ -130,6 +135,7 @@ public struct Matmul: Operator {
     /// With G the output gradient and op(X) the operand as read (transposed or not):
     /// ∂/∂op(A) = G·op(B)ᵀ and ∂/∂op(B) = op(A)ᵀ·G, each built as one matmul whose transpose flags
     /// give the operand's stored layout directly, then summed over the batch axes it was broadcast along.
+    /// A matrix B shared by a batched A gets its gradient from one product of the stacked rows.
     public func gradients(_ context: inout GradientContext) throws(KilnError) -> [NodeID?] {
         let a = context.input(0), b = context.input(1), gradient = context.outputGradient
         let transposeA = context.node.attributes.bool("transpose_a", default: false)
@@ -140,7 +146,18 @@ public struct Matmul: Operator {
         // dA (stored) = G·op(B)ᵀ, or its transpose op(B)·Gᵀ when A is read transposed.
         let productA = transposeA ? product(b, gradient, transposeB, true) : product(gradient, b, false, !transposeB)
         // dB (stored) = op(A)ᵀ·G, or its transpose Gᵀ·op(A) when B is read transposed.
-        let productB = transposeB ? product(gradient, a, true, transposeA) : product(a, gradient, !transposeA, false)
+        var productB = transposeB ? product(gradient, a, true, transposeA) : product(a, gradient, !transposeA, false)
+        let (typeA, typeB) = (context.type(of: a), context.type(of: b))
+        if !transposeA && typeB.shape.rank == 2 && typeA.shape.rank > 2 {
+            // B is shared by every batch entry of A: its gradient sums the entries' products, which
+            // is one product of the stacked rows [batch·M, K]ᵀ·[batch·M, N] rather than a batched
+            // product and a sum over the batch.
+            let gradientShape = context.type(of: gradient).shape
+            let flatA = try context.add("reshape", [a], attributes: ["shape": .ints([-1, typeA.shape.dimensions.last!])])
+            let flatGradient = try context.add(
+                "reshape", [gradient], attributes: ["shape": .ints([-1, gradientShape.dimensions.last!])])
+            productB = transposeB ? product(flatGradient, flatA, true, false) : product(flatA, flatGradient, true, false)
+        }
         let gradientA = try context.add("matmul", productA.inputs, attributes: productA.attributes)
         let gradientB = try context.add("matmul", productB.inputs, attributes: productB.attributes)
         return [
