@@ -10,7 +10,7 @@ import Testing
         Bundle.module.path(forResource: name, ofType: nil, inDirectory: "Fixtures") ?? "missing:\(name)"
     }
 
-    static let models = ["mlp", "shapes"]
+    static let models = ["mlp", "shapes", "convnet", "transformer", "lstm", "gru"]
 
     @Test(arguments: models)
     func matchesONNXRuntime(_ name: String) throws {

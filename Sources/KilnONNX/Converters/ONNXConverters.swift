@@ -9,6 +9,9 @@ enum ONNXConverters {
         .merging(linear) { first, _ in first }
         .merging(shape) { first, _ in first }
         .merging(reduction) { first, _ in first }
+        .merging(convolution) { first, _ in first }
+        .merging(normalization) { first, _ in first }
+        .merging(recurrent) { first, _ in first }
 
     /// A converter that applies Kiln operator `op` to all inputs with fixed attributes.
     static func direct(_ op: String, attributes: Attributes = [:]) -> ONNXConverter {

@@ -75,3 +75,76 @@ save("shapes", [
     numpy_helper.from_array(np.array(-0.7, np.float32), "lo"),
     numpy_helper.from_array(np.array(0.8, np.float32), "hi"), numpy_helper.from_array(np.array(0, np.float32), "zerof"),
     ints("uaxes", [1])], [2, 3, 4], [2, 15])
+
+# A convolutional network: Conv (pads, stride) -> BatchNormalization -> Relu -> MaxPool -> Conv (auto_pad, groups)
+# -> LeakyRelu -> AveragePool -> GlobalAveragePool -> Flatten -> Gemm.
+save("convnet", [
+    helper.make_node("Conv", ["x", "cw1", "cb1"], ["c1"], pads=[1, 1, 1, 1], strides=[2, 2]),
+    helper.make_node("BatchNormalization", ["c1", "bn_s", "bn_b", "bn_m", "bn_v"], ["b1"], epsilon=1e-3),
+    helper.make_node("Relu", ["b1"], ["r1"]),
+    helper.make_node("MaxPool", ["r1"], ["p1"], kernel_shape=[2, 2], strides=[2, 2]),
+    helper.make_node("Conv", ["p1", "cw2"], ["c2"], auto_pad="SAME_UPPER", group=2),
+    helper.make_node("LeakyRelu", ["c2"], ["l2"], alpha=0.2),
+    helper.make_node("AveragePool", ["l2"], ["a2"], kernel_shape=[3, 3], strides=[1, 1], pads=[1, 1, 1, 1]),
+    helper.make_node("HardSigmoid", ["a2"], ["h2"]),
+    helper.make_node("GlobalAveragePool", ["h2"], ["g"]),
+    helper.make_node("Flatten", ["g"], ["f"]),
+    helper.make_node("Gemm", ["f", "fw", "fb"], ["y"], transB=1),
+], [weight("cw1", 8, 3, 3, 3), weight("cb1", 8), numpy_helper.from_array(rng.uniform(0.5, 1.5, 8).astype(np.float32), "bn_s"),
+    weight("bn_b", 8), weight("bn_m", 8), numpy_helper.from_array(rng.uniform(0.5, 2, 8).astype(np.float32), "bn_v"),
+    weight("cw2", 8, 4, 3, 3), weight("fw", 5, 8), weight("fb", 5)], [2, 3, 16, 16], [2, 5])
+
+# A transformer encoder block (post-norm): self-attention with 2 heads, residual, LayerNormalization,
+# a GELU feed-forward written with Erf, residual, LayerNormalization.
+T, D, H = 6, 8, 2
+attention = [
+    helper.make_node("MatMul", ["x", "wq"], ["q"]), helper.make_node("MatMul", ["x", "wk"], ["k"]),
+    helper.make_node("MatMul", ["x", "wv"], ["v"]),
+]
+for name in ["q", "k", "v"]:
+    attention += [helper.make_node("Reshape", [name, "heads_shape"], [name + "4"]),
+                  helper.make_node("Transpose", [name + "4"], [name + "h"], perm=[0, 2, 1, 3])]
+attention += [
+    helper.make_node("Transpose", ["kh"], ["kt"], perm=[0, 1, 3, 2]),
+    helper.make_node("MatMul", ["qh", "kt"], ["scores"]),
+    helper.make_node("Div", ["scores", "sqrt_d"], ["scaled"]),
+    helper.make_node("Softmax", ["scaled"], ["weights"], axis=-1),
+    helper.make_node("MatMul", ["weights", "vh"], ["context"]),
+    helper.make_node("Transpose", ["context"], ["ct"], perm=[0, 2, 1, 3]),
+    helper.make_node("Reshape", ["ct", "model_shape"], ["merged"]),
+    helper.make_node("MatMul", ["merged", "wo"], ["attended"]),
+    helper.make_node("Add", ["x", "attended"], ["res1"]),
+    helper.make_node("LayerNormalization", ["res1", "ln1_s", "ln1_b"], ["n1"], axis=-1, epsilon=1e-5),
+    helper.make_node("MatMul", ["n1", "w1"], ["ff1"]), helper.make_node("Add", ["ff1", "b1"], ["ff1b"]),
+    helper.make_node("Div", ["ff1b", "sqrt2"], ["ffd"]), helper.make_node("Erf", ["ffd"], ["ffe"]),
+    helper.make_node("Add", ["ffe", "one"], ["ffa"]), helper.make_node("Mul", ["ff1b", "ffa"], ["ffm"]),
+    helper.make_node("Mul", ["ffm", "half"], ["gelu"]),
+    helper.make_node("MatMul", ["gelu", "w2"], ["ff2"]), helper.make_node("Add", ["ff2", "b2"], ["ff2b"]),
+    helper.make_node("Add", ["n1", "ff2b"], ["res2"]),
+    helper.make_node("LayerNormalization", ["res2", "ln2_s", "ln2_b"], ["y"], axis=-1, epsilon=1e-5),
+]
+scalar = lambda name, value: numpy_helper.from_array(np.array(value, np.float32), name)
+save("transformer", attention, [
+    weight("wq", D, D), weight("wk", D, D), weight("wv", D, D), weight("wo", D, D),
+    ints("heads_shape", [1, T, H, D // H]), ints("model_shape", [1, T, D]), scalar("sqrt_d", np.sqrt(D // H)),
+    numpy_helper.from_array(rng.uniform(0.5, 1.5, D).astype(np.float32), "ln1_s"), weight("ln1_b", D),
+    weight("w1", D, 16), weight("b1", 16), weight("w2", 16, D), weight("b2", D),
+    scalar("sqrt2", np.sqrt(2)), scalar("one", 1), scalar("half", 0.5),
+    numpy_helper.from_array(rng.uniform(0.5, 1.5, D).astype(np.float32), "ln2_s"), weight("ln2_b", D),
+], [1, T, D], [1, T, D])
+
+# A bidirectional LSTM with biases and initial states, its Y output flattened; and a GRU (linear_before_reset).
+S, B, I, HID = 5, 2, 3, 4
+save("lstm", [
+    helper.make_node("LSTM", ["x", "W", "R", "B", "", "h0", "c0"], ["Y", "Y_h", "Y_c"], hidden_size=HID, direction="bidirectional"),
+    helper.make_node("Reshape", ["Y", "flat"], ["yf"]),
+    helper.make_node("Reshape", ["Y_c", "flat"], ["cf"]),
+    helper.make_node("Concat", ["yf", "cf"], ["y"], axis=0),
+], [weight("W", 2, 4 * HID, I), weight("R", 2, 4 * HID, HID), weight("B", 2, 8 * HID),
+    weight("h0", 2, B, HID), weight("c0", 2, B, HID), ints("flat", [-1])], [S, B, I], [S * 2 * B * HID + 2 * B * HID])
+save("gru", [
+    helper.make_node("GRU", ["x", "W", "R", "B"], ["Y", "Y_h"], hidden_size=HID, linear_before_reset=1),
+    helper.make_node("GRU", ["x", "W2", "R2", "B2"], ["Z", "Z_h"], hidden_size=HID, direction="reverse"),
+    helper.make_node("Add", ["Y_h", "Z_h"], ["y"]),
+], [weight("W", 1, 3 * HID, I), weight("R", 1, 3 * HID, HID), weight("B", 1, 6 * HID),
+    weight("W2", 1, 3 * HID, I), weight("R2", 1, 3 * HID, HID), weight("B2", 1, 6 * HID)], [S, B, I], [1, B, HID])
