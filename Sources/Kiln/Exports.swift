@@ -2,3 +2,5 @@
 // executables, errors) without importing the lower modules one by one.
 @_exported import KilnIR
 @_exported import KilnRuntime
+@_exported import enum KilnCodegen.StandaloneBLAS
+@_exported import struct KilnCodegen.StandaloneProgram
