@@ -5,7 +5,7 @@ KILN_RELEASE = .build/release/kiln
 KILN_DEBUG = .build/debug/kiln
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test deps build graphs clean
+.PHONY: run test deps build graphs generated clean
 
 ## Installs the system libraries Kiln links (libtcc, OpenBLAS) when they are missing.
 deps:
@@ -39,3 +39,11 @@ graphs: deps
 
 clean:
 	rm -rf .build
+
+## Rewrites generated/ (standalone C of several zoo models; a test fails when it drifts).
+## Weight files stay out of git except lenet5's, which is embedded in its C.
+GENERATED_MODELS = mlp resnet18 mobilenet_v2 transformer_encoder lstm
+generated: deps
+	$(SWIFT) build --product kiln
+	@for model in $(GENERATED_MODELS); do $(KILN_DEBUG) emit $$model -o generated/$$model > /dev/null && echo "wrote generated/$$model"; done
+	@$(KILN_DEBUG) emit lenet5 -o generated/lenet5 --embed-weights > /dev/null && echo "wrote generated/lenet5"

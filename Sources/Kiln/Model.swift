@@ -78,12 +78,11 @@ public struct Model: Sendable {
             body(context)
         } else {
             context.builder = GraphBuilder(graph: graph)
+            if !graph.outputs.contains(where: { $0.name == "loss" }) { try context.addClassificationLoss() }
         }
         if let error = context.firstError { throw error }
         guard context.graph.outputs.contains(where: { $0.name == "loss" }) else {
-            throw .invalidArgument(body == nil
-                ? "model '\(name)' is a fixed graph without a 'loss' output; it cannot be trained"
-                : "model '\(name)' declares no loss (call loss(_:) in its body)")
+            throw .invalidArgument("model '\(name)' declares no loss (call loss(_:) in its body)")
         }
         return context
     }
