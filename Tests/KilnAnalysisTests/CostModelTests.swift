@@ -1,0 +1,5 @@
+import KilnAnalysis
+import Testing
+
+@Suite struct CostModelTests {
+}
