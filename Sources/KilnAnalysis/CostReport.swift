@@ -49,10 +49,11 @@ public struct CostReport: Sendable, Hashable, CustomStringConvertible {
         }
 
         graphName = graph.name
+        let layers = CostReport.attributedLayers(graph, phases: phases)
         nodes = graph.nodes.compactMap { node -> NodeCost? in
             guard let kernel = kernelOfNode[node.id], let definition = OperatorRegistry.operator(node.op) else { return nil }
             return NodeCost(
-                node: node.id, name: node.name, op: node.op, layer: node.provenance.layer,
+                node: node.id, name: node.name, op: node.op, layer: layers[node.id.index],
                 location: node.provenance.location, phase: phases.phase(of: node.id), output: node.type,
                 kernel: kernel, cost: definition.cost(OperatorRegistry.signature(of: node, in: graph)))
         }
@@ -65,6 +66,26 @@ public struct CostReport: Sendable, Hashable, CustomStringConvertible {
         let trainable = graph.parameters.filter(\.isTrainable)
         parameterCount = trainable.reduce(0) { $0 + $1.type.shape.elementCount }
         parametersByLayer = Dictionary(trainable.map { ($0.provenance.layer, $0.type.shape.elementCount) }, uniquingKeysWith: +)
+    }
+
+    /// Each node's layer: its provenance, or for an update node without one (optimizer code is
+    /// not written inside a layer) the layer of the one parameter whose new value it helps compute.
+    static func attributedLayers(_ graph: Graph, phases: GraphPhases) -> [String] {
+        var layers = graph.nodes.map(\.provenance.layer)
+        var reaching: [Int: Set<String>] = [:]
+        for update in graph.updates where !graph[update.target].provenance.layer.isEmpty {
+            let layer = graph[update.target].provenance.layer
+            var stack = [update.value]
+            var visited = Set<NodeID>()
+            while let id = stack.popLast() {
+                guard visited.insert(id).inserted, layers[id.index].isEmpty, !graph[id].isLeaf,
+                      phases.phase(of: id) == .update else { continue }
+                reaching[id.index, default: []].insert(layer)
+                stack.append(contentsOf: graph[id].inputs)
+            }
+        }
+        for (index, candidates) in reaching where candidates.count == 1 { layers[index] = candidates.first! }
+        return layers
     }
 
     private static func kernelCost(

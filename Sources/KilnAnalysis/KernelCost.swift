@@ -35,7 +35,8 @@ public struct NodeCost: Sendable, Hashable {
     public var name: String
     /// The operator's mnemonic.
     public var op: String
-    /// The user's layer (provenance), or empty.
+    /// The user's layer (provenance; an optimizer node takes the layer whose parameter it
+    /// updates), or empty.
     public var layer: String
     /// The user's `file:line` (provenance), or empty.
     public var location: String

@@ -70,11 +70,13 @@ public struct RooflineChart {
         out.append(text((left + right) / 2, bottom + 42, "arithmetic intensity (FLOP/byte; FLOPs = 2 x MACs + other float ops)", attributes: #"text-anchor="middle""#))
         out.append(text(22, (top + bottom) / 2, "GFLOP/s", attributes: #"text-anchor="middle" transform="rotate(-90 22 \#(number((top + bottom) / 2)))""#))
 
+        let slope = atan(((bottom - top) / Double(ys.count - 1)) / ((right - left) / Double(xs.count - 1))) * 180 / .pi
         for (bandwidth, label, style) in ceilings {
-            let knee = machine.peakGFLOPs / bandwidth
-            out.append(#"<polyline class="ceiling" points="\#(point(xMin, bandwidth * xMin)) \#(point(min(knee, xMax), min(machine.peakGFLOPs, bandwidth * xMax)))" fill="none" \#(style)/>"#)
-            let labelX = xMin * 1.6
-            out.append(text(x(labelX) + 4, y(bandwidth * labelX) - 6, label, attributes: #"font-size="11""#))
+            let knee = min(machine.peakGFLOPs / bandwidth, xMax)
+            out.append(#"<polyline class="ceiling" points="\#(point(xMin, bandwidth * xMin)) \#(point(knee, bandwidth * knee))" fill="none" \#(style)/>"#)
+            let labelX = max(knee / 12, xMin * 1.5)
+            let (px, py) = (x(labelX), y(bandwidth * labelX) - 5)
+            out.append(text(px, py, label, attributes: #"font-size="11" transform="rotate(\#(number(-slope)) \#(number(px)) \#(number(py)))""#))
         }
         out.append(#"<polyline class="ceiling" points="\#(point(machine.ridgeIntensity, machine.peakGFLOPs)) \#(point(xMax, machine.peakGFLOPs))" fill="none" stroke="rgb(34,34,34)" stroke-width="2"/>"#)
         out.append(text(right - 4, y(machine.peakGFLOPs) - 8, "peak \(Quantity.fixed(machine.peakGFLOPs)) GFLOP/s", attributes: #"text-anchor="end""#))
@@ -141,7 +143,7 @@ public struct RooflineChart {
         ]
         if !machine.jitMethod.isEmpty { lines.append("JIT: \(machine.jitMethod)") }
         lines.append("source: \(machine.source.rawValue)")
-        return lines.flatMap { wrapped($0, width: 38) }
+        return lines.flatMap { wrapped($0, width: 34) }
     }
 
     private func wrapped(_ line: String, width: Int) -> [String] {

@@ -4,8 +4,8 @@ import KilnIR
 extension Executable {
     /// Times every kernel: `warmupRuns` untimed runs of the whole program, then `runs` runs in
     /// which each kernel is timed alone on the monotonic clock (state updates run after each, as
-    /// in `run`). Returns, per kernel, the median time and its start and duration in the first
-    /// measured run (the run a trace shows).
+    /// in `run`). Returns, per kernel, the median time and its start (from the first kernel's
+    /// start) and duration in the first measured run (the run a trace shows).
     public func timeKernels(
         _ inputs: [String: TensorValue], warmupRuns: Int = 2, runs: Int = 10
     ) throws(KilnError) -> [KernelMeasurement] {
@@ -16,17 +16,17 @@ extension Executable {
         var samples = [[Double]](repeating: [], count: kernelCount)
         var traceStarts = [Double](repeating: 0, count: kernelCount)
         for runIndex in 0..<runs {
-            let runStart = MonotonicClock.seconds()
             _ = try runKernels(inputs) { index, run in
                 let start = MonotonicClock.seconds()
                 run()
                 samples[index].append(MonotonicClock.seconds() - start)
-                if runIndex == 0 { traceStarts[index] = start - runStart }
+                if runIndex == 0 { traceStarts[index] = start }
             }
         }
+        let firstStart = traceStarts.first ?? 0
         return samples.indices.map { index in
             KernelMeasurement(
-                medianSeconds: Executable.median(samples[index]), traceStartSeconds: traceStarts[index],
+                medianSeconds: Executable.median(samples[index]), traceStartSeconds: traceStarts[index] - firstStart,
                 traceSeconds: samples[index][0])
         }
     }

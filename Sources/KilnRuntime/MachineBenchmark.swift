@@ -11,7 +11,7 @@ import KilnOps
 /// warm-up (a ceiling, not a typical time), on the monotonic clock. Takes a few seconds.
 public enum MachineBenchmark {
     /// The matrix size of the sgemm measurement (n×n times n×n).
-    static let gemmSize = 2048
+    static let gemmSize = 1536
     /// Elements per array of the streaming measurements: 32 MiB of float32 each, several times
     /// the last-level cache of common machines.
     static let streamElements = 8 << 20
@@ -27,7 +27,7 @@ public enum MachineBenchmark {
         return MachineModel(
             peakGFLOPs: peak, bandwidthGBs: bandwidth, jitTriadGBs: jit.triad, jitFusedGBs: jit.fused,
             threads: threads, cpu: cpuName(),
-            peakMethod: "OpenBLAS cblas_sgemm \(gemmSize)^3, \(threads) thread\(threads == 1 ? "" : "s"), best of 5",
+            peakMethod: "OpenBLAS cblas_sgemm \(gemmSize)^3, \(threads) thread\(threads == 1 ? "" : "s"), best of 10",
             bandwidthMethod: "STREAM triad a=b+s*c in C by the system cc -O2, \(threads) thread\(threads == 1 ? "" : "s"), "
                 + "3 x \(mib) MiB, 12 B/element (no write-allocate), best of 10",
             jitMethod: "loops as Kiln emits them compiled by tcc, 1 thread, \(mib) MiB arrays: "
@@ -48,7 +48,7 @@ public enum MachineBenchmark {
             c[index] = 0
         }
         let size = Int32(n)
-        let seconds = bestTime(warmups: 1, runs: 5) {
+        let seconds = bestTime(warmups: 1, runs: 10) {
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, size, size, size, 1, a, size, b, size, 0, c, size)
         }
         return 2 * Double(n * n * n) / seconds / 1e9
@@ -112,6 +112,17 @@ public enum MachineBenchmark {
             best = min(best, MonotonicClock.seconds() - start)
         }
         return best
+    }
+
+    /// A warning when the one-minute load average exceeds the processor count: other work then
+    /// competes with the measurement and the figures come out low.
+    public static func loadWarning() -> String? {
+        guard let text = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8),
+              let first = text.split(separator: " ").first, let load = Double(first) else { return nil }
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        guard load > Double(cores) else { return nil }
+        return "note: load average \(first) on \(cores) cores: other work competes with the measurement, so the figures "
+            + "will be low; measure again with --remeasure when the machine is idle"
     }
 
     /// The processor's model name from /proc/cpuinfo, or "unknown".

@@ -63,6 +63,7 @@ public enum MachineModelStore {
                 peakMethod: "--peak-gflops", bandwidthMethod: "--bandwidth-gbs", source: .flags)
         } else {
             progress("measuring the machine model (sgemm peak, triad bandwidth, JIT ceilings; a few seconds, once) ...")
+            if let warning = MachineBenchmark.loadWarning() { progress(warning) }
             model = try MachineBenchmark.measure()
             if let file {
                 do {

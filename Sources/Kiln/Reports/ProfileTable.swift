@@ -46,12 +46,19 @@ extension ProfileReport {
             ])
         }
 
+        var notes = ""
+        let above = kernels.filter { $0.roofFraction > 1.05 }
+        if let worst = above.max(by: { $0.roofFraction < $1.roofFraction }) {
+            notes = "\nnote: \(above.count) kernel\(above.count == 1 ? "" : "s") ran above the roofline (\(worst.cost.name) at "
+                + "\(Quantity.fixed(worst.roofFraction * 100))%): the machine model underestimates this machine (measured "
+                + "under load, or stale); measure again with --remeasure or give --peak-gflops and --bandwidth-gbs"
+        }
         return """
             profile of '\(model)' (\(mode), \(backend)): \(kernels.count) kernels ranked by time, median of \(runs) runs
             \(machine.summary)
             convention: \(CostReport.convention); % of roof = roofline time / measured time
 
-            \(kernelTable.render())
+            \(kernelTable.render())\(notes)
 
             \(totalsTable.render())
             parameters: \(groupedDigits(costs.parameterCount))
