@@ -53,6 +53,7 @@ extension ProfileReport {
                 + "\(Quantity.fixed(worst.roofFraction * 100))%): the machine model underestimates this machine (measured "
                 + "under load, or stale); measure again with --remeasure or give --peak-gflops and --bandwidth-gbs"
         }
+        if let diagnosis = memoryDiagnosis { notes += "\nnote: " + diagnosis }
         return """
             profile of '\(model)' (\(mode), \(backend)): \(kernels.count) kernels ranked by time, median of \(runs) runs
             \(machine.summary)
@@ -65,6 +66,22 @@ extension ProfileReport {
 
             \(layerTable.render())
             """
+    }
+
+    /// Where the memory-bound kernels stand between Kiln's JIT ceiling and the machine's bandwidth:
+    /// near the first and far below the second means the generated code, not memory, limits them.
+    var memoryDiagnosis: String? {
+        let memoryBound = kernels.filter { $0.bound == .memory }
+        let seconds = memoryBound.reduce(0) { $0 + $1.measuredSeconds }
+        guard let jit = machine.jitTriadGBs, seconds > 0, measuredSeconds > 0 else { return nil }
+        let rate = Double(memoryBound.reduce(0) { $0 + $1.cost.bytes }) / seconds / 1e9
+        var text = "memory-bound kernels take \(Quantity.fixed(seconds / measuredSeconds * 100, digits: 2))% of the time "
+            + "and stream \(Quantity.fixed(rate)) GB/s together; the machine streams \(Quantity.fixed(machine.bandwidthGBs)) GB/s, "
+            + "Kiln's tcc-compiled loops \(Quantity.fixed(jit)) GB/s"
+        if rate <= 1.25 * jit && jit < 0.5 * machine.bandwidthGBs {
+            text += ": the generated code holds them back, not memory (fusion and a system-cc backend are the remedies)"
+        }
+        return text
     }
 
     /// Every computed node by its operator's own count: what `kiln profile --operators` adds.
