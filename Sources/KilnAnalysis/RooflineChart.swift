@@ -71,10 +71,10 @@ public struct RooflineChart {
         out.append(text(22, (top + bottom) / 2, "GFLOP/s", attributes: #"text-anchor="middle" transform="rotate(-90 22 \#(number((top + bottom) / 2)))""#))
 
         let slope = atan(((bottom - top) / Double(ys.count - 1)) / ((right - left) / Double(xs.count - 1))) * 180 / .pi
-        for (bandwidth, label, style) in ceilings {
+        for (index, (bandwidth, label, style)) in ceilings.enumerated() {
             let knee = min(machine.peakGFLOPs / bandwidth, xMax)
             out.append(#"<polyline class="ceiling" points="\#(point(xMin, bandwidth * xMin)) \#(point(knee, bandwidth * knee))" fill="none" \#(style)/>"#)
-            let labelX = max(knee / 12, xMin * 1.5)
+            let labelX = max(knee / (12 * pow(3, Double(index))), xMin * 1.5)
             let (px, py) = (x(labelX), y(bandwidth * labelX) - 5)
             out.append(text(px, py, label, attributes: #"font-size="11" transform="rotate(\#(number(-slope)) \#(number(px)) \#(number(py)))""#))
         }
