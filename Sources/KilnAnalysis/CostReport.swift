@@ -24,7 +24,8 @@ public struct CostReport: Sendable, Hashable, CustomStringConvertible {
         + "bytes = tensors crossing a kernel's boundary, each counted once"
 
     /// Costs `graph` executed as `kernels` (by default one per node), splitting phases by `phases`.
-    /// Throws when the graph does not verify or a kernel names a node it cannot compute.
+    /// A node that several kernels recompute costs its FLOPs in each; a node in no kernel is not
+    /// costed. Throws when the graph does not verify or a kernel names a node it cannot compute.
     public init(
         graph: Graph, kernels groups: [KernelGroup]? = nil, phases: GraphPhases = .inference
     ) throws(KilnError) {
@@ -34,24 +35,21 @@ public struct CostReport: Sendable, Hashable, CustomStringConvertible {
         var escaping = Set(graph.outputs.map(\.node))
         for update in graph.updates { escaping.insert(update.value) }
 
-        var kernelOfNode: [NodeID: Int] = [:]
+        var kernelsOfNode: [NodeID: Set<Int>] = [:]
         for (index, group) in groups.enumerated() {
             guard !group.nodes.isEmpty else { throw .invalidArgument("kernel '\(group.name)' computes no node") }
             for id in group.nodes {
                 guard graph.nodes.indices.contains(id.index), !graph[id].isLeaf else {
                     throw .invalidArgument("kernel '\(group.name)' lists \(id), which is not a computed node of graph '\(graph.name)'")
                 }
-                guard kernelOfNode[id] == nil else {
-                    throw .invalidArgument("node \(id) '\(graph[id].name)' is in two kernels")
-                }
-                kernelOfNode[id] = index
+                kernelsOfNode[id, default: []].insert(index)
             }
         }
 
         graphName = graph.name
         let layers = CostReport.attributedLayers(graph, phases: phases)
         nodes = graph.nodes.compactMap { node -> NodeCost? in
-            guard let kernel = kernelOfNode[node.id], let definition = OperatorRegistry.operator(node.op) else { return nil }
+            guard let kernel = kernelsOfNode[node.id]?.min(), let definition = OperatorRegistry.operator(node.op) else { return nil }
             return NodeCost(
                 node: node.id, name: node.name, op: node.op, layer: layers[node.id.index],
                 location: node.provenance.location, phase: phases.phase(of: node.id), output: node.type,
@@ -61,7 +59,8 @@ public struct CostReport: Sendable, Hashable, CustomStringConvertible {
         kernels = groups.enumerated().map { index, group in
             CostReport.kernelCost(
                 index: index, group: group, graph: graph, costs: group.nodes.map { costOfNode[$0]! },
-                consumers: consumers, escaping: escaping, phase: phases.phase(of: group.nodes.last!))
+                consumers: consumers, kernelsOfNode: kernelsOfNode, escaping: escaping,
+                phase: phases.phase(of: group.nodes.last!))
         }
         let trainable = graph.parameters.filter(\.isTrainable)
         parameterCount = trainable.reduce(0) { $0 + $1.type.shape.elementCount }
@@ -90,7 +89,7 @@ public struct CostReport: Sendable, Hashable, CustomStringConvertible {
 
     private static func kernelCost(
         index: Int, group: KernelGroup, graph: Graph, costs: [NodeCost], consumers: [[NodeID]],
-        escaping: Set<NodeID>, phase: ExecutionPhase
+        kernelsOfNode: [NodeID: Set<Int>], escaping: Set<NodeID>, phase: ExecutionPhase
     ) -> KernelCost {
         let members = Set(group.nodes)
         var inputs: [NodeID] = []
@@ -99,8 +98,11 @@ public struct CostReport: Sendable, Hashable, CustomStringConvertible {
                 inputs.append(input)
             }
         }
+        // A consumer outside the kernel needs the tensor in memory unless its own kernel recomputes it.
         let written = group.nodes.filter { id in
-            id == group.nodes.last || escaping.contains(id) || consumers[id.index].contains { !members.contains($0) }
+            id == group.nodes.last || escaping.contains(id) || consumers[id.index].contains { consumer in
+                !members.contains(consumer) && !(kernelsOfNode[consumer]?.contains { kernelsOfNode[id]?.contains($0) == true } ?? false)
+            }
         }
         let anchor = costs.filter { !$0.layer.isEmpty }.max { $0.cost.flops < $1.cost.flops }
         return KernelCost(

@@ -44,7 +44,7 @@ public struct NodeCost: Sendable, Hashable {
     public var phase: ExecutionPhase
     /// The node's output type.
     public var output: TensorType
-    /// The kernel that computes the node (its index in `CostReport.kernels`).
+    /// The (first) kernel that computes the node (its index in `CostReport.kernels`).
     public var kernel: Int
     /// MACs, FLOPs and bytes by the operator's own count.
     public var cost: OperatorCost
@@ -55,8 +55,8 @@ public struct NodeCost: Sendable, Hashable {
 ///
 /// Bytes: every tensor the kernel reads from outside is counted once (however many of its nodes
 /// read it, and however often); every tensor it produces is written once if anything outside the
-/// kernel needs it (another kernel, a graph output, a state update) or if it is the kernel's
-/// result; tensors that live and die inside the kernel cost nothing. Scratch buffers (im2col)
+/// kernel needs it (another kernel that does not recompute it, a graph output, a state update) or
+/// if it is the kernel's result; tensors that live and die inside the kernel cost nothing. Scratch buffers (im2col)
 /// are not counted. For a one-node kernel this is the operator's count, except that an input the
 /// node reads twice (`mul(x, x)`) counts once.
 public struct KernelCost: Sendable, Hashable {

@@ -19,24 +19,24 @@ public enum MachineBenchmark {
     /// Measures every figure on BLAS's current thread count.
     public static func measure() throws(KilnError) -> MachineModel {
         let threads = BLASThreads.count
-        let peak = measurePeak(threads: threads)
+        let peak = measurePeak()
         let buffers = StreamBuffers(count: streamElements)
-        let bandwidth = try measureBandwidth(buffers, threads: threads)
+        let (bandwidth, compiler) = try measureBandwidth(buffers, threads: threads)
         let jit = try measureJIT(buffers)
         let mib = (streamElements * 4) >> 20
         return MachineModel(
             peakGFLOPs: peak, bandwidthGBs: bandwidth, jitTriadGBs: jit.triad, jitFusedGBs: jit.fused,
             threads: threads, cpu: cpuName(),
             peakMethod: "OpenBLAS cblas_sgemm \(gemmSize)^3, \(threads) thread\(threads == 1 ? "" : "s"), best of 10",
-            bandwidthMethod: "STREAM triad a=b+s*c in C by the system cc -O2, \(threads) thread\(threads == 1 ? "" : "s"), "
+            bandwidthMethod: "STREAM triad a=b+s*c in C by the system \(compiler) -O2, \(threads) thread\(threads == 1 ? "" : "s"), "
                 + "3 x \(mib) MiB, 12 B/element (no write-allocate), best of 10",
             jitMethod: "loops as Kiln emits them compiled by tcc, 1 thread, \(mib) MiB arrays: "
                 + "triad (12 B/element) and mul+add+relu fused (16 B/element), best of 5",
             source: .measured)
     }
 
-    /// GFLOP/s of one square sgemm.
-    static func measurePeak(threads: Int) -> Double {
+    /// GFLOP/s of one square sgemm on BLAS's thread count.
+    static func measurePeak() -> Double {
         let n = gemmSize
         let a = UnsafeMutablePointer<Float>.allocate(capacity: n * n)
         let b = UnsafeMutablePointer<Float>.allocate(capacity: n * n)
@@ -54,8 +54,9 @@ public enum MachineBenchmark {
         return 2 * Double(n * n * n) / seconds / 1e9
     }
 
-    /// GB/s of the STREAM triad built by the system C compiler, on `threads` threads.
-    static func measureBandwidth(_ buffers: StreamBuffers, threads: Int) throws(KilnError) -> Double {
+    /// GB/s of the STREAM triad built by the system C compiler, on `threads` threads, and the
+    /// compiler's name.
+    static func measureBandwidth(_ buffers: StreamBuffers, threads: Int) throws(KilnError) -> (Double, String) {
         let library = try SystemCompiledLibrary(source: triadSource, symbol: "kiln_triad")
         defer { library.close() }
         typealias Triad = @convention(c) (
@@ -66,7 +67,7 @@ public enum MachineBenchmark {
         var failed = false
         let seconds = bestTime(warmups: 1, runs: 10) { failed = triad(a, b, c, count, Int32(threads)) != 0 || failed }
         guard !failed else { throw .runtime("could not start \(threads) threads for the triad") }
-        return 12 * Double(count) / seconds / 1e9
+        return (12 * Double(count) / seconds / 1e9, library.compiler)
     }
 
     /// GB/s of a triad and of a fused mul+add+relu loop written as Kiln writes loops and compiled by tcc.

@@ -7,6 +7,8 @@ import KilnIR
 final class SystemCompiledLibrary {
     /// The address of the symbol asked for.
     let address: UnsafeMutableRawPointer
+    /// The compiler that built it (`cc`).
+    let compiler: String
     private var handle: UnsafeMutableRawPointer?
 
     /// Compiles `source`, loads it and looks up `symbol`; the temporary files are removed.
@@ -21,11 +23,17 @@ final class SystemCompiledLibrary {
             throw .io(path: folder.path, message: "cannot write the benchmark source: \(error.localizedDescription)")
         }
         var failures: [String] = []
+        var built: String?
         for compiler in ["cc", "clang", "gcc"] {
             let arguments = [compiler, "-O2", "-shared", "-fPIC", "-pthread", "-o", library.path, sourceFile.path]
-            if let failure = SystemCompiledLibrary.run(arguments) { failures.append(failure) } else { break }
+            if let failure = SystemCompiledLibrary.run(arguments) {
+                failures.append(failure)
+            } else {
+                built = compiler
+                break
+            }
         }
-        guard let handle = dlopen(library.path, RTLD_NOW) else {
+        guard let compiler = built, let handle = dlopen(library.path, RTLD_NOW) else {
             throw .runtime(
                 "no C compiler built the bandwidth benchmark (\(failures.joined(separator: "; "))); "
                     + "hint: install cc, or give --bandwidth-gbs")
@@ -36,6 +44,7 @@ final class SystemCompiledLibrary {
         }
         self.handle = handle
         self.address = address
+        self.compiler = compiler
     }
 
     /// Unloads the library.
