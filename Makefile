@@ -20,11 +20,13 @@ deps:
 build: deps
 	$(SWIFT) build -c release --product kiln
 
-## The demo: compile the MLP with libtcc, run it, and check it against the float64 interpreter.
+## The demo: compile the MLP with libtcc, run it and check it against the float64 interpreter, train
+## the digits MLP, and profile the MLP on the roofline (the machine model is measured once and cached).
 run: build
 	$(KILN_RELEASE) models
 	$(KILN_RELEASE) run mlp --check
 	$(KILN_RELEASE) train mlp-digits --data digits
+	$(KILN_RELEASE) profile mlp
 
 ## The test suite.
 test: deps

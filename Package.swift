@@ -22,17 +22,22 @@ let package = Package(
         .target(name: "KilnC"),
         .target(name: "KilnIR"),
         .target(name: "KilnOps", dependencies: ["KilnIR", "KilnC"]),
+        .target(name: "KilnAnalysis", dependencies: ["KilnIR", "KilnOps"]),
         .target(name: "KilnPasses", dependencies: ["KilnIR", "KilnOps"]),
         .target(name: "KilnInterpreter", dependencies: ["KilnIR", "KilnOps"]),
         .target(name: "KilnCodegen", dependencies: ["KilnIR", "KilnOps", "KilnC"]),
-        .target(name: "KilnRuntime", dependencies: ["KilnIR", "KilnOps", "KilnCodegen", "KilnC", "CTCC", "COpenBLAS"]),
-        .target(name: "Kiln", dependencies: ["KilnIR", "KilnOps", "KilnPasses", "KilnInterpreter", "KilnCodegen", "KilnRuntime"]),
+        .target(name: "KilnRuntime", dependencies: [
+            "KilnIR", "KilnOps", "KilnAnalysis", "KilnCodegen", "KilnC", "CTCC", "COpenBLAS",
+        ]),
+        .target(name: "Kiln", dependencies: [
+            "KilnIR", "KilnOps", "KilnAnalysis", "KilnPasses", "KilnInterpreter", "KilnCodegen", "KilnRuntime",
+        ]),
         .target(name: "KilnModels", dependencies: ["Kiln"]),
         .target(name: "KilnONNX", dependencies: [
             "KilnIR", "KilnOps", "KilnInterpreter", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ]),
         .executableTarget(name: "kiln", dependencies: [
-            "Kiln", "KilnModels", "KilnONNX",
+            "Kiln", "KilnModels", "KilnONNX", "KilnAnalysis", "KilnRuntime",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .target(name: "KilnTestSupport", dependencies: [
@@ -42,6 +47,9 @@ let package = Package(
         .testTarget(name: "KilnOpsTests", dependencies: ["KilnIR", "KilnOps", "KilnInterpreter", "KilnRuntime", "KilnTestSupport"]),
         .testTarget(name: "KilnPassesTests", dependencies: [
             "KilnIR", "KilnOps", "KilnPasses", "KilnInterpreter", "KilnRuntime", "KilnTestSupport",
+        ]),
+        .testTarget(name: "KilnAnalysisTests", dependencies: [
+            "KilnAnalysis", "KilnIR", "KilnOps", "KilnRuntime", "Kiln", "KilnModels", "KilnTestSupport",
         ]),
         .testTarget(name: "KilnRuntimeTests", dependencies: ["KilnRuntime", "KilnCodegen", "KilnTestSupport"]),
         .testTarget(name: "KilnTests", dependencies: ["Kiln", "KilnModels", "KilnTestSupport"],

@@ -8,4 +8,7 @@ static inline const void *kiln_cblas_sgemm_address(void) { return (const void *)
 
 /// Sets OpenBLAS's thread count.
 static inline void kiln_openblas_set_threads(int count) { openblas_set_num_threads(count); }
+
+/// OpenBLAS's current thread count.
+static inline int kiln_openblas_threads(void) { return openblas_get_num_threads(); }
 #endif

@@ -1,5 +1,6 @@
 // The facade: `import Kiln` gives the DSL and the types it returns (graphs, tensor values,
-// executables, errors) without importing the lower modules one by one.
+// executables, cost and profile reports, errors) without importing the lower modules one by one.
+@_exported import KilnAnalysis
 @_exported import KilnIR
 @_exported import KilnRuntime
 @_exported import enum KilnCodegen.StandaloneBLAS

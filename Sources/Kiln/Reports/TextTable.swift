@@ -1,12 +1,18 @@
-/// An aligned text table: a header row, a rule, and rows; numeric-looking cells align right.
+/// An aligned text table: a header row, a rule, and rows; numeric-looking cells, and every cell
+/// of the columns in `rightAligned`, align right.
 public struct TextTable {
     /// Column titles.
     public var header: [String]
     /// The rows, each with one cell per column.
     public var rows: [[String]] = []
+    /// Columns aligned right whatever their cells hold (numbers with units: `1.75M`).
+    public var rightAligned: Set<Int>
 
     /// Creates a table with `header`.
-    public init(header: [String]) { self.header = header }
+    public init(header: [String], rightAligned: Set<Int> = []) {
+        self.header = header
+        self.rightAligned = rightAligned
+    }
 
     /// Appends a row.
     public mutating func append(_ row: [String]) { rows.append(row) }
@@ -18,7 +24,7 @@ public struct TextTable {
         func line(_ cells: [String]) -> String {
             cells.enumerated().map { column, cell in
                 let pad = String(repeating: " ", count: widths[column] - cell.count)
-                return TextTable.isNumeric(cell) ? pad + cell : cell + pad
+                return rightAligned.contains(column) || TextTable.isNumeric(cell) ? pad + cell : cell + pad
             }.joined(separator: "  ").trimmingTrailingSpaces()
         }
         let rule = widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")

@@ -1,4 +1,5 @@
 import Foundation
+import KilnAnalysis
 import KilnIR
 import KilnOps
 import KilnPasses
@@ -15,6 +16,8 @@ public final class Trainer {
     public let model: Model
     /// The training-step graph.
     public let graph: Graph
+    /// Where its backward nodes (autodiff's) and its update nodes (clipping, optimizer) begin.
+    public let phases: GraphPhases
     /// The compiled training step.
     public let step: Executable
     /// The base learning rate.
@@ -38,7 +41,7 @@ public final class Trainer {
         self.model = model
         self.learningRate = learningRate
         self.schedule = schedule
-        graph = try Trainer.buildStep(model: model, optimizer: optimizer, clipping: clipping)
+        (graph, phases) = try Trainer.buildStep(model: model, optimizer: optimizer, clipping: clipping)
         try OperatorRegistry.verify(graph)
         var parameters = try model.initialParameters()
         for node in graph.parameters where parameters[node.name] == nil {
@@ -50,14 +53,18 @@ public final class Trainer {
         step = try Executable(graph: graph, parameters: parameters, backend: backend)
     }
 
-    private static func buildStep(model: Model, optimizer: any Optimizer, clipping: GradientClipping) throws(KilnError) -> Graph {
+    private static func buildStep(
+        model: Model, optimizer: any Optimizer, clipping: GradientClipping
+    ) throws(KilnError) -> (Graph, GraphPhases) {
         let context = try model.trainingContext()
         guard let lossOutput = context.graph.outputs.first(where: { $0.name == "loss" }) else {
             throw .invalidArgument("model '\(model.name)' declares no loss (call loss(_:) in its body)")
         }
         let trainable = context.graph.parameters.filter { $0.attributes.bool("trainable", default: true) }
         guard !trainable.isEmpty else { throw .invalidArgument("model '\(model.name)' has no trainable parameters") }
+        let backwardStart = context.graph.nodes.count
         let gradientIDs = try context.builder.gradients(of: lossOutput.node, wrt: trainable.map(\.id))
+        let updateStart = context.graph.nodes.count
         let gradients = clipping.apply(gradientIDs.map { Tensor(context: context, id: $0) }, context: context)
         let learningRate = context.input(learningRateInput, [])
         let counter = context.stateParameter(stepCounter, shape: [])
@@ -70,7 +77,7 @@ public final class Trainer {
             context.assign(parameter, optimizer.update(parameter, gradient: gradient, context: &optimizerContext))
         }
         if let error = context.firstError { throw error }
-        return context.graph
+        return (context.graph, GraphPhases(backwardStart: backwardStart, updateStart: updateStart))
     }
 
     /// The learning rate the next step uses.

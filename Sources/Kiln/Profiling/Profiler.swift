@@ -1,0 +1,61 @@
+import KilnAnalysis
+import KilnCodegen
+import KilnIR
+import KilnRuntime
+
+/// Profiles a model: compiles it (or its training step), times every kernel on seeded random
+/// inputs, and puts each kernel on the machine's roofline.
+///
+/// ```swift
+/// let machine = try MachineModelStore.resolve(MachineOverrides())
+/// let report = try Profiler.profile(model, training: false, machine: machine)
+/// print(report.table())
+/// ```
+public enum Profiler {
+    /// Profiles the inference graph of `model`, or with `training` its training step (forward,
+    /// loss, backward and an Adam update; the model must declare a loss). Each kernel's time is
+    /// the median of `runs` runs after `warmupRuns` untimed ones.
+    public static func profile(
+        _ model: Model, training: Bool, machine: MachineModel, runs: Int = 10, warmupRuns: Int = 2,
+        seed: UInt64 = 0, backend: any CompilerBackend = TCCBackend()
+    ) throws(KilnError) -> ProfileReport {
+        let executable: Executable
+        let phases: GraphPhases
+        if training {
+            let trainer = try Trainer(model: model, optimizer: Adam(), learningRate: 1e-3, backend: backend)
+            executable = trainer.step
+            phases = trainer.phases
+        } else {
+            executable = try model.compile(backend: backend)
+            phases = .inference
+        }
+        return try profile(executable, model: model.name, training: training, phases: phases, machine: machine,
+                           runs: runs, warmupRuns: warmupRuns, seed: seed)
+    }
+
+    /// Profiles a compiled `executable` whose nodes split into `phases`.
+    public static func profile(
+        _ executable: Executable, model: String, training: Bool, phases: GraphPhases, machine: MachineModel,
+        runs: Int = 10, warmupRuns: Int = 2, seed: UInt64 = 0
+    ) throws(KilnError) -> ProfileReport {
+        let kernels = executable.program.kernels.map { KernelGroup(name: $0.function, nodes: $0.nodes) }
+        let costs = try CostReport(graph: executable.graph, kernels: kernels, phases: phases)
+        let measurements = try executable.timeKernels(
+            randomInputs(executable.graph, seed: seed), warmupRuns: warmupRuns, runs: runs)
+        return try ProfileReport(
+            model: model, mode: training ? "training" : "inference", backend: executable.backendName, runs: runs,
+            machine: machine, costs: costs, measurements: measurements)
+    }
+
+    /// Seeded random values in [-1, 1] for every input of `graph`; a small learning rate for the
+    /// training step's.
+    static func randomInputs(_ graph: Graph, seed: UInt64) -> [String: TensorValue] {
+        var values: [String: TensorValue] = [:]
+        for (index, node) in graph.inputs.enumerated() {
+            values[node.name] = node.name == Trainer.learningRateInput && node.type.shape.elementCount == 1
+                ? TensorValue(type: node.type, doubles: [1e-3])
+                : TensorValue.random(node.type, seed: seed &+ UInt64(index) &+ 1)
+        }
+        return values
+    }
+}

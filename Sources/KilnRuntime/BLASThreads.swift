@@ -1,0 +1,15 @@
+import COpenBLAS
+import KilnIR
+
+/// The thread count OpenBLAS runs `cblas_sgemm` on (all cores unless `OPENBLAS_NUM_THREADS` or
+/// `set` says otherwise). Generated loops run on the calling thread.
+public enum BLASThreads {
+    /// The current count.
+    public static var count: Int { Int(kiln_openblas_threads()) }
+
+    /// Sets the count (1 or more).
+    public static func set(_ count: Int) throws(KilnError) {
+        guard (1...1024).contains(count) else { throw .invalidArgument("thread count \(count) is not between 1 and 1024") }
+        kiln_openblas_set_threads(Int32(count))
+    }
+}

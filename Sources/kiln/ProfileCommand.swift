@@ -1,0 +1,80 @@
+import ArgumentParser
+import Foundation
+import Kiln
+import KilnAnalysis
+import KilnIR
+import KilnRuntime
+
+/// `kiln profile MODEL`: the cost of every kernel, its place on the roofline, and its measured time.
+struct Profile: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Profile a model: FLOPs, bytes and intensity per kernel, compute- or memory-bound, measured time.",
+        discussion: """
+            The machine model (peak GFLOP/s by OpenBLAS sgemm, bandwidth by a STREAM triad, and the \
+            bandwidth of Kiln's JIT loops) is measured on first use and cached in \
+            $XDG_CACHE_HOME/kiln/machine.json (default ~/.cache/kiln/machine.json). \
+            KILN_MACHINE=peak_gflops=P,bandwidth_gbs=B fixes it without measuring.
+            """)
+
+    @OptionGroup var options: ModelOptions
+
+    @Flag(help: "Profile the training step (forward, loss, backward, Adam update) instead of inference.")
+    var train = false
+
+    @Option(help: "Timed runs per kernel (the median is reported).")
+    var runs = 10
+
+    @Option(help: "Write the report as JSON to FILE.")
+    var json: String?
+
+    @Option(help: "Write one row per kernel as CSV to FILE.")
+    var csv: String?
+
+    @Option(help: "Write the roofline chart as SVG to FILE.")
+    var svg: String?
+
+    @Option(help: "Write a Chrome trace (chrome://tracing, Perfetto) of one run to FILE.")
+    var trace: String?
+
+    @Flag(help: "Also print the cost of every operator (node).")
+    var operators = false
+
+    @Option(help: "Use this peak GFLOP/s instead of the measured one.")
+    var peakGflops: Double?
+
+    @Option(help: "Use this memory bandwidth in GB/s instead of the measured one.")
+    var bandwidthGbs: Double?
+
+    @Flag(help: "Measure the machine model again and update the cache.")
+    var remeasure = false
+
+    @Option(help: "OpenBLAS threads (default: OpenBLAS's own choice).")
+    var threads: Int?
+
+    func run() throws {
+        try reportingErrors {
+            if let threads { try BLASThreads.set(threads) }
+            let model = try ModelSource.load(options.model, seed: options.seed)
+            try model.validate()
+            let machine = try MachineModelStore.resolve(
+                MachineOverrides(peakGFLOPs: peakGflops, bandwidthGBs: bandwidthGbs, remeasure: remeasure),
+                progress: { FileHandle.standardError.write(Data(($0 + "\n").utf8)) })
+            let report = try Profiler.profile(model, training: train, machine: machine, runs: runs, seed: options.seed)
+            print(report.table())
+            if operators { print("\n" + report.operatorTable()) }
+            if let json { try write(try report.json(), to: json) }
+            if let csv { try write(report.csv(), to: csv) }
+            if let svg { try write(RooflineChart(report: report).svg(), to: svg) }
+            if let trace { try write(try report.chromeTrace(), to: trace) }
+        }
+    }
+
+    private func write(_ text: String, to path: String) throws {
+        do {
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+        } catch {
+            throw KilnError.io(path: path, message: "cannot write: \(error.localizedDescription)")
+        }
+        print("wrote \(path)")
+    }
+}

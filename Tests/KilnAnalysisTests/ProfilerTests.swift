@@ -1,0 +1,34 @@
+import Kiln
+import KilnModels
+import Testing
+
+/// The profiler end to end on real compiled code. Times are measured but never asserted.
+@Suite struct ProfilerTests {
+    @Test func profilesInferenceKernelByKernel() throws {
+        let model = MLP.mnist(batch: 2)
+        let report = try Profiler.profile(model, training: false, machine: GraphFixtures.machine, runs: 2, warmupRuns: 1)
+        #expect(report.kernels.map(\.cost.name) == [
+            "k000_matmul", "k001_add", "k002_relu", "k003_matmul", "k004_add", "k005_relu", "k006_matmul", "k007_add",
+        ])
+        #expect(report.kernels.allSatisfy { $0.measuredSeconds >= 0 && $0.cost.phase == .forward })
+        #expect(Set(report.kernels.map(\.rank)) == Set(1...8))
+        #expect(Set(report.layers.map(\.layer)) == ["fc1", "relu", "fc2", "relu_1", "fc3"])
+    }
+
+    @Test func profilesTheTrainingStepByPhase() throws {
+        // 64-128-10 at batch 32: forward 32·(64·128 + 128·10) MACs; backward dW2, dh, dW1 (no dx).
+        let report = try Profiler.profile(
+            DigitsModels.mlp(batch: 32), training: true, machine: GraphFixtures.machine, runs: 1, warmupRuns: 0)
+        #expect(report.mode == "training")
+        #expect(report.costs.phases == [.forward, .backward, .update])
+        #expect(report.costs.totals(.forward).macs == 32 * (64 * 128 + 128 * 10))
+        #expect(report.costs.totals(.backward).macs == 128 * 10 * 32 + 32 * 10 * 128 + 64 * 128 * 32)
+        #expect(report.costs.totals(.update).macs == 0)
+        #expect(report.costs.parameterCount == 64 * 128 + 128 + 128 * 10 + 10)
+        // Backward nodes keep their forward layer; optimizer nodes take the layer they update.
+        let backwardLayers = Set(report.kernels.filter { $0.cost.phase == .backward && $0.cost.macs > 0 }.map(\.cost.layer))
+        #expect(backwardLayers == ["fc1", "fc2"])
+        let updateLayers = Set(report.kernels.filter { $0.cost.phase == .update }.map(\.cost.layer))
+        #expect(updateLayers.isSuperset(of: ["fc1", "fc2"]))
+    }
+}
