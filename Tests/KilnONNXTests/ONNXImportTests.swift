@@ -109,3 +109,51 @@ import KilnOps
 enum OperatorRegistryCheck {
     static func verify(_ graph: Graph) throws { try OperatorRegistry.verify(graph) }
 }
+
+/// An imported model is a model like any other: fine-tuned, emitted as standalone C, profiled.
+@Suite struct ImportedModelTests {
+    static func digitsModel() throws -> Model {
+        let imported = try ONNXImporter.load(ONNXImportTests.fixture("digits_mlp.onnx"))
+        return Model(graph: imported.graph, parameters: imported.parameters)
+    }
+
+    @Test func fineTuningAnImportedClassifierLearnsTheDigits() throws {
+        let model = try Self.digitsModel()
+        let (train, test) = try DigitsData.load("digits")
+        let trainer = try Trainer(model: model, optimizer: Adam(), learningRate: 0.003)
+        #expect(trainer.graph.node(named: "labels")?.op == Node.inputOp)
+        let session = try ClassifierTraining(trainer: trainer, data: train, seed: 0)
+        let before = try session.accuracy(on: test, executable: try model.compile())
+        _ = try session.fit(train, epochs: 0..<15, totalEpochs: 15) { _ in }
+        let after = try session.accuracy(on: test, executable: try model.compile())
+        #expect(before < 0.5)
+        #expect(after > 0.93, "accuracy \(before) before, \(after) after fine-tuning")
+    }
+
+    @Test func importedModelEmitsStandaloneCThatMatches() throws {
+        let imported = try ONNXImporter.load(ONNXImportTests.fixture("convnet.onnx"))
+        let model = Model(graph: imported.graph, parameters: imported.parameters)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kiln-onnx-emit-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let program = try model.standaloneProgram(name: "convnet")
+        try program.write(to: directory.path)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", "cc -std=c99 -O2 -Wall -Wextra -Werror -o convnet main.c convnet.c -lm && ./convnet "
+            + ONNXImportTests.fixture("convnet.x.npy") + " y.npy"]
+        process.currentDirectoryURL = directory
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        let y = try NumPyFile.read(directory.appendingPathComponent("y.npy").path)
+        let expected = try NumPyFile.read(ONNXImportTests.fixture("convnet.y.npy"))
+        #expect(Approximate.normwiseRelativeError(y.doubles, expected.doubles) < 1e-5)
+    }
+
+    @Test func importedModelProfiles() throws {
+        let model = try Self.digitsModel()
+        let machine = MachineModel(peakGFLOPs: 100, bandwidthGBs: 20)
+        let report = try Profiler.profile(model, training: false, machine: machine, runs: 2, warmupRuns: 1)
+        #expect(report.table().contains("gemm") || report.table().contains("matmul"))
+    }
+}

@@ -148,3 +148,12 @@ save("gru", [
     helper.make_node("Add", ["Y_h", "Z_h"], ["y"]),
 ], [weight("W", 1, 3 * HID, I), weight("R", 1, 3 * HID, HID), weight("B", 1, 6 * HID),
     weight("W2", 1, 3 * HID, I), weight("R2", 1, 3 * HID, HID), weight("B2", 1, 6 * HID)], [S, B, I], [1, B, HID])
+
+# A digits classifier (64 -> 32 -> 10) to fine-tune with kiln train: its weights are random, so
+# fine-tuning has everything to learn.
+save("digits_mlp", [
+    helper.make_node("Gemm", ["x", "w1", "b1"], ["h"], transB=1),
+    helper.make_node("Relu", ["h"], ["r"]),
+    helper.make_node("Gemm", ["r", "w2", "b2"], ["y"], transB=1),
+], [weight("w1", 32, 64, scale=0.2), weight("b1", 32, scale=0.0), weight("w2", 10, 32, scale=0.2), weight("b2", 10, scale=0.0)],
+   [32, 64], [32, 10])
