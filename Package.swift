@@ -21,7 +21,7 @@ let package = Package(
         .target(name: "KilnC"),
         .target(name: "KilnIR"),
         .target(name: "KilnOps", dependencies: ["KilnIR", "KilnC"]),
-        .target(name: "KilnPasses", dependencies: ["KilnIR", "KilnOps"]),
+        .target(name: "KilnPasses", dependencies: ["KilnIR", "KilnOps", "KilnInterpreter"]),
         .target(name: "KilnInterpreter", dependencies: ["KilnIR", "KilnOps"]),
         .target(name: "KilnCodegen", dependencies: ["KilnIR", "KilnOps", "KilnC"]),
         .target(name: "KilnRuntime", dependencies: ["KilnIR", "KilnOps", "KilnCodegen", "KilnC", "CTCC", "COpenBLAS"]),

@@ -121,7 +121,7 @@ public final class Executable: @unchecked Sendable {
     }
 
     private func write(_ value: TensorValue, to node: Node) {
-        let base = arena + program.plan.offsets[node.id.index]
+        let base = arena + program.plan.offset(of: node.id)
         switch node.type.dtype {
         case .float32:
             value.floats.withUnsafeBytes { base.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
@@ -135,7 +135,7 @@ public final class Executable: @unchecked Sendable {
     }
 
     private func read(_ node: Node) -> TensorValue {
-        let base = arena + program.plan.offsets[node.id.index]
+        let base = arena + program.plan.offset(of: node.id)
         let count = node.type.shape.elementCount
         switch node.type.dtype {
         case .float32:

@@ -1,0 +1,137 @@
+/// How a graph's computed nodes are grouped into kernels, in execution order: the fusion
+/// decision as a value that prints, so the CLI can show it and tests can compare it.
+///
+/// A kernel is one C function. Its `primary` node (a GEMM, a convolution, a reduction, or any
+/// operator without an elementwise formula) is emitted by its operator's own C; every other node
+/// of the kernel is an elementwise formula evaluated per element in one loop: before the primary
+/// node (its prologue, read through the primary's loads) or after it (its epilogue, over the
+/// primary's output). A kernel without a primary node is one elementwise loop.
+///
+/// Nodes absent from every kernel are leaves (inputs, parameters, constants) or views: a view
+/// (a reshape) reads its source's buffer under another shape and computes nothing.
+public struct FusionPlan: Sendable, Hashable {
+    /// One kernel.
+    public struct Kernel: Sendable, Hashable {
+        /// The nodes computed, in evaluation order (a node recomputed in several kernels appears in each).
+        public var nodes: [NodeID]
+        /// The node emitted by its operator's own C, or nil for a pure elementwise loop.
+        public var primary: NodeID?
+        /// The nodes whose values the kernel stores: those read by later kernels, graph outputs and
+        /// update values. The other nodes live only in registers.
+        public var outputs: [NodeID]
+        /// Nodes computed here although another kernel computes them too: recomputing them was
+        /// cheaper than storing and reloading them.
+        public var recomputed: [NodeID]
+        /// Bytes the nodes move when each runs as its own kernel.
+        public var unfusedBytes: Int
+        /// Bytes the kernel moves: every buffer it reads once, every output it stores once, and
+        /// the primary node's output when it is stored and read back by the epilogue.
+        public var fusedBytes: Int
+        /// Why each neighbouring node (a producer or consumer in another kernel) is not in this one.
+        public var rejections: [Rejection]
+
+        /// Creates a kernel.
+        public init(
+            nodes: [NodeID], primary: NodeID?, outputs: [NodeID], recomputed: [NodeID] = [], unfusedBytes: Int = 0,
+            fusedBytes: Int = 0, rejections: [Rejection] = []
+        ) {
+            self.nodes = nodes
+            self.primary = primary
+            self.outputs = outputs
+            self.recomputed = recomputed
+            self.unfusedBytes = unfusedBytes
+            self.fusedBytes = fusedBytes
+            self.rejections = rejections
+        }
+
+        /// Bytes of memory traffic fusion saved in this kernel.
+        public var bytesSaved: Int { unfusedBytes - fusedBytes }
+
+        /// The nodes evaluated before the primary node (its prologue).
+        public var prologue: [NodeID] {
+            guard let primary, let position = nodes.firstIndex(of: primary) else { return [] }
+            return Array(nodes[..<position])
+        }
+
+        /// The nodes evaluated after the primary node, or every node when there is none.
+        public var epilogue: [NodeID] {
+            guard let primary, let position = nodes.firstIndex(of: primary) else { return nodes }
+            return Array(nodes[(position + 1)...])
+        }
+    }
+
+    /// A neighbour left out of a kernel and the reason.
+    public struct Rejection: Sendable, Hashable {
+        /// The node in another kernel.
+        public var neighbour: NodeID
+        /// Why it was not fused, e.g. `shape [10] differs from the loop shape [64,10]`.
+        public var reason: String
+
+        /// Creates a rejection.
+        public init(neighbour: NodeID, reason: String) {
+            self.neighbour = neighbour
+            self.reason = reason
+        }
+    }
+
+    /// The kernels in execution order.
+    public var kernels: [Kernel]
+    /// For each view node, the node whose buffer it reads (never itself a view).
+    public var views: [NodeID: NodeID]
+    /// Bytes moved when every computed node (views included) runs as its own kernel.
+    public var unfusedBytes: Int
+
+    /// Creates a plan.
+    public init(kernels: [Kernel], views: [NodeID: NodeID] = [:], unfusedBytes: Int) {
+        self.kernels = kernels
+        self.views = views
+        self.unfusedBytes = unfusedBytes
+    }
+
+    /// The plan without fusion: one kernel per computed node, every node stored, no views.
+    /// `bytes` gives the bytes each node moves.
+    public static func unfused(_ graph: Graph, bytes: (Node) -> Int = { _ in 0 }) -> FusionPlan {
+        let kernels = graph.nodes.filter { !$0.isLeaf }.map { node in
+            let moved = bytes(node)
+            return Kernel(nodes: [node.id], primary: node.id, outputs: [node.id], unfusedBytes: moved, fusedBytes: moved)
+        }
+        return FusionPlan(kernels: kernels, unfusedBytes: kernels.reduce(0) { $0 + $1.fusedBytes })
+    }
+
+    /// The node whose buffer holds `node`'s value: its source for a view, itself otherwise.
+    public func storage(of node: NodeID) -> NodeID { views[node] ?? node }
+
+    /// Total bytes moved by the kernels.
+    public var fusedBytes: Int { kernels.reduce(0) { $0 + $1.fusedBytes } }
+
+    /// The plan as text: per kernel its nodes, outputs, bytes saved, and the neighbours it did not
+    /// fuse with and why; then the views.
+    public func text(for graph: Graph) -> String {
+        func label(_ id: NodeID) -> String { "\(id) \(graph[id].op) '\(graph[id].name)'" }
+        let computed = graph.nodes.filter { !$0.isLeaf }.count
+        var lines = [
+            "fusion plan '\(graph.name)': \(computed) computed nodes in \(kernels.count) kernels, \(views.count) views; "
+                + "bytes moved \(unfusedBytes) unfused, \(fusedBytes) fused",
+        ]
+        for (index, kernel) in kernels.enumerated() {
+            let ops = kernel.nodes.map { graph[$0].op }.joined(separator: "+")
+            var header = "  kernel \(index) [\(ops)]"
+            if kernel.nodes.count > 1 { header += " saves \(kernel.bytesSaved) bytes" }
+            lines.append(header)
+            for node in kernel.nodes {
+                var line = "    " + label(node)
+                if node == kernel.primary && kernel.nodes.count > 1 { line += " (primary)" }
+                if kernel.outputs.contains(node) { line += " stored" }
+                if kernel.recomputed.contains(node) { line += " recomputed" }
+                lines.append(line)
+            }
+            for rejection in kernel.rejections {
+                lines.append("    not fused with \(label(rejection.neighbour)): \(rejection.reason)")
+            }
+        }
+        for (view, source) in views.sorted(by: { $0.key < $1.key }) {
+            lines.append("  view \(label(view)) reads the buffer of \(label(source))")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
