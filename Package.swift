@@ -28,16 +28,16 @@ let package = Package(
         .target(name: "Kiln", dependencies: ["KilnIR", "KilnOps", "KilnPasses", "KilnInterpreter", "KilnCodegen", "KilnRuntime"]),
         .target(name: "KilnModels", dependencies: ["Kiln"]),
         .executableTarget(name: "kiln", dependencies: [
-            "Kiln", "KilnModels",
+            "Kiln", "KilnModels", "KilnPasses",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .target(name: "KilnTestSupport", dependencies: [
-            "Kiln", "KilnIR", "KilnOps", "KilnPasses", "KilnInterpreter", "KilnRuntime",
+            "Kiln", "KilnIR", "KilnOps", "KilnPasses", "KilnInterpreter", "KilnCodegen", "KilnRuntime",
         ]),
         .testTarget(name: "KilnIRTests", dependencies: ["KilnIR", "KilnOps", "KilnTestSupport"]),
         .testTarget(name: "KilnOpsTests", dependencies: ["KilnIR", "KilnOps", "KilnInterpreter", "KilnRuntime", "KilnTestSupport"]),
         .testTarget(name: "KilnPassesTests", dependencies: [
-            "KilnIR", "KilnOps", "KilnPasses", "KilnInterpreter", "KilnRuntime", "KilnTestSupport",
+            "KilnIR", "KilnOps", "KilnPasses", "KilnInterpreter", "KilnCodegen", "KilnRuntime", "KilnTestSupport",
         ]),
         .testTarget(name: "KilnRuntimeTests", dependencies: ["KilnRuntime", "KilnCodegen", "KilnTestSupport"]),
         .testTarget(name: "KilnTests", dependencies: ["Kiln", "KilnModels", "KilnTestSupport"],

@@ -55,10 +55,7 @@ public enum CodeGenerator {
 
     /// The scratch bytes each kernel of `fusion` needs: its primary node's.
     public static func kernelScratch(_ graph: Graph, _ fusion: FusionPlan) -> [Int] {
-        fusion.kernels.map { kernel in
-            guard let primary = kernel.primary, let definition = OperatorRegistry.operator(graph[primary].op) else { return 0 }
-            return definition.scratchBytes(OperatorRegistry.signature(of: graph[primary], in: graph))
-        }
+        fusion.kernels.map { kernel in kernel.primary.map { OperatorRegistry.scratchBytes(of: graph[$0], in: graph) } ?? 0 }
     }
 }
 

@@ -34,9 +34,7 @@ struct KernelEmitter {
         for (index, node) in reads.enumerated() { pointers[node] = "x\(index)" }
         for (index, node) in kernel.outputs.enumerated() { pointers[node] = "y\(index)" }
         self.pointers = pointers
-        accumulator = kernel.primary.map { primary in
-            pointers[primary] ?? pointers[kernel.outputs.first { graph[$0].type == graph[primary].type } ?? primary] ?? "y0"
-        }
+        accumulator = kernel.accumulator(in: graph).flatMap { pointers[$0] }
     }
 
     /// The driver's arguments, in parameter order.

@@ -47,6 +47,14 @@ public struct FusionPlan: Sendable, Hashable {
         /// Bytes of memory traffic fusion saved in this kernel.
         public var bytesSaved: Int { unfusedBytes - fusedBytes }
 
+        /// The stored value the primary node writes: its own, or, when it is not stored, the first
+        /// stored value of its type, which the epilogue then overwrites in place element by element.
+        public func accumulator(in graph: Graph) -> NodeID? {
+            guard let primary else { return nil }
+            if outputs.contains(primary) { return primary }
+            return outputs.first { graph[$0].type == graph[primary].type }
+        }
+
         /// The nodes evaluated before the primary node (its prologue).
         public var prologue: [NodeID] {
             guard let primary, let position = nodes.firstIndex(of: primary) else { return [] }

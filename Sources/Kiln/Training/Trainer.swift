@@ -29,16 +29,18 @@ public final class Trainer {
     /// The name of the step-count state tensor.
     public static let stepCounter = "optimizer.step"
 
-    /// Builds and compiles the training step of `model`.
+    /// Builds and compiles the training step of `model`, optimized with `optimization` (the
+    /// standard passes, fusion with in-place optimizer updates, and memory planning by default).
     public init(
         model: Model, optimizer: any Optimizer, learningRate: Double, schedule: LearningRateSchedule = .constant,
-        clipping: GradientClipping = .none, backend: any CompilerBackend = TCCBackend()
+        clipping: GradientClipping = .none, backend: any CompilerBackend = TCCBackend(),
+        optimization: OptimizationOptions = .standard
     ) throws(KilnError) {
         try model.validate()
         self.model = model
         self.learningRate = learningRate
         self.schedule = schedule
-        graph = try Trainer.buildStep(model: model, optimizer: optimizer, clipping: clipping)
+        graph = try Trainer.stepGraph(model: model, optimizer: optimizer, clipping: clipping)
         try OperatorRegistry.verify(graph)
         var parameters = try model.initialParameters()
         for node in graph.parameters where parameters[node.name] == nil {
@@ -47,10 +49,15 @@ public final class Trainer {
                 shape: node.type.shape,
                 floats: initializer.values(count: node.type.shape.elementCount, seed: model.seed, name: node.name))
         }
-        step = try Executable(graph: graph, parameters: parameters, backend: backend)
+        step = try Compilation.executable(
+            graph, parameters: parameters, isTraining: true, optimization: optimization, backend: backend)
     }
 
-    private static func buildStep(model: Model, optimizer: any Optimizer, clipping: GradientClipping) throws(KilnError) -> Graph {
+    /// The training-step graph of `model`: forward, loss, backward, clipping and the optimizer's
+    /// updates (as `updates` of the graph), before any optimization.
+    public static func stepGraph(
+        model: Model, optimizer: any Optimizer, clipping: GradientClipping = .none
+    ) throws(KilnError) -> Graph {
         let context = try model.trainingContext()
         guard let lossOutput = context.graph.outputs.first(where: { $0.name == "loss" }) else {
             throw .invalidArgument("model '\(model.name)' declares no loss (call loss(_:) in its body)")

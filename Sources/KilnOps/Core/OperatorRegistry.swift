@@ -62,6 +62,12 @@ public enum OperatorRegistry {
         return cost.bytesRead + cost.bytesWritten
     }
 
+    /// The scratch bytes computed node `node` of `graph` needs when emitted by its operator's C.
+    public static func scratchBytes(of node: Node, in graph: Graph) -> Int {
+        guard !node.isLeaf, let definition = `operator`(node.op) else { return 0 }
+        return definition.scratchBytes(signature(of: node, in: graph))
+    }
+
     /// The signature of `node` in `graph`.
     public static func signature(of node: Node, in graph: Graph) -> OperatorSignature {
         OperatorSignature(inputs: node.inputs.map { graph[$0].type }, attributes: node.attributes, output: node.type)

@@ -39,6 +39,19 @@ public struct PassPipeline: Sendable {
         public var nodesAfter: Int
     }
 
+    /// One line per pass run: its identifier, summary and the node counts before and after.
+    public static func describe(_ records: [Record], pipeline: PassPipeline) -> String {
+        guard !records.isEmpty else { return "passes: none\n" }
+        let width = records.map(\.id.count).max() ?? 0
+        var lines = ["passes:"]
+        for record in records {
+            let summary = pipeline.pass(record.id)?.summary ?? ""
+            lines.append("  " + record.id + String(repeating: " ", count: width - record.id.count)
+                + "  \(record.nodesBefore) -> \(record.nodesAfter) nodes  \(summary)")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
     /// Runs every pass on `graph` in order and returns what each did. With `verify`, the graph is
     /// checked (`OperatorRegistry.verify`) after every pass, and an invalid graph is reported as
     /// the pass's fault. `observe` sees the graph after each pass (for `--dump-after`).

@@ -1,0 +1,48 @@
+import KilnIR
+import KilnOps
+
+/// What one kernel of a fusion plan does to memory: the buffers it reads (by the node owning
+/// them, views resolved), whether every read of a buffer is an element-by-element read of the
+/// elementwise loop (which makes writing an output over it safe), the values it stores, and the
+/// value its primary node writes first.
+struct KernelAccess {
+    /// For each buffer read, whether all its reads are element by element in the loop.
+    var reads: [NodeID: Bool] = [:]
+    /// The values stored.
+    var writes: [NodeID]
+    /// The stored value the primary node writes before the loop runs.
+    var accumulator: NodeID?
+
+    init(_ kernel: FusionPlan.Kernel, in graph: Graph, views: [NodeID: NodeID]) {
+        writes = kernel.outputs
+        accumulator = kernel.accumulator(in: graph)
+        let members = Set(kernel.nodes)
+        if let primary = kernel.primary {
+            for input in graph[primary].inputs where !members.contains(input) { reads[views[input] ?? input] = false }
+        }
+        let loopShape = kernel.primary.map { graph[$0].type.shape } ?? kernel.nodes.first.map { graph[$0].type.shape }
+        for id in kernel.epilogue {
+            let node = graph[id]
+            let formula = OperatorRegistry.operator(node.op) as? any ElementwiseFormula
+            let strides = formula?.operandStrides(OperatorRegistry.signature(of: node, in: graph))
+            for (operand, input) in node.inputs.enumerated() where !members.contains(input) {
+                let storage = views[input] ?? input
+                let contiguous = strides.map { loopShape?.readsContiguously($0[operand]) ?? false } ?? false
+                    && graph[input].type.shape.elementCount == graph[storage].type.shape.elementCount
+                reads[storage] = (reads[storage] ?? true) && contiguous
+            }
+        }
+    }
+
+    /// Whether the kernel may store `output` over the buffer of `input`: it reads `input` only
+    /// element by element in its loop, and the primary node does not write `output` before the
+    /// loop has read it.
+    func mayOverwrite(_ input: NodeID, with output: NodeID) -> Bool {
+        reads[input] == true && writes.contains(output) && output != accumulator
+    }
+
+    /// The accesses of every kernel of `fusion`.
+    static func all(_ fusion: FusionPlan, in graph: Graph) -> [KernelAccess] {
+        fusion.kernels.map { KernelAccess($0, in: graph, views: fusion.views) }
+    }
+}
