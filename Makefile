@@ -24,6 +24,7 @@ build: deps
 run: build
 	$(KILN_RELEASE) models
 	$(KILN_RELEASE) run mlp --check
+	$(KILN_RELEASE) train mlp-digits --data digits
 
 ## The test suite.
 test: deps

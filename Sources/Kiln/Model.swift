@@ -64,6 +64,10 @@ public struct Model: Sendable {
         return (context.graph, error)
     }
 
+    /// The forward graph built in training mode (dropout active, loss declared), before the
+    /// backward pass and optimizer are appended.
+    public func trainingModeGraph() throws(KilnError) -> Graph { try trainingContext().graph }
+
     /// The body run in training mode, ready to be extended with the backward pass.
     func trainingContext() throws(KilnError) -> GraphContext {
         let context = GraphContext(name: name, mode: .training)

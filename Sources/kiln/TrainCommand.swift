@@ -18,7 +18,7 @@ struct Train: ParsableCommand {
     var data = "digits"
 
     @Option(help: "Total number of epochs (a resumed run continues up to this number).")
-    var epochs = 20
+    var epochs = 40
 
     @Option(help: "Rows per batch (the model is built for this size).")
     var batchSize: Int?
@@ -26,7 +26,7 @@ struct Train: ParsableCommand {
     @Option(help: "sgd, momentum, nesterov, adagrad, rmsprop, adadelta, adam or adamw.")
     var optimizer = "adam"
 
-    @Option(help: "Base learning rate (default: 0.001 for adam/adamw/rmsprop, 1 for adadelta, 0.05 otherwise).")
+    @Option(help: "Base learning rate (default: 0.003 for adam/adamw, 0.001 for rmsprop, 1 for adadelta, 0.05 otherwise).")
     var lr: Double?
 
     @Option(help: "constant, step (x0.5 every 10 epochs), exponential, cosine or warmup (then constant).")
@@ -82,7 +82,8 @@ struct Train: ParsableCommand {
 
     private var defaultRate: Double {
         switch optimizer {
-        case "adam", "adamw", "rmsprop": 0.001
+        case "adam", "adamw": 0.003
+        case "rmsprop": 0.001
         case "adadelta": 1
         default: 0.05
         }
@@ -140,7 +141,7 @@ final class ProgressBar {
             let width = 24
             let filled = width * progress.step / max(progress.stepsPerEpoch, 1)
             let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-            print("\r[\(bar)] " + text, terminator: progress.step == progress.stepsPerEpoch ? "\n" : "")
+            print("\r[\(bar)] " + text + "\u{1B}[K", terminator: progress.step == progress.stepsPerEpoch ? "\n" : "")
             fflush(nil)
         } else if progress.step == progress.stepsPerEpoch {
             print(text)

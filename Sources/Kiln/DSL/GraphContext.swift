@@ -20,6 +20,7 @@ public final class GraphContext {
     private var layerNames: [ObjectIdentifier: String] = [:]
     private var parameterNodes: [ObjectIdentifier: NodeID] = [:]
     private var layerStack: [String] = []
+    private var randomStreams = 0
     private var locationStack: [(file: String, line: Int)] = []
 
     /// Whether the graph is built for inference or for a training step.
@@ -35,6 +36,12 @@ public final class GraphContext {
 
     /// The graph built so far.
     public var graph: Graph { builder.graph }
+
+    /// A new stream number for a random-mask site.
+    func nextRandomStream() -> Int {
+        randomStreams += 1
+        return randomStreams
+    }
 
     /// Records `error` unless an earlier one is recorded.
     func record(_ error: KilnError) {

@@ -46,7 +46,7 @@ public enum DigitsData {
     public static func parse(_ text: String, path: String = "<text>", classCount: Int = 10) throws(KilnError) -> (train: LabeledDataset, test: LabeledDataset) {
         let lines = text.split(whereSeparator: \.isNewline).filter { !$0.allSatisfy(\.isWhitespace) }
         guard let header = lines.first, header.hasPrefix("label") else {
-            throw .io(path: path, message: "line 1: expected the header 'label,p0,...' ")
+            throw .io(path: path, message: "line 1: expected the header 'label,p0,...'")
         }
         let featureCount = header.split(separator: ",").count - 1
         guard featureCount > 0 else { throw .io(path: path, message: "line 1: the header names no pixel columns") }

@@ -43,27 +43,18 @@ public enum NumPyFile {
         let shape = Shape(dimensions)
         let count = shape.elementCount
         let body = Array(bytes[(headerStart + headerLength)...])
-        let elementSize: Int
+        let element: LittleEndianElement
         switch descr {
-        case "'<f4'", "'<i4'": elementSize = 4
-        case "'<f8'", "'<i8'": elementSize = 8
+        case "'<f4'": element = .float32
+        case "'<f8'": element = .float64
+        case "'<i4'": element = .int32
+        case "'<i8'": element = .int64
         default: throw fail("unsupported dtype \(descr) (expected '<f4', '<f8', '<i4' or '<i8')")
         }
-        guard body.count >= count * elementSize else {
-            throw fail("data holds \(body.count) bytes; shape \(shape) of \(descr) needs \(count * elementSize)")
+        guard body.count >= count * element.size else {
+            throw fail("data holds \(body.count) bytes; shape \(shape) of \(descr) needs \(count * element.size)")
         }
-        return body.withUnsafeBytes { raw in
-            switch descr {
-            case "'<f4'":
-                TensorValue(shape: shape, floats: (0..<count).map { Float(bitPattern: raw.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self).littleEndian) })
-            case "'<f8'":
-                TensorValue(shape: shape, floats: (0..<count).map { Float(Double(bitPattern: raw.loadUnaligned(fromByteOffset: 8 * $0, as: UInt64.self).littleEndian)) })
-            case "'<i4'":
-                TensorValue(dtype: .int32, shape: shape, integers: (0..<count).map { Int64(Int32(bitPattern: raw.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self).littleEndian)) })
-            default:
-                TensorValue(dtype: .int64, shape: shape, integers: (0..<count).map { Int64(bitPattern: raw.loadUnaligned(fromByteOffset: 8 * $0, as: UInt64.self).littleEndian) })
-            }
-        }
+        return element.decode(body[...], shape: shape)
     }
 
     /// Encodes `value` as `.npy` version 1.0 bytes.
@@ -80,11 +71,7 @@ public enum NumPyFile {
         header += String(repeating: " ", count: (64 - unpadded % 64) % 64) + "\n"
         var data = Data(magic + [1, 0, UInt8(header.utf8.count & 0xFF), UInt8(header.utf8.count >> 8)])
         data.append(contentsOf: Array(header.utf8))
-        switch value.type.dtype {
-        case .float32: value.floats.withUnsafeBytes { data.append(contentsOf: $0) }
-        case .int32: value.integers.map { Int32(truncatingIfNeeded: $0) }.withUnsafeBytes { data.append(contentsOf: $0) }
-        case .int64: value.integers.withUnsafeBytes { data.append(contentsOf: $0) }
-        }
+        data.append(LittleEndianElement.encode(value))
         return data
     }
 

@@ -14,17 +14,11 @@ public enum SafeTensors {
         for name in tensors.keys.sorted() {
             let value = tensors[name]!
             let start = body.count
-            let dtype: String
-            switch value.type.dtype {
-            case .float32:
-                dtype = "F32"
-                value.floats.withUnsafeBytes { body.append(contentsOf: $0) }
-            case .int32:
-                dtype = "I32"
-                value.integers.map { Int32(truncatingIfNeeded: $0) }.withUnsafeBytes { body.append(contentsOf: $0) }
-            case .int64:
-                dtype = "I64"
-                value.integers.withUnsafeBytes { body.append(contentsOf: $0) }
+            body.append(LittleEndianElement.encode(value))
+            let dtype = switch value.type.dtype {
+            case .float32: "F32"
+            case .int32: "I32"
+            case .int64: "I64"
             }
             header[name] = ["dtype": dtype, "shape": value.shape.dimensions, "data_offsets": [start, body.count]]
         }
@@ -60,29 +54,19 @@ public enum SafeTensors {
                   offsets.count == 2 else { throw fail("tensor '\(name)' lacks dtype, shape or data_offsets") }
             guard shapeValues.allSatisfy({ $0 >= 0 }) else { throw fail("tensor '\(name)' has a negative dimension") }
             let shape = Shape(shapeValues)
-            let elementSize: Int
+            let element: LittleEndianElement
             switch dtype {
-            case "F32", "I32": elementSize = 4
-            case "F64", "I64": elementSize = 8
+            case "F32": element = .float32
+            case "F64": element = .float64
+            case "I32": element = .int32
+            case "I64": element = .int64
             default: throw fail("tensor '\(name)' has unsupported dtype \(dtype) (expected F32, F64, I32 or I64)")
             }
             let (start, end) = (offsets[0], offsets[1])
-            guard start >= 0, end >= start, end <= body.count, end - start == shape.elementCount * elementSize else {
+            guard start >= 0, end >= start, end <= body.count, end - start == shape.elementCount * element.size else {
                 throw fail("tensor '\(name)' has data_offsets [\(start), \(end)] that do not fit shape \(shape) of \(dtype) in \(body.count) data bytes")
             }
-            let count = shape.elementCount
-            tensors[name] = Array(body[start..<end]).withUnsafeBytes { raw in
-                switch dtype {
-                case "F32":
-                    TensorValue(shape: shape, floats: (0..<count).map { Float(bitPattern: raw.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self).littleEndian) })
-                case "F64":
-                    TensorValue(shape: shape, floats: (0..<count).map { Float(Double(bitPattern: raw.loadUnaligned(fromByteOffset: 8 * $0, as: UInt64.self).littleEndian)) })
-                case "I32":
-                    TensorValue(dtype: .int32, shape: shape, integers: (0..<count).map { Int64(Int32(bitPattern: raw.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self).littleEndian)) })
-                default:
-                    TensorValue(dtype: .int64, shape: shape, integers: (0..<count).map { Int64(bitPattern: raw.loadUnaligned(fromByteOffset: 8 * $0, as: UInt64.self).littleEndian) })
-                }
-            }
+            tensors[name] = element.decode(body[start..<end], shape: shape)
         }
         return (tensors, metadata)
     }

@@ -89,6 +89,11 @@ public final class Trainer {
     public func train(_ inputs: [String: TensorValue]) throws(KilnError) -> [String: TensorValue] {
         var feed = inputs
         feed[Trainer.learningRateInput] = TensorValue(shape: [], floats: [Float(currentLearningRate)])
+        if graph.node(named: GraphContext.randomSeedInput)?.op == Node.inputOp {
+            var generator = SeededGenerator(seed: model.seed, stream: "step \(stepsTaken)")
+            feed[GraphContext.randomSeedInput] = TensorValue(
+                dtype: .int64, shape: [], integers: [Int64(bitPattern: generator.next())])
+        }
         let outputs = try step.run(feed)
         stepsTaken += 1
         return outputs

@@ -14,8 +14,12 @@ public enum OperatorRegistry {
         Equal(), NotEqual(), Less(), LessEqual(), Greater(), GreaterEqual(), Where(),
         // Linear algebra
         Matmul(),
+        // Reductions
+        ReduceSum(), ReduceMean(), ReduceMax(), ReduceMin(), Argmax(), Softmax(), LogSoftmax(),
         // Shape and data movement
-        Reshape(),
+        Reshape(), Transpose(), Expand(), Slice(), Concat(), Pad(), Gather(), GatherGrad(),
+        // Random numbers
+        RandomUniform(),
     ]
 
     private static let byMnemonic: [String: any Operator] = Dictionary(

@@ -1,0 +1,4 @@
+// The facade: `import Kiln` gives the DSL and the types it returns (graphs, tensor values,
+// executables, errors) without importing the lower modules one by one.
+@_exported import KilnIR
+@_exported import KilnRuntime
