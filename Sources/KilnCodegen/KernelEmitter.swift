@@ -64,7 +64,7 @@ struct KernelEmitter {
         if !loop.isEmpty {
             body.owner = graph[loop.last!].name
             ElementwiseLoop(graph: graph, nodes: loop, primary: kernel.primary, accumulator: accumulator,
-                            pointers: pointers, stores: kernel.outputs.filter { $0 != kernel.primary })
+                            pointers: pointers, stores: kernel.outputs.filter(loop.contains))
                 .write(&body)
         }
         for (line, owner) in zip(body.lines, body.owners) {
@@ -94,11 +94,18 @@ struct KernelEmitter {
 
     private func writePrimary(_ primary: NodeID, _ writer: inout CWriter) {
         let node = graph[primary]
-        precondition(kernel.prologue.isEmpty, "kernel of \(node.name): elementwise prologues are not generated")
         let definition = OperatorRegistry.operator(node.op)!
+        let prologue = kernel.prologue
         var context = KernelContext(
             writer: CWriter(), signature: OperatorRegistry.signature(of: node, in: graph),
-            inputs: node.inputs.map { pointers[$0]! }, output: accumulator!, scratch: "scratch")
+            inputs: node.inputs.map { pointers[$0] ?? "(0)" }, output: accumulator!, scratch: "scratch")
+        if !prologue.isEmpty {
+            precondition(definition.acceptsPrologue, "\(node.op) cannot take an elementwise prologue")
+            let loader = PrologueLoader(
+                graph: graph, nodes: prologue, result: node.inputs[0], pointers: pointers,
+                stores: kernel.outputs.filter(prologue.contains))
+            context.loader = loader.load
+        }
         context.writer.owner = node.name
         definition.emitC(&context)
         if kernel.nodes.count > 1 {

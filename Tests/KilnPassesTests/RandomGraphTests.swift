@@ -7,7 +7,7 @@ import Testing
 /// Seeded random graphs give the same outputs (and the same state after updates) compiled with
 /// the whole optimizer as compiled as written, and their memory plans pass the checker.
 @Suite struct RandomGraphTests {
-    @Test(arguments: 0..<40)
+    @Test(arguments: 0..<120)
     func optimizedMatchesUnoptimized(seed: UInt64) throws {
         let (graph, parameters) = try RandomGraph.make(seed: seed)
         let feeds = (0..<3).map { run in
@@ -20,7 +20,7 @@ import Testing
     }
 
     @Test func randomGraphsExerciseEveryOptimization() throws {
-        var kernels = 0, nodes = 0, inPlace = 0, recomputed = 0, views = 0, folded = 0
+        var kernels = 0, nodes = 0, inPlace = 0, recomputed = 0, views = 0, folded = 0, prologues = 0
         for seed in UInt64(0)..<40 {
             let (graph, _) = try RandomGraph.make(seed: seed)
             let optimized = try GraphOptimizer.optimize(graph)
@@ -29,6 +29,7 @@ import Testing
             inPlace += optimized.memory.buffers.filter { $0.nodes.count > 1 }.count
             recomputed += optimized.fusion.kernels.reduce(0) { $0 + $1.recomputed.count }
             views += optimized.fusion.views.count
+            prologues += optimized.fusion.kernels.filter { !$0.prologue.isEmpty }.count
             folded += optimized.passes.reduce(0) { $0 + max(0, $1.nodesBefore - $1.nodesAfter) }
         }
         #expect(kernels < nodes / 2)
@@ -36,11 +37,12 @@ import Testing
         #expect(recomputed > 0)
         #expect(views > 0)
         #expect(folded > 0)
+        #expect(prologues > 0)
     }
 }
 
 /// Seeded random graphs over a few shapes that broadcast together: elementwise chains, broadcasts,
-/// matrix products, reshapes, constant subexpressions, neutral constants, duplicated
+/// matrix products, reductions, reshapes, constant subexpressions, neutral constants, duplicated
 /// subexpressions, dead branches, several outputs and state updates.
 enum RandomGraph {
     static let shapes: [Shape] = [[4, 6], [6], [1, 6], [4, 1], [], [6, 6]]
@@ -91,6 +93,12 @@ enum RandomGraph {
                 if builder.type(of: a).shape == [4, 6] {
                     let weight = pool.first { builder.type(of: $0).shape == [6, 6] } ?? a
                     if builder.type(of: weight).shape == [6, 6] { made = try builder.add("matmul", [a, weight]) }
+                }
+            case 8 where chance(50):
+                if builder.type(of: a).shape == [4, 6] {
+                    let (axes, keep) = pick([([0], false), ([1], true), ([0, 1], false)] as [([Int], Bool)])
+                    made = try builder.add(
+                        pick(["sum", "mean", "max", "min"]), [a], attributes: ["axes": .ints(axes), "keepdims": .bool(keep)])
                 }
             case 8:
                 if builder.type(of: a).shape == [4, 6] {

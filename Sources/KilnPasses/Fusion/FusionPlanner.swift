@@ -10,8 +10,11 @@
 // A node read outside its kernel is stored; one that is cheap (few FLOPs per element) and whose
 // operands are in memory anyway is recomputed in each reading kernel when that moves fewer bytes.
 // Expects: a verified graph in topological order (any graph `OperatorRegistry.verify` accepts).
-// Leaves for later: elementwise prologues of reductions (softmax, layer norm and BN statistics
-// stay a reduction kernel followed by its epilogue), and memory placement (`MemoryPlanner`).
+// A reduction whose operator reads its input through a loader (sum, mean, max, min, argmax)
+// takes the elementwise kernel computing its input as its prologue: the elements are computed as
+// the reduction reads them, and the values other kernels need are stored on the way.
+// Leaves for later: prologues of softmax and of operators that read an input element several
+// times, and memory placement (`MemoryPlanner`).
 // Keeps: execution order consistent with the graph (every kernel runs after the kernels whose
 // stored values it reads), and every node's value where the graph's outputs and updates need it.
 
@@ -90,12 +93,28 @@ private struct Planner {
             }
             if let formula = definition as? any ElementwiseFormula, node.type.dtype == .float32 {
                 placeElementwise(node, formula: formula)
+            } else if let kernel = prologueKernel(for: node, definition) {
+                drafts[kernel].nodes.append(node.id)
+                drafts[kernel].primary = node.id
+                drafts[kernel].loopShape = node.type.dtype == .float32 ? node.type.shape : nil
+                kernelOf[node.id.index] = kernel
             } else {
                 let loopShape = node.type.dtype == .float32 ? node.type.shape : nil
                 open(Draft(nodes: [node.id], primary: node.id, loopShape: loopShape), for: node)
                 rejectProducers(of: node, reason: primaryReason(node, definition))
             }
         }
+    }
+
+    /// The elementwise kernel computing input 0 of `node` that `node` can take as its prologue:
+    /// the operator reads each element of input 0 once through a loader, and the kernel is a pure
+    /// elementwise loop over exactly that input's shape. The merged kernel keeps the elementwise
+    /// kernel's place in the order, so everything it reads is still computed before it.
+    func prologueKernel(for node: Node, _ definition: any Operator) -> Int? {
+        guard definition.acceptsPrologue, let input = node.inputs.first, node.inputs.count == 1, views[input] == nil,
+              let kernel = kernelOf[input.index], drafts[kernel].primary == nil,
+              drafts[kernel].loopShape == graph[input].type.shape else { return nil }
+        return kernel
     }
 
     mutating func open(_ draft: Draft, for node: Node) {
@@ -150,6 +169,10 @@ private struct Planner {
             } else if let inputKernel = kernelOf[input.index] {
                 if inputKernel > kernel {
                     return "\(node.op) also reads \(label(input)), computed later by kernel \(inputKernel)"
+                }
+                if inputKernel == kernel, let primary = draft.primary, input != primary,
+                   let position = draft.nodes.firstIndex(of: primary), draft.nodes[..<position].contains(input) {
+                    return "\(node.op) reads \(label(input)), which the kernel computes in its prologue, another loop"
                 }
                 if inputKernel == kernel && !loopShape.readsContiguously(strides[operand]) {
                     return "\(node.op) reads \(label(input)) at broadcast strides, not element by element"
@@ -274,8 +297,10 @@ private struct Planner {
         let members = Set(draft.nodes)
         var bytes = 0
         if let primary = draft.primary {
-            bytes += OperatorRegistry.cost(of: graph[primary], in: graph).bytesRead + graph[primary].type.byteCount
-            if draft.nodes.count > 1 { bytes += graph[primary].type.byteCount }
+            // A prologue computes the primary's operands instead of reading them.
+            let computed = graph[primary].inputs.filter { members.contains($0) }.reduce(0) { $0 + graph[$1].type.byteCount }
+            bytes += OperatorRegistry.cost(of: graph[primary], in: graph).bytesRead - computed + graph[primary].type.byteCount
+            if draft.nodes.last != primary { bytes += graph[primary].type.byteCount }
         }
         var read = Set<NodeID>()
         for node in draft.nodes where node != draft.primary {

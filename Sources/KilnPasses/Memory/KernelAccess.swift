@@ -17,8 +17,9 @@ struct KernelAccess {
         writes = kernel.outputs
         accumulator = kernel.accumulator(in: graph)
         let members = Set(kernel.nodes)
-        if let primary = kernel.primary {
-            for input in graph[primary].inputs where !members.contains(input) { reads[views[input] ?? input] = false }
+        // The primary node and a prologue read in the primary's own order: never overwritten in place.
+        for id in kernel.prologue + (kernel.primary.map { [$0] } ?? []) {
+            for input in graph[id].inputs where !members.contains(input) { reads[views[input] ?? input] = false }
         }
         let loopShape = kernel.primary.map { graph[$0].type.shape } ?? kernel.nodes.first.map { graph[$0].type.shape }
         for id in kernel.epilogue {

@@ -140,7 +140,8 @@ private struct Checker {
         let kernel = fusion.kernels[index]
         let members = Set(kernel.nodes)
         guard kernel.outputs.contains(new), kernel.accumulator(in: graph) != new else { return false }
-        if let primary = kernel.primary, graph[primary].inputs.contains(where: { fusion.storage(of: $0) == old }) {
+        for id in kernel.prologue + (kernel.primary.map { [$0] } ?? [])
+        where graph[id].inputs.contains(where: { !members.contains($0) && fusion.storage(of: $0) == old }) {
             return false
         }
         let loopShape = graph[kernel.primary ?? kernel.nodes[0]].type.shape
