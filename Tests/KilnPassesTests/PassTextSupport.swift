@@ -12,13 +12,17 @@ func applying(_ passes: [Pass], to input: String, context: PassContext = PassCon
     return GraphText.print(graph)
 }
 
-/// Expects `passes` to turn the graph `input` into exactly the graph `expected` (both as text,
-/// compared line by line so that a failure names the first differing line).
+/// Expects `passes` to turn the graph `input` into exactly the graph `expected` (both as text).
 func expectRewrite(
     _ passes: [Pass], _ input: String, _ expected: String, context: PassContext = PassContext(),
     sourceLocation: SourceLocation = #_sourceLocation
 ) throws {
-    let actual = try applying(passes, to: input, context: context)
+    expectSameLines(try applying(passes, to: input, context: context), expected, sourceLocation: sourceLocation)
+}
+
+/// Expects two texts to be equal, compared line by line so that a failure names the first
+/// differing line and shows the whole actual text.
+func expectSameLines(_ actual: String, _ expected: String, sourceLocation: SourceLocation = #_sourceLocation) {
     let actualLines = actual.split(separator: "\n", omittingEmptySubsequences: false)
     let expectedLines = expected.split(separator: "\n", omittingEmptySubsequences: false)
     if let index = zip(actualLines, expectedLines).enumerated().first(where: { $0.element.0 != $0.element.1 })?.offset {
