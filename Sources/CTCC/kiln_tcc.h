@@ -27,6 +27,7 @@ static inline int kiln_tcc_add_libc_symbols(TCCState *s) {
     failures += tcc_add_symbol(s, "cosf", (const void *)cosf) != 0;
     failures += tcc_add_symbol(s, "tanhf", (const void *)tanhf) != 0;
     failures += tcc_add_symbol(s, "erff", (const void *)erff) != 0;
+    failures += tcc_add_symbol(s, "erfcf", (const void *)erfcf) != 0;
     failures += tcc_add_symbol(s, "powf", (const void *)powf) != 0;
     failures += tcc_add_symbol(s, "fabsf", (const void *)fabsf) != 0;
     failures += tcc_add_symbol(s, "floorf", (const void *)floorf) != 0;

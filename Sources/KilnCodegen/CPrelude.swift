@@ -9,7 +9,7 @@ enum CPrelude {
         typedef long long int64_t;
         typedef unsigned long size_t;
         float expf(float); float logf(float); float sqrtf(float); float sinf(float); float cosf(float);
-        float tanhf(float); float erff(float); float powf(float, float); float fabsf(float);
+        float tanhf(float); float erff(float); float erfcf(float); float powf(float, float); float fabsf(float);
         float floorf(float); float ceilf(float); float log1pf(float); float expm1f(float);
         float fmaxf(float, float); float fminf(float, float);
         void *memcpy(void *, const void *, size_t); void *memset(void *, int, size_t);

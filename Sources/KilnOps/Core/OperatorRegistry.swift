@@ -8,6 +8,11 @@ public enum OperatorRegistry {
         // Elementwise unary
         Negate(), Absolute(), Exp(), Log(), Sqrt(), Rsqrt(), Square(), Reciprocal(), Sin(), Cos(),
         Relu(), Sigmoid(), Tanh(), Erf(),
+        // Activations
+        LeakyRelu(), Prelu(), Elu(), Selu(), Silu(), Swish(), Mish(), Relu6(), HardSigmoid(), HardSwish(), Gelu(),
+        Softplus(), Maxout(),
+        // Normalization
+        BatchNorm(), BatchNormTrain(), ChannelWindowSum(),
         // Elementwise binary
         Add(), Sub(), Mul(), Div(), Pow(), Maximum(), Minimum(),
         // Comparison and selection
@@ -20,6 +25,14 @@ public enum OperatorRegistry {
         Reshape(), Transpose(), Expand(), Slice(), Concat(), Pad(), Gather(), GatherGrad(),
         // Random numbers
         RandomUniform(),
+        // Convolution
+        Conv2D(), Conv2DBackwardInput(), Conv2DBackwardWeight(), ConvTranspose2D(), DeformConv2D(), DeformConv2DBackward(),
+        // Pooling and resampling
+        MaxPool2D(), MaxPool2DIndices(), MaxPool2DBackward(), MaxUnpool2D(), MaxUnpool2DBackward(),
+        AvgPool2D(), AvgPool2DBackward(), GlobalAvgPool(), GlobalMaxPool(),
+        AdaptiveAvgPool2D(), AdaptiveAvgPool2DBackward(), LpPool2D(), SoftPool2D(), MixedPool2D(), StochasticPool2D(),
+        MedianPool2D(),
+        UpsampleNearest2D(), UpsampleNearest2DBackward(), UpsampleBilinear2D(), UpsampleBilinear2DBackward(),
     ]
 
     private static let byMnemonic: [String: any Operator] = Dictionary(
