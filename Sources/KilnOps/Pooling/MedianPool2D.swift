@@ -24,7 +24,7 @@ public struct MedianPool2D: Operator {
     func window(_ inputs: [TensorType], _ attributes: Attributes) throws(ShapeError) -> PoolingWindow {
         try checkArity(inputs)
         let x = try requireImage(inputs, 0)
-        return try PoolingWindow.read(x, attributes, features: .all, op: mnemonic, label: "input 0 of shape \(x)")
+        return try PoolingWindow.read(x, attributes, features: .all, op: self, label: "input 0 of shape \(x)")
     }
 
     public func inferType(_ inputs: [TensorType], _ attributes: Attributes) throws(ShapeError) -> TensorType {
