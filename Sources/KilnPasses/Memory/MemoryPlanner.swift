@@ -120,7 +120,22 @@ private struct BufferGroups {
         }
         for output in graph.outputs { last[fusion.storage(of: output.node)] = end }
         for update in graph.updates { last[fusion.storage(of: update.value)] = end }
-        for owner in first.keys { parent[owner] = owner }
+        for owner in first.keys {
+            parent[owner] = owner
+            groupLast[owner] = last[owner]!
+            groupBytes[owner] = MemoryPlan.aligned(graph[owner].type.byteCount)
+        }
+    }
+
+    /// For each group's root, the last step any member is live and the largest member's size.
+    var groupLast: [NodeID: Int] = [:]
+    var groupBytes: [NodeID: Int] = [:]
+
+    /// Puts `node` (a group of its own) into the group of `root`.
+    mutating func join(_ node: NodeID, to root: NodeID) {
+        parent[node] = root
+        groupLast[root] = max(groupLast[root]!, groupLast[node]!)
+        groupBytes[root] = max(groupBytes[root]!, groupBytes[node]!)
     }
 
     func root(_ node: NodeID) -> NodeID {
@@ -149,7 +164,7 @@ private struct BufferGroups {
             let reads = readSteps(target)
             guard reads.allSatisfy({ $0 <= step }) else { continue }
             if reads.contains(step), !accesses[step].mayOverwrite(target, with: value) { continue }
-            parent[value] = target
+            join(value, to: target)
         }
     }
 
@@ -162,20 +177,17 @@ private struct BufferGroups {
                 let bytes = graph[output].type.byteCount
                 let candidate = access.reads.keys.sorted().first { input in
                     let owner = root(input)
-                    return !taken.contains(owner) && !persistent.contains(owner) && groupLast(owner) == step
+                    return !taken.contains(owner) && !persistent.contains(owner) && groupLast[owner] == step
                         && access.mayOverwrite(input, with: output) && graph[input].type.byteCount == bytes
-                        && groupBytes(owner) == MemoryPlan.aligned(bytes)
+                        && groupBytes[owner] == MemoryPlan.aligned(bytes)
                 }
                 guard let input = candidate else { continue }
                 taken.insert(root(input))
-                parent[output] = root(input)
+                join(output, to: root(input))
             }
         }
     }
 
-    func members(of owner: NodeID) -> [NodeID] { first.keys.filter { root($0) == owner } }
-    func groupLast(_ owner: NodeID) -> Int { members(of: owner).map { last[$0]! }.max()! }
-    func groupBytes(_ owner: NodeID) -> Int { members(of: owner).map { MemoryPlan.aligned(graph[$0].type.byteCount) }.max()! }
 
     /// One buffer per group of values sharing storage.
     var buffers: [MemoryPlan.Buffer] {
