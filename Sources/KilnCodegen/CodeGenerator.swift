@@ -39,11 +39,13 @@ public enum CodeGenerator {
                 + "/* update \(CLiteral.commentText(graph[update.target].name)) */"
         }
         writer.block("void kiln_run(unsigned char *arena)") { body in
+            if calls.isEmpty && updates.isEmpty { body.line("(void)arena; /* every output is an input, parameter or constant */") }
             for call in calls { body.line(call) }
             for update in updates { body.line(update) }
         }
         writer.line()
         writer.block("void kiln_run_kernel(int index, unsigned char *arena)") { body in
+            if calls.isEmpty && updates.isEmpty { body.line("(void)arena;") }
             body.block("switch (index)") { cases in
                 for (index, call) in calls.enumerated() { cases.line("case \(index): \(call) break;") }
                 if !updates.isEmpty { cases.line("case \(calls.count): " + updates.joined(separator: " ") + " break;") }
