@@ -127,6 +127,39 @@ import Testing
             """)
     }
 
+    @Test func simplificationCollapsesTransposesAndRemovesNeutralExpands() throws {
+        try expectRewrite([.algebraicSimplification, .deadCodeElimination], """
+            graph t {
+              %0 = input() : f32[2,3,4] name="x"
+              %1 = transpose(%0) {perm=[1,2,0]} : f32[3,4,2] name="t1"
+              %2 = transpose(%1) {perm=[2,0,1]} : f32[2,3,4] name="back"
+              %3 = transpose(%1) {perm=[1,0,2]} : f32[4,3,2] name="t2"
+              %4 = transpose(%0) {perm=[0,1,2]} : f32[2,3,4] name="identity"
+              %5 = transpose(%0) : f32[4,3,2] name="reversed"
+              %6 = transpose(%5) : f32[2,3,4] name="reversed_back"
+              %7 = expand(%4) {shape=[2,3,4]} : f32[2,3,4] name="same"
+              %8 = expand(%4) {shape=[5,2,3,4]} : f32[5,2,3,4] name="wider"
+              %9 = add(%2, %6) : f32[2,3,4] name="sum"
+              %10 = add(%9, %7) : f32[2,3,4] name="y"
+              output "y" = %10
+              output "t2" = %3
+              output "wider" = %8
+            }
+            """, """
+            graph t {
+              %0 = input() : f32[2,3,4] name="x"
+              %1 = transpose(%0) {perm=[2,1,0]} : f32[4,3,2] name="t2"
+              %2 = expand(%0) {shape=[5,2,3,4]} : f32[5,2,3,4] name="wider"
+              %3 = add(%0, %0) : f32[2,3,4] name="sum"
+              %4 = add(%3, %0) : f32[2,3,4] name="y"
+              output "y" = %4
+              output "t2" = %1
+              output "wider" = %2
+            }
+
+            """)
+    }
+
     @Test func commonSubexpressionsMerge() throws {
         try expectRewrite([.commonSubexpressionElimination], """
             graph t {
