@@ -50,15 +50,15 @@ private struct Checker {
     mutating func run() -> [String] {
         computeLiveness()
         checkPlacement()
-        let owners = first.keys.sorted()
-        for (position, a) in owners.enumerated() {
-            for b in owners[(position + 1)...] {
-                guard first[a]! <= last[b]! && first[b]! <= last[a]!,
-                      let ra = range(a), let rb = range(b), ra.overlaps(rb) else { continue }
-                if !sharesLegally(a, b) {
-                    problems.append("\(label(a)) (steps \(first[a]!)...\(last[a]!), bytes \(ra)) and \(label(b)) "
-                        + "(steps \(first[b]!)...\(last[b]!), bytes \(rb)) overlap while both are live")
-                }
+        // Sorted by address, each value meets only the values that start inside its bytes.
+        let entries = first.keys.compactMap { owner in range(owner).map { (owner, $0, first[owner]!, last[owner]!) } }
+            .sorted { ($0.1.lowerBound, $0.0) < ($1.1.lowerBound, $1.0) }
+        for (position, (a, ra, firstA, lastA)) in entries.enumerated() {
+            for (b, rb, firstB, lastB) in entries[(position + 1)...] {
+                guard rb.lowerBound < ra.upperBound else { break }
+                guard firstA <= lastB && firstB <= lastA, ra.overlaps(rb), !sharesLegally(a, b) else { continue }
+                problems.append("\(label(a)) (steps \(firstA)...\(lastA), bytes \(ra)) and \(label(b)) "
+                    + "(steps \(firstB)...\(lastB), bytes \(rb)) overlap while both are live")
             }
         }
         checkScratch()

@@ -53,22 +53,23 @@ public enum MemoryPlanner {
         let order = buffers.indices.sorted {
             (buffers[$0].bytes, -buffers[$0].firstStep, -$0) > (buffers[$1].bytes, -buffers[$1].firstStep, -$1)
         }
-        var placed: [Int] = []
+        /// The buffers placed so far, kept sorted by offset.
+        var placed: [(offset: Int, end: Int, first: Int, last: Int)] = []
         var arena = 0
         for index in order {
-            let size = buffers[index].bytes
-            let conflicts = placed.filter { buffers[$0].livesAlongside(buffers[index]) }
-                .map { buffers[$0].range }.sorted { $0.lowerBound < $1.lowerBound }
+            let size = buffers[index].bytes, first = buffers[index].firstStep, last = buffers[index].lastStep
             var best: (offset: Int, waste: Int)?
             var cursor = 0
-            for range in conflicts {
-                let gap = range.lowerBound - cursor
+            for other in placed where other.first <= last && first <= other.last {
+                let gap = other.offset - cursor
                 if gap >= size, best == nil || gap - size < best!.waste { best = (cursor, gap - size) }
-                cursor = max(cursor, range.upperBound)
+                cursor = max(cursor, other.end)
             }
-            buffers[index].offset = best?.offset ?? cursor
-            arena = max(arena, buffers[index].range.upperBound)
-            placed.append(index)
+            let offset = best?.offset ?? cursor
+            buffers[index].offset = offset
+            arena = max(arena, offset + size)
+            let position = placed.firstIndex { $0.offset > offset } ?? placed.count
+            placed.insert((offset, offset + size, first, last), at: position)
         }
         return arena
     }
