@@ -14,6 +14,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.28.0"),
     ],
     targets: [
         .systemLibrary(name: "CTCC", path: "Sources/CTCC"),
@@ -27,8 +28,11 @@ let package = Package(
         .target(name: "KilnRuntime", dependencies: ["KilnIR", "KilnOps", "KilnCodegen", "KilnC", "CTCC", "COpenBLAS"]),
         .target(name: "Kiln", dependencies: ["KilnIR", "KilnOps", "KilnPasses", "KilnInterpreter", "KilnCodegen", "KilnRuntime"]),
         .target(name: "KilnModels", dependencies: ["Kiln"]),
+        .target(name: "KilnONNX", dependencies: [
+            "KilnIR", "KilnOps", "KilnInterpreter", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        ]),
         .executableTarget(name: "kiln", dependencies: [
-            "Kiln", "KilnModels", "KilnPasses",
+            "Kiln", "KilnModels", "KilnPasses", "KilnONNX",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .target(name: "KilnTestSupport", dependencies: [
@@ -41,6 +45,8 @@ let package = Package(
         ]),
         .testTarget(name: "KilnRuntimeTests", dependencies: ["KilnRuntime", "KilnCodegen", "KilnTestSupport"]),
         .testTarget(name: "KilnTests", dependencies: ["Kiln", "KilnModels", "KilnTestSupport"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "KilnONNXTests", dependencies: ["KilnONNX", "Kiln", "KilnTestSupport"],
                     resources: [.copy("Fixtures")]),
     ]
 )

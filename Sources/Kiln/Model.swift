@@ -31,6 +31,7 @@ public struct Model: Sendable {
     /// The first error met while building, thrown by `compile()`.
     public let buildError: KilnError?
     private let body: (@Sendable (GraphContext) -> Void)?
+    private var givenParameters: [String: TensorValue] = [:]
 
     /// Builds a model by running `body`, which declares inputs, outputs and (for training) a loss.
     public init(_ name: String, seed: UInt64 = 0, _ body: @escaping @Sendable (GraphContext) -> Void) {
@@ -42,13 +43,16 @@ public struct Model: Sendable {
         self.buildError = error
     }
 
-    /// A model from an existing graph (parsed from a `.kiln` file or imported).
-    public init(graph: Graph, seed: UInt64 = 0) {
+    /// A model from an existing graph (parsed from a `.kiln` file or imported). Parameters in
+    /// `parameters` (an imported model's weights) take those values; the others are drawn from
+    /// their initializers under `seed`.
+    public init(graph: Graph, parameters: [String: TensorValue] = [:], seed: UInt64 = 0) {
         self.name = graph.name
         self.graph = graph
         self.seed = seed
         self.buildError = nil
         self.body = nil
+        self.givenParameters = parameters
     }
 
     /// Runs the body in `mode` and returns the graph and the first error.
@@ -93,7 +97,7 @@ public struct Model: Sendable {
 
     /// The parameters' initial values under the model's seed, by name.
     public func initialParameters() throws(KilnError) -> [String: TensorValue] {
-        try graph.initialParameters(seed: seed)
+        try graph.initialParameters(seed: seed).merging(givenParameters) { _, given in given }
     }
 
     /// Compiles the model to machine code (C through `backend`, libtcc by default) with its

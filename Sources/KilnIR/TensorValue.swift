@@ -42,10 +42,16 @@ public struct TensorValue: Sendable, Hashable {
         type.dtype.isInteger ? integers.map(Double.init) : floats.map(Double.init)
     }
 
-    /// A tensor of `type` from doubles (rounded to the element type).
+    /// A tensor of `type` from doubles (rounded to the element type; for integer types, toward
+    /// zero and saturated to the Int64 range, NaN becoming 0, so that no value traps).
     public init(type: TensorType, doubles: [Double]) {
         if type.dtype.isInteger {
-            self.init(dtype: type.dtype, shape: type.shape, integers: doubles.map { Int64($0) })
+            self.init(dtype: type.dtype, shape: type.shape, integers: doubles.map { value in
+                if value.isNaN { return 0 }
+                if value >= 0x1p63 { return .max }
+                if value < -0x1p63 { return .min }
+                return Int64(value.rounded(.towardZero))
+            })
         } else {
             self.init(shape: type.shape, floats: doubles.map { Float($0) })
         }

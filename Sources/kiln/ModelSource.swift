@@ -3,11 +3,16 @@ import Foundation
 import Kiln
 import KilnIR
 import KilnModels
+import KilnONNX
 
 /// Resolves the MODEL argument: a zoo name or a `.kiln` file.
 enum ModelSource {
     static func load(_ argument: String, seed: UInt64, batchSize: Int? = nil) throws -> Model {
         if let entry = Zoo.entry(argument) { return entry.build(batchSize ?? entry.defaultBatchSize, seed) }
+        if argument.hasSuffix(".onnx") {
+            let imported = try ONNXImporter.load(argument)
+            return Model(graph: imported.graph, parameters: imported.parameters, seed: seed)
+        }
         if argument.hasSuffix(".kiln") || FileManager.default.fileExists(atPath: argument) {
             let text: String
             do {
@@ -28,7 +33,7 @@ enum ModelSource {
 
 /// Options every command that loads a model shares.
 struct ModelOptions: ParsableArguments {
-    @Argument(help: "A zoo model name or a .kiln graph file.")
+    @Argument(help: "A zoo model name, a .kiln graph file or an .onnx file.")
     var model: String
 
     @Option(help: "Seed for parameter initialization and random inputs.")

@@ -19,6 +19,9 @@ public final class GraphContext {
     public private(set) var firstError: KilnError?
     private var layerNames: [ObjectIdentifier: String] = [:]
     private var parameterNodes: [ObjectIdentifier: NodeID] = [:]
+    /// The layers and parameters keyed above, kept alive while the graph is built so that no
+    /// identifier is reused by a new object.
+    private var retained: [AnyObject] = []
     private var layerStack: [String] = []
     private var randomStreams = 0
     private var locationStack: [(file: String, line: Int)] = []
@@ -103,6 +106,7 @@ public final class GraphContext {
         if let name = layerNames[key] { return name }
         let name = builder.uniqueName(base)
         layerNames[key] = name
+        retained.append(layer)
         return name
     }
 
@@ -118,6 +122,7 @@ public final class GraphContext {
             Node.parameterOp, type: TensorType(.float32, parameter.shape), name: name, attributes: attributes,
             provenance: provenance(file: nil, line: nil))
         parameterNodes[key] = id
+        retained.append(parameter)
         return Tensor(context: self, id: id)
     }
 

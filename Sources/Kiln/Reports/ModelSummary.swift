@@ -9,8 +9,10 @@ public struct ModelSummary {
     /// Creates a summary of `graph`.
     public init(graph: Graph) { self.graph = graph }
 
-    /// Total number of parameter elements.
-    public var parameterCount: Int { graph.parameters.reduce(0) { $0 + $1.type.shape.elementCount } }
+    /// Total number of trainable parameter elements (running statistics and other state excluded).
+    public var parameterCount: Int {
+        graph.parameters.filter { $0.attributes.bool("trainable", default: true) }.reduce(0) { $0 + $1.type.shape.elementCount }
+    }
 
     /// Total multiply-accumulates of one forward run.
     public var macs: Int { costs.reduce(0) { $0 + $1.macs } }

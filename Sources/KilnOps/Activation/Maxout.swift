@@ -9,8 +9,9 @@ import KilnIR
 ///
 /// The gradient goes to the maximal piece of each group (every maximal piece on a tie).
 ///
-/// A primitive: one pass over each group in one loop; its gradient is graph operations
-/// (reshape, equal, mul), so it needs no argmax output.
+/// A primitive: one pass over each group, piece by piece along contiguous rows with a
+/// branch-free select; its gradient is graph operations (reshape, equal, mul), so it needs no
+/// argmax output.
 public struct Maxout: Operator {
     public init() {}
     public var mnemonic: String { "maxout" }
@@ -71,15 +72,12 @@ public struct Maxout: Operator {
             outer.loop("g", count: l.groups) { group in
                 group.line("const float *KILN_RESTRICT source = \(x) + (o * \(l.channels) + g * \(l.pieces)) * \(l.inner);")
                 group.line("float *KILN_RESTRICT target = \(y) + (o * \(l.groups) + g) * \(l.inner);")
-                group.loop("i", count: l.inner) { inner in
-                    inner.line("float best = source[i];")
-                    if l.pieces > 1 {
-                        inner.block("for (long p = 1; p < \(l.pieces); p++)") { piece in
-                            piece.line("float v = source[p * \(l.inner) + i];")
-                            piece.line("best = v > best ? v : best;")
-                        }
+                group.loop("i", count: l.inner) { inner in inner.line("target[i] = source[i];") }
+                if l.pieces > 1 {
+                    group.block("for (long p = 1; p < \(l.pieces); p++)") { piece in
+                        piece.line("const float *KILN_RESTRICT row = source + p * \(l.inner);")
+                        piece.loop("i", count: l.inner) { inner in inner.selectLarger("row[i]", into: "target[i]") }
                     }
-                    inner.line("target[i] = best;")
                 }
             }
         }
