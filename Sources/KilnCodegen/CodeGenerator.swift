@@ -3,7 +3,9 @@ import KilnIR
 import KilnOps
 
 /// Turns a graph, its fusion plan and its memory plan into one C translation unit: one
-/// `static void` function per kernel, and a driver that calls them in order over one arena.
+/// `static void` function per kernel, and drivers that call them in order over one arena:
+/// `kiln_prepare` runs the preparation kernels (values derived from the parameters alone, once
+/// per change of the parameters), `kiln_run` the others and the state updates.
 public enum CodeGenerator {
     /// Generates the C for `graph`. Without a fusion plan every computed node is its own kernel
     /// (`FusionPlan.unfused`); without a memory plan every tensor gets its own buffer
@@ -20,7 +22,7 @@ public enum CodeGenerator {
         for line in (CPrelude.jit + "\n" + CPrelude.common).split(separator: "\n") { writer.line(String(line)) }
         writer.line()
 
-        var names = CNamer(reserved: ["kiln_run", "kiln_run_kernel"])
+        var names = CNamer(reserved: ["kiln_prepare", "kiln_run", "kiln_run_kernel"])
         var kernels: [KernelInfo] = []
         var calls: [String] = []
         for (index, kernel) in fusion.kernels.enumerated() {
@@ -38,9 +40,17 @@ public enum CodeGenerator {
             return "memcpy(arena + \(target), arena + \(value), \(graph[update.target].type.byteCount)); "
                 + "/* update \(CLiteral.commentText(graph[update.target].name)) */"
         }
+        let prepared = fusion.preparationKernelCount
+        writer.block("void kiln_prepare(unsigned char *arena)") { body in
+            if prepared == 0 { body.line("(void)arena; /* nothing derives from the parameters alone */") }
+            for call in calls.prefix(prepared) { body.line(call) }
+        }
+        writer.line()
         writer.block("void kiln_run(unsigned char *arena)") { body in
-            if calls.isEmpty && updates.isEmpty { body.line("(void)arena; /* every output is an input, parameter or constant */") }
-            for call in calls { body.line(call) }
+            if calls.count == prepared && updates.isEmpty {
+                body.line("(void)arena; /* every output is an input, parameter, constant or prepared value */")
+            }
+            for call in calls.dropFirst(prepared) { body.line(call) }
             for update in updates { body.line(update) }
         }
         writer.line()

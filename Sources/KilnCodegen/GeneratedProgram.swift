@@ -10,8 +10,10 @@ public struct KernelInfo: Sendable, Hashable {
 
 /// A generated C translation unit and what the runtime needs to drive it.
 ///
-/// Entry points: `void kiln_run(unsigned char *arena)` runs every kernel in order, then copies
-/// the state updates; `void kiln_run_kernel(int index, unsigned char *arena)` runs one kernel (for
+/// Entry points: `void kiln_prepare(unsigned char *arena)` runs the preparation kernels (the
+/// first `fusion.preparationKernelCount`), needed once after the parameters are set;
+/// `void kiln_run(unsigned char *arena)` runs the other kernels in order, then copies the state
+/// updates; `void kiln_run_kernel(int index, unsigned char *arena)` runs one kernel (for
 /// per-kernel timing), and index `kernels.count` runs the state updates.
 public struct GeneratedProgram: Sendable {
     /// The C source.

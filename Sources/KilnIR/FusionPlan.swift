@@ -29,11 +29,15 @@ public struct FusionPlan: Sendable, Hashable {
         public var fusedBytes: Int
         /// Why each neighbouring node (a producer or consumer in another kernel) is not in this one.
         public var rejections: [Rejection]
+        /// Whether the kernel computes only values derived from constants and from parameters no
+        /// update changes (folded batch-norm weights, ...): it runs once after the parameters are
+        /// set (`kiln_prepare`), not on every run, and its stored values persist between runs.
+        public var isPreparation: Bool
 
         /// Creates a kernel.
         public init(
             nodes: [NodeID], primary: NodeID?, outputs: [NodeID], recomputed: [NodeID] = [], unfusedBytes: Int = 0,
-            fusedBytes: Int = 0, rejections: [Rejection] = []
+            fusedBytes: Int = 0, rejections: [Rejection] = [], isPreparation: Bool = false
         ) {
             self.nodes = nodes
             self.primary = primary
@@ -42,6 +46,7 @@ public struct FusionPlan: Sendable, Hashable {
             self.unfusedBytes = unfusedBytes
             self.fusedBytes = fusedBytes
             self.rejections = rejections
+            self.isPreparation = isPreparation
         }
 
         /// Bytes of memory traffic fusion saved in this kernel.
@@ -82,7 +87,7 @@ public struct FusionPlan: Sendable, Hashable {
         }
     }
 
-    /// The kernels in execution order.
+    /// The kernels in execution order: the preparation kernels first.
     public var kernels: [Kernel]
     /// For each view node, the node whose buffer it reads (never itself a view).
     public var views: [NodeID: NodeID]
@@ -109,21 +114,28 @@ public struct FusionPlan: Sendable, Hashable {
     /// The node whose buffer holds `node`'s value: its source for a view, itself otherwise.
     public func storage(of node: NodeID) -> NodeID { views[node] ?? node }
 
-    /// Total bytes moved by the kernels.
-    public var fusedBytes: Int { kernels.reduce(0) { $0 + $1.fusedBytes } }
+    /// The number of preparation kernels (they come first).
+    public var preparationKernelCount: Int { kernels.prefix { $0.isPreparation }.count }
+    /// Bytes moved by the kernels of one run.
+    public var fusedBytes: Int { kernels.filter { !$0.isPreparation }.reduce(0) { $0 + $1.fusedBytes } }
+    /// Bytes moved by the preparation kernels, once per change of the parameters.
+    public var preparationBytes: Int { kernels.filter(\.isPreparation).reduce(0) { $0 + $1.fusedBytes } }
 
     /// The plan as text: per kernel its nodes, outputs, bytes saved, and the neighbours it did not
     /// fuse with and why; then the views.
     public func text(for graph: Graph) -> String {
         func label(_ id: NodeID) -> String { "\(id) \(graph[id].op) '\(graph[id].name)'" }
         let computed = graph.nodes.filter { !$0.isLeaf }.count
-        var lines = [
-            "fusion plan '\(graph.name)': \(computed) computed nodes in \(kernels.count) kernels, \(views.count) views; "
-                + "bytes moved \(unfusedBytes) unfused, \(fusedBytes) fused",
-        ]
+        var summary = "fusion plan '\(graph.name)': \(computed) computed nodes in \(kernels.count) kernels, \(views.count) views; "
+            + "bytes moved \(unfusedBytes) unfused, \(fusedBytes) fused"
+        if preparationKernelCount > 0 {
+            summary += "; \(preparationKernelCount) preparation kernels moving \(preparationBytes) bytes once per parameter change"
+        }
+        var lines = [summary]
         for (index, kernel) in kernels.enumerated() {
             let ops = kernel.nodes.map { graph[$0].op }.joined(separator: "+")
             var header = "  kernel \(index) [\(ops)]"
+            if kernel.isPreparation { header += " (preparation)" }
             if kernel.nodes.count > 1 { header += " saves \(kernel.bytesSaved) bytes" }
             lines.append(header)
             for node in kernel.nodes {

@@ -1,6 +1,7 @@
 import KilnIR
 import KilnOps
 import KilnPasses
+import Kiln
 import KilnTestSupport
 import Testing
 
@@ -139,5 +140,25 @@ import Testing
         #expect(convolutionKernel.nodes.map { folded.graph[$0].op } == ["conv2d", "relu"])
         let unfolded = try GraphOptimizer.optimize(try GraphParser.parse(Self.reluBetween))
         #expect(unfolded.fusion.kernels.map { $0.nodes.map { unfolded.graph[$0].op } } == [["conv2d", "relu", "batch_norm"]])
+    }
+
+    @Test func foldedWeightsArePreparedOnceAndAgainWhenParametersChange() throws {
+        let graph = try GraphParser.parse(Self.convolution)
+        let parameters = Self.parameters(graph)
+        let (optimized, plan) = try OptimizationHarness.executable(graph, parameters: parameters)
+        let preparation = plan.fusion.kernels.prefix { $0.isPreparation }
+        #expect(preparation.count >= 1)
+        #expect(preparation.allSatisfy { kernel in kernel.nodes.allSatisfy { plan.graph[$0].op != "conv2d" } })
+        #expect(plan.fusion.kernels.filter { !$0.isPreparation }.map { $0.nodes.map { plan.graph[$0].op } } == [["conv2d", "relu"]])
+        let plain = try OptimizationHarness.executable(graph, parameters: parameters, options: .none).executable
+        let feed = ["x": TensorValue.random(.f32(2, 3, 8, 8), seed: 3)]
+        for gamma in [nil, TensorValue(shape: [4], floats: [2, -1, 0.5, 3])] {
+            if let gamma {
+                try optimized.setParameter("gamma", gamma)
+                try plain.setParameter("gamma", gamma)
+            }
+            let expected = try #require(try plain.run(feed)["y"]), actual = try #require(try optimized.run(feed)["y"])
+            #expect(Approximate.normwiseRelativeError(actual.doubles, expected.doubles) <= 1e-5)
+        }
     }
 }

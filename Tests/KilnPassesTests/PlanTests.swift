@@ -82,7 +82,7 @@ import Testing
                 %8 add 'residual' stored
                 not fused with %5 relu 'h': matmul reads its operands from memory (a GEMM or convolution takes no prologue)
                 not fused with %9 sum 'total': sum is a reduction; it reads its operand from memory
-                not fused with %10 mul 'scaled': mul also reads %9 'total', computed later by kernel 2
+                not fused with %10 mul 'scaled': mul also reads %9 'total', which a later kernel computes
               kernel 2 [sum]
                 %9 sum 'total' stored
                 not fused with %8 add 'residual': sum is a reduction; it reads its operand from memory
@@ -90,7 +90,7 @@ import Testing
               kernel 3 [mul]
                 %10 mul 'scaled' stored
                 not fused with %9 sum 'total': mul has shape [4,6], the kernel loops over [4,1]
-                not fused with %8 add 'residual': mul also reads %9 'total', computed later by kernel 2
+                not fused with %8 add 'residual': mul also reads %9 'total', which a later kernel computes
             memory plan 'linear': arena 832 bytes, lower bound (peak live) 832 bytes (arena/bound 1.0), naive sum 1408 bytes
               7 buffers: 4 persistent, 1 written in place
               @0 192 bytes, persistent: %1 'w'
@@ -177,7 +177,7 @@ import Testing
               kernel 0 [matmul]
                 %1 matmul 'a' stored
                 not fused with %2 max 'm': max is a reduction; it reads its operand from memory
-                not fused with %3 sub 'd': sub also reads %2 'm', computed later by kernel 1
+                not fused with %3 sub 'd': sub also reads %2 'm', which a later kernel computes
               kernel 1 [max]
                 %2 max 'm' stored
                 not fused with %1 matmul 'a': max is a reduction; it reads its operand from memory
@@ -185,7 +185,7 @@ import Testing
               kernel 2 [sub]
                 %3 sub 'd' stored
                 not fused with %2 max 'm': sub has shape [16,16], the kernel loops over [16,1]
-                not fused with %1 matmul 'a': sub also reads %2 'm', computed later by kernel 1
+                not fused with %1 matmul 'a': sub also reads %2 'm', which a later kernel computes
             memory plan 'barrier': arena 2112 bytes, lower bound (peak live) 2112 bytes (arena/bound 1.0), naive sum 3136 bytes
               3 buffers: 1 persistent, 1 written in place
               @0 1024 bytes, persistent: %0 'x'

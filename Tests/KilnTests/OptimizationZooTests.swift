@@ -68,6 +68,19 @@ import Testing
         }
     }
 
+    @Test func theZooMovesFewerBytesInAllAndEachNetworkFewer() throws {
+        var unfused = 0, fused = 0
+        for name in Self.names {
+            let report = try Self.model(name).optimizationReport()
+            unfused += report.stages[0].bytesMoved
+            fused += report.stages[report.stages.count - 1].bytesMoved
+            if !name.hasSuffix("_block") && !name.hasSuffix("_module") {
+                #expect(report.stages[report.stages.count - 1].bytesMoved < report.stages[0].bytesMoved, "\(name)")
+            }
+        }
+        #expect(Double(fused) < 0.8 * Double(unfused), "\(fused) bytes fused, \(unfused) unfused")
+    }
+
     @Test(arguments: names)
     func plansAreSafeTightAndSmaller(name: String) throws {
         let model = try Self.model(name)
@@ -82,7 +95,10 @@ import Testing
             #expect(memory.arenaBytes < memory.naiveBytes, "\(what): \(memory.summary)")
             let unfused = report.stages[0], fused = report.stages[report.stages.count - 1]
             #expect(fused.kernels < unfused.kernels, "\(what): \(fused.kernels) kernels fused, \(unfused.kernels) unfused")
-            #expect(fused.bytesMoved < unfused.bytesMoved, "\(what): \(fused.bytesMoved) bytes fused, \(unfused.bytesMoved) unfused")
+            // Never more bytes; the same where every elementwise node follows a GEMM or convolution
+            // alone (its epilogue re-reads the output as the separate kernel did) and the program
+            // already moves the least it can (se_block reads x twice and writes once, fused or not).
+            #expect(fused.bytesMoved <= unfused.bytesMoved, "\(what): \(fused.bytesMoved) bytes fused, \(unfused.bytesMoved) unfused")
         }
     }
 }

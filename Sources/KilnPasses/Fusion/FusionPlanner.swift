@@ -13,6 +13,8 @@
 // A reduction whose operator reads its input through a loader (sum, mean, max, min, argmax)
 // takes the elementwise kernel computing its input as its prologue: the elements are computed as
 // the reduction reads them, and the values other kernels need are stored on the way.
+// Values derived only from constants and from parameters no update changes (folded batch-norm
+// weights) go to preparation kernels, which run once when the parameters are set, not per run.
 // Leaves for later: prologues of softmax and of operators that read an input element several
 // times, and memory placement (`MemoryPlanner`).
 // Keeps: execution order consistent with the graph (every kernel runs after the kernels whose
@@ -54,6 +56,8 @@ public enum FusionPlanner {
 private struct Draft {
     var nodes: [NodeID]
     var primary: NodeID?
+    /// Whether the kernel only derives values from constants and non-updated parameters.
+    var isPreparation: Bool
     /// The shape of the elementwise loop elementwise nodes join (the primary's output shape), or
     /// nil when the kernel takes none.
     var loopShape: Shape?
@@ -70,11 +74,25 @@ private struct Planner {
     var stored = Set<NodeID>()
     /// Nodes that must be stored whatever the kernels: outputs, update values, view sources.
     var pinned = Set<NodeID>()
+    /// Whether each node's value depends only on constants and on parameters no update changes:
+    /// such values are computed once per change of the parameters (preparation kernels).
+    let invariant: [Bool]
 
     init(graph: Graph) {
         self.graph = graph
         consumers = graph.consumers()
         kernelOf = Array(repeating: nil, count: graph.nodes.count)
+        let updated = Set(graph.updates.map(\.target))
+        var invariant = [Bool](repeating: false, count: graph.nodes.count)
+        for node in graph.nodes {
+            switch node.op {
+            case Node.constantOp: invariant[node.id.index] = true
+            case Node.parameterOp: invariant[node.id.index] = !updated.contains(node.id)
+            case Node.inputOp: invariant[node.id.index] = false
+            default: invariant[node.id.index] = !node.inputs.isEmpty && node.inputs.allSatisfy { invariant[$0.index] }
+            }
+        }
+        self.invariant = invariant
     }
 
     func label(_ id: NodeID) -> String { "\(id) '\(graph[id].name)'" }
@@ -88,7 +106,7 @@ private struct Planner {
                 continue
             }
             guard let definition = OperatorRegistry.operator(node.op) else {
-                open(Draft(nodes: [node.id], primary: node.id, loopShape: nil), for: node)
+                open(Draft(nodes: [node.id], primary: node.id, isPreparation: invariant[node.id.index], loopShape: nil), for: node)
                 continue
             }
             if let formula = definition as? any ElementwiseFormula, node.type.dtype == .float32 {
@@ -100,7 +118,7 @@ private struct Planner {
                 kernelOf[node.id.index] = kernel
             } else {
                 let loopShape = node.type.dtype == .float32 ? node.type.shape : nil
-                open(Draft(nodes: [node.id], primary: node.id, loopShape: loopShape), for: node)
+                open(Draft(nodes: [node.id], primary: node.id, isPreparation: invariant[node.id.index], loopShape: loopShape), for: node)
                 rejectProducers(of: node, reason: primaryReason(node, definition))
             }
         }
@@ -113,6 +131,7 @@ private struct Planner {
     func prologueKernel(for node: Node, _ definition: any Operator) -> Int? {
         guard definition.acceptsPrologue, let input = node.inputs.first, node.inputs.count == 1, views[input] == nil,
               let kernel = kernelOf[input.index], drafts[kernel].primary == nil,
+              drafts[kernel].isPreparation == invariant[node.id.index],
               drafts[kernel].loopShape == graph[input].type.shape else { return nil }
         return kernel
     }
@@ -140,7 +159,7 @@ private struct Planner {
             drafts[chosen].nodes.append(node.id)
             kernelOf[node.id.index] = chosen
         } else {
-            open(Draft(nodes: [node.id], primary: nil, loopShape: node.type.shape), for: node)
+            open(Draft(nodes: [node.id], primary: nil, isPreparation: invariant[node.id.index], loopShape: node.type.shape), for: node)
         }
         let home = kernelOf[node.id.index]!
         for (kernel, reason) in refusals {
@@ -154,6 +173,9 @@ private struct Planner {
     /// Why elementwise node `node` cannot join kernel `kernel`, or nil when it can.
     func refusal(_ node: Node, joining kernel: Int, strides: [[Int]]) -> String? {
         let draft = drafts[kernel]
+        guard draft.isPreparation == invariant[node.id.index] else {
+            return "\(node.op) runs on every run, the kernel once per change of the parameters"
+        }
         guard let loopShape = draft.loopShape else {
             let primary = draft.primary.map { graph[$0] }
             return "\(primary?.op ?? "the kernel") produces \(primary?.type.description ?? "no float32"): no elementwise loop to join"
@@ -164,11 +186,11 @@ private struct Planner {
         for (operand, input) in node.inputs.enumerated() {
             if let source = views[input] {
                 if let sourceKernel = kernelOf[source.index], sourceKernel >= kernel {
-                    return "\(node.op) reads \(label(input)), a view of \(label(source)) that kernel \(sourceKernel) computes"
+                    return "\(node.op) reads \(label(input)), a view of \(label(source)), not stored before this kernel runs"
                 }
             } else if let inputKernel = kernelOf[input.index] {
                 if inputKernel > kernel {
-                    return "\(node.op) also reads \(label(input)), computed later by kernel \(inputKernel)"
+                    return "\(node.op) also reads \(label(input)), which a later kernel computes"
                 }
                 if inputKernel == kernel, let primary = draft.primary, input != primary,
                    let position = draft.nodes.firstIndex(of: primary), draft.nodes[..<position].contains(input) {
@@ -229,6 +251,7 @@ private struct Planner {
             let outside = consumers[node.id.index].filter { kernelOf[$0.index] != home }
             guard outside.allSatisfy({ readsElementByElement($0, node.id) }) else { continue }
             let readers = Set(outside.compactMap { kernelOf[$0.index] }).sorted()
+            guard readers.allSatisfy({ drafts[$0].isPreparation == drafts[home].isPreparation }) else { continue }
             let cost = OperatorRegistry.cost(of: node, in: graph)
             guard cost.flops <= maxFlopsPerElement * max(node.type.shape.elementCount, 1) else { continue }
             let firstReader = readers.first ?? home
@@ -285,8 +308,10 @@ private struct Planner {
             kernels.append(FusionPlan.Kernel(
                 nodes: draft.nodes, primary: draft.primary, outputs: outputs, recomputed: draft.recomputed,
                 unfusedBytes: unfused, fusedBytes: fusedBytes(draft, outputs: outputs),
-                rejections: uniqued(draft.rejections)))
+                rejections: uniqued(draft.rejections), isPreparation: draft.isPreparation))
         }
+        // Preparation kernels read only constants, parameters and each other: they can all run first.
+        kernels = kernels.filter(\.isPreparation) + kernels.filter { !$0.isPreparation }
         let unfusedTotal = graph.nodes.reduce(0) { $0 + OperatorRegistry.bytesMoved(by: $1, in: graph) }
         return FusionPlan(kernels: kernels, views: views, unfusedBytes: unfusedTotal)
     }

@@ -2,7 +2,7 @@ import KilnIR
 import KilnOps
 
 /// Proves a memory plan safe for a graph and its fusion plan: it recomputes liveness from the
-/// kernels on its own and checks that no two values live at the same step share a byte, except
+/// kernels on its own (values the preparation kernels store for the per-run kernels live to the end) and checks that no two values live at the same step share a byte, except
 /// where a kernel stores a value exactly over an input it reads for the last time, element by
 /// element in its loop (in place), or over the parameter a state update replaces once nothing
 /// reads the old value. Scratch space must not touch any value live during its kernel.
@@ -90,6 +90,10 @@ private struct Checker {
                     last[storage] = max(last[storage]!, step)
                 }
             }
+        }
+        let prepared = fusion.preparationKernelCount
+        for kernel in fusion.kernels.prefix(prepared) {
+            for node in kernel.outputs where last[node]! >= prepared { last[node] = end }
         }
         for needed in graph.outputs.map(\.node) + graph.updates.map(\.value) {
             let storage = fusion.storage(of: needed)

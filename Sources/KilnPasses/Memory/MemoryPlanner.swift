@@ -2,7 +2,8 @@
 //
 // Decides: the byte offset of every stored tensor in one arena. Liveness runs over the kernel
 // order of a fusion plan: a value is live from the kernel that stores it to the last kernel that
-// reads it (graph outputs and update values until after the last kernel). Inputs, parameters
+// reads it (graph outputs and update values until after the last kernel; a value a preparation
+// kernel stores for the per-run kernels until the end too, since it must survive between runs). Inputs, parameters
 // (optimizer state and gradients kept across steps are parameters too) and constants are
 // persistent: live throughout and shared with nothing. Scratch space is live during its kernel.
 // Reuses buffers in place: a kernel stores a value over an input it reads for the last time when
@@ -121,6 +122,11 @@ private struct BufferGroups {
         }
         for output in graph.outputs { last[fusion.storage(of: output.node)] = end }
         for update in graph.updates { last[fusion.storage(of: update.value)] = end }
+        // A prepared value read on every run must survive from one run to the next.
+        let prepared = fusion.preparationKernelCount
+        for access in accesses.prefix(prepared) {
+            for node in access.writes where last[node]! >= prepared { last[node] = end }
+        }
         for owner in first.keys {
             parent[owner] = owner
             groupLast[owner] = last[owner]!

@@ -20,7 +20,9 @@ public struct OptimizationReport: Sendable {
     public var isTraining: Bool
     /// Nodes before and after the passes.
     public var nodesBefore: Int, nodesAfter: Int
-    /// As written and unfused; after the passes and unfused; after the passes and fused.
+    /// As written and unfused; after the passes and unfused; after the passes and fused (kernels
+    /// and bytes of one run: preparation kernels, which run once per change of the parameters, are
+    /// reported apart).
     public var stages: [Stage]
     /// The memory plan of the optimized graph.
     public var memory: MemoryPlan
@@ -40,7 +42,7 @@ public struct OptimizationReport: Sendable {
         stages = [
             Stage(label: "as written, one kernel per node", kernels: written.kernels.count, bytesMoved: written.fusedBytes),
             Stage(label: "after the passes, one kernel per node", kernels: passed.kernels.count, bytesMoved: passed.fusedBytes),
-            Stage(label: "after the passes, fused", kernels: optimized.fusion.kernels.count,
+            Stage(label: "after the passes, fused", kernels: optimized.fusion.kernels.count - optimized.fusion.preparationKernelCount,
                   bytesMoved: optimized.fusion.fusedBytes),
         ]
         memory = optimized.memory
@@ -61,6 +63,11 @@ public struct OptimizationReport: Sendable {
         let first = stages[0], last = stages[stages.count - 1]
         lines.append("  fusion: \(first.kernels) -> \(last.kernels) kernels, bytes moved \(first.bytesMoved) -> \(last.bytesMoved)"
             + " (\(percent(last.bytesMoved, of: first.bytesMoved)) of the unfused program)")
+        let fusion = optimized.fusion
+        if fusion.preparationKernelCount > 0 {
+            lines.append("  preparation, once per change of the parameters: \(fusion.preparationKernelCount) kernels, "
+                + "\(fusion.preparationBytes) bytes moved")
+        }
         lines.append("  memory: arena \(memory.arenaBytes) bytes, lower bound (peak live) \(memory.lowerBound) bytes, "
             + "naive sum \(memory.naiveBytes) bytes (as written: \(naiveBytesAsWritten))")
         lines.append("          arena/lower bound \(ratio(memory.arenaBytes, memory.lowerBound)), "
