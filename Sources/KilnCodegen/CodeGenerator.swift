@@ -5,7 +5,8 @@ import KilnOps
 /// Turns a graph, its fusion plan and its memory plan into one C translation unit: one
 /// `static void` function per kernel, and drivers that call them in order over one arena:
 /// `kiln_prepare` runs the preparation kernels (values derived from the parameters alone, once
-/// per change of the parameters), `kiln_run` the others and the state updates.
+/// per change of the parameters), `kiln_run` the others, and `kiln_update` copies the state
+/// updates not computed in place (after the outputs are read).
 public enum CodeGenerator {
     /// Generates the C for `graph`. Without a fusion plan every computed node is its own kernel
     /// (`FusionPlan.unfused`); without a memory plan every tensor gets its own buffer
@@ -22,7 +23,7 @@ public enum CodeGenerator {
         for line in (CPrelude.jit + "\n" + CPrelude.common).split(separator: "\n") { writer.line(String(line)) }
         writer.line()
 
-        var names = CNamer(reserved: ["kiln_prepare", "kiln_run", "kiln_run_kernel"])
+        var names = CNamer(reserved: ["kiln_prepare", "kiln_run", "kiln_update", "kiln_run_kernel"])
         var kernels: [KernelInfo] = []
         var calls: [String] = []
         for (index, kernel) in fusion.kernels.enumerated() {
@@ -47,10 +48,14 @@ public enum CodeGenerator {
         }
         writer.line()
         writer.block("void kiln_run(unsigned char *arena)") { body in
-            if calls.count == prepared && updates.isEmpty {
+            if calls.count == prepared {
                 body.line("(void)arena; /* every output is an input, parameter, constant or prepared value */")
             }
             for call in calls.dropFirst(prepared) { body.line(call) }
+        }
+        writer.line()
+        writer.block("void kiln_update(unsigned char *arena)") { body in
+            if updates.isEmpty { body.line("(void)arena; /* no state update, or every one computed in place */") }
             for update in updates { body.line(update) }
         }
         writer.line()

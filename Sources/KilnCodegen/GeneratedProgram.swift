@@ -12,9 +12,11 @@ public struct KernelInfo: Sendable, Hashable {
 ///
 /// Entry points: `void kiln_prepare(unsigned char *arena)` runs the preparation kernels (the
 /// first `fusion.preparationKernelCount`), needed once after the parameters are set;
-/// `void kiln_run(unsigned char *arena)` runs the other kernels in order, then copies the state
-/// updates; `void kiln_run_kernel(int index, unsigned char *arena)` runs one kernel (for
-/// per-kernel timing), and index `kernels.count` runs the state updates.
+/// `void kiln_run(unsigned char *arena)` runs the other kernels in order;
+/// `void kiln_update(unsigned char *arena)` then copies the state updates that were not computed
+/// in place (the runtime reads the outputs first, so an output that is an updated parameter
+/// holds its value before the update); `void kiln_run_kernel(int index, unsigned char *arena)`
+/// runs one kernel (for per-kernel timing), and index `kernels.count` runs the state updates.
 public struct GeneratedProgram: Sendable {
     /// The C source.
     public var source: String

@@ -7,8 +7,9 @@
 /// node (its prologue, read through the primary's loads) or after it (its epilogue, over the
 /// primary's output). A kernel without a primary node is one elementwise loop.
 ///
-/// Nodes absent from every kernel are leaves (inputs, parameters, constants) or views: a view
-/// (a reshape) reads its source's buffer under another shape and computes nothing.
+/// Nodes absent from every kernel are leaves (inputs, parameters, constants), views (a reshape
+/// reads its source's buffer under another shape and computes nothing) and concatenations
+/// assembled in place (the kernels store their inputs straight into their places in its buffer).
 public struct FusionPlan: Sendable, Hashable {
     /// One kernel.
     public struct Kernel: Sendable, Hashable {
@@ -91,14 +92,45 @@ public struct FusionPlan: Sendable, Hashable {
     public var kernels: [Kernel]
     /// For each view node, the node whose buffer it reads (never itself a view).
     public var views: [NodeID: NodeID]
+    /// Values stored straight into their place in a concatenation's buffer, so that the
+    /// concatenation (the slice's `whole`) needs no kernel: like a view, it computes nothing.
+    public var slices: [NodeID: Slice]
     /// Bytes moved when every computed node (views included) runs as its own kernel.
     public var unfusedBytes: Int
 
+    /// Where a value lives inside a concatenation's buffer.
+    public struct Slice: Sendable, Hashable {
+        /// The concatenation.
+        public var whole: NodeID
+        /// The value's byte offset in the concatenation's buffer.
+        public var byteOffset: Int
+
+        /// Creates a slice.
+        public init(whole: NodeID, byteOffset: Int) {
+            self.whole = whole
+            self.byteOffset = byteOffset
+        }
+    }
+
     /// Creates a plan.
-    public init(kernels: [Kernel], views: [NodeID: NodeID] = [:], unfusedBytes: Int) {
+    public init(kernels: [Kernel], views: [NodeID: NodeID] = [:], slices: [NodeID: Slice] = [:], unfusedBytes: Int) {
         self.kernels = kernels
         self.views = views
+        self.slices = slices
         self.unfusedBytes = unfusedBytes
+    }
+
+    /// The values a concatenation assembled in place consists of, in order; empty for other nodes.
+    public func parts(of whole: NodeID) -> [NodeID] {
+        slices.filter { $0.value.whole == whole }.sorted { $0.value.byteOffset < $1.value.byteOffset }.map(\.key)
+    }
+
+    /// The stored values that hold `node`'s bytes: the parts of a concatenation assembled in place
+    /// (directly or through a view), else the node's storage.
+    public func memoryParts(of node: NodeID) -> [NodeID] {
+        let source = storage(of: node)
+        let parts = parts(of: source)
+        return parts.isEmpty ? [source] : parts
     }
 
     /// The plan without fusion: one kernel per computed node, every node stored, no views.
@@ -151,6 +183,10 @@ public struct FusionPlan: Sendable, Hashable {
         }
         for (view, source) in views.sorted(by: { $0.key < $1.key }) {
             lines.append("  view \(label(view)) reads the buffer of \(label(source))")
+        }
+        for whole in Set(slices.values.map(\.whole)).sorted() {
+            let parts = parts(of: whole).map { "\($0) at byte \(slices[$0]!.byteOffset)" }.joined(separator: ", ")
+            lines.append("  \(label(whole)) is assembled in place: its inputs are stored into it (\(parts))")
         }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -26,11 +26,14 @@ public struct MemoryPlan: Sendable, Hashable {
         /// Whether the buffer keeps its value across runs (inputs, parameters and optimizer state,
         /// constants): it is live at every step and shared with nothing.
         public var persistent: Bool
+        /// Whether `nodes` are the parts of one concatenation assembled in place, side by side,
+        /// rather than values stored one after another.
+        public var holdsParts: Bool
 
         /// Creates a buffer.
         public init(
             offset: Int, bytes: Int, nodes: [NodeID], scratchKernel: Int? = nil, firstStep: Int, lastStep: Int,
-            persistent: Bool
+            persistent: Bool, holdsParts: Bool = false
         ) {
             self.offset = offset
             self.bytes = bytes
@@ -39,6 +42,7 @@ public struct MemoryPlan: Sendable, Hashable {
             self.firstStep = firstStep
             self.lastStep = lastStep
             self.persistent = persistent
+            self.holdsParts = holdsParts
         }
 
         /// The bytes `[offset, offset + bytes)`.
@@ -133,14 +137,16 @@ public struct MemoryPlan: Sendable, Hashable {
     /// The plan as text: the summary, then one line per buffer in offset order.
     public func text(for graph: Graph) -> String {
         let persistent = buffers.filter(\.persistent).count
-        let shared = buffers.filter { $0.nodes.count > 1 }.count
+        let shared = buffers.filter { $0.nodes.count > 1 && !$0.holdsParts }.count
+        let assembled = buffers.filter(\.holdsParts).count
         var lines = ["memory plan '\(graph.name)': " + summary,
-                     "  \(buffers.count) buffers: \(persistent) persistent, \(shared) written in place"]
+                     "  \(buffers.count) buffers: \(persistent) persistent, \(shared) written in place"
+                        + (assembled > 0 ? ", \(assembled) concatenations assembled in place" : "")]
         for buffer in buffers.sorted(by: { ($0.offset, $0.firstStep) < ($1.offset, $1.firstStep) }) {
             let steps = buffer.persistent ? "persistent" : "steps \(buffer.firstStep)...\(buffer.lastStep)"
             let contents = buffer.nodes.isEmpty
                 ? buffer.scratchKernel.map { "scratch of kernel \($0)" } ?? "scratch shared by every kernel"
-                : buffer.nodes.map { "\($0) '\(graph[$0].name)'" }.joined(separator: ", then ")
+                : buffer.nodes.map { "\($0) '\(graph[$0].name)'" }.joined(separator: buffer.holdsParts ? " beside " : ", then ")
             lines.append("  @\(buffer.offset) \(buffer.bytes) bytes, \(steps): \(contents)")
         }
         return lines.joined(separator: "\n") + "\n"

@@ -21,6 +21,7 @@ public final class Executable: @unchecked Sendable {
     private let arena: UnsafeMutableRawPointer
     private let runAll: @convention(c) (UnsafeMutableRawPointer) -> Void
     private let prepare: @convention(c) (UnsafeMutableRawPointer) -> Void
+    private let update: @convention(c) (UnsafeMutableRawPointer) -> Void
     /// Whether the preparation kernels have run since the parameters last changed.
     private var prepared = false
     private let runOne: @convention(c) (Int32, UnsafeMutableRawPointer) -> Void
@@ -37,9 +38,10 @@ public final class Executable: @unchecked Sendable {
         module = try backend.compile(source: program.source, lineOwners: program.lineOwners)
         compileSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         guard let runAddress = module.symbol("kiln_run"), let kernelAddress = module.symbol("kiln_run_kernel"),
-              let prepareAddress = module.symbol("kiln_prepare") else {
-            throw .runtime("the compiled program lacks its entry points kiln_prepare, kiln_run and kiln_run_kernel")
+              let prepareAddress = module.symbol("kiln_prepare"), let updateAddress = module.symbol("kiln_update") else {
+            throw .runtime("the compiled program lacks its entry points kiln_prepare, kiln_run, kiln_update and kiln_run_kernel")
         }
+        update = unsafeBitCast(updateAddress, to: (@convention(c) (UnsafeMutableRawPointer) -> Void).self)
         runAll = unsafeBitCast(runAddress, to: (@convention(c) (UnsafeMutableRawPointer) -> Void).self)
         prepare = unsafeBitCast(prepareAddress, to: (@convention(c) (UnsafeMutableRawPointer) -> Void).self)
         runOne = unsafeBitCast(kernelAddress, to: (@convention(c) (Int32, UnsafeMutableRawPointer) -> Void).self)
@@ -89,14 +91,17 @@ public final class Executable: @unchecked Sendable {
         return Dictionary(uniqueKeysWithValues: graph.parameters.map { ($0.name, read($0)) })
     }
 
-    /// Runs the graph on `inputs` (one value per graph input, by name) and returns every output by name.
+    /// Runs the graph on `inputs` (one value per graph input, by name) and returns every output by
+    /// name, as computed before the state updates (which are applied before returning).
     public func run(_ inputs: [String: TensorValue]) throws(KilnError) -> [String: TensorValue] {
         lock.lock()
         defer { lock.unlock() }
         try store(inputs)
         prepareIfNeeded()
         runAll(arena)
-        return Dictionary(uniqueKeysWithValues: graph.outputs.map { ($0.name, read(graph[$0.node])) })
+        let outputs = Dictionary(uniqueKeysWithValues: graph.outputs.map { ($0.name, read(graph[$0.node])) })
+        update(arena)
+        return outputs
     }
 
     /// Stores `inputs`, then runs each per-run kernel alone through `body`, which receives the
@@ -112,8 +117,9 @@ public final class Executable: @unchecked Sendable {
         for index in preparationKernelCount..<kernelCount {
             body(index) { runOne(Int32(index), arena) }
         }
-        if !graph.updates.isEmpty { runOne(Int32(kernelCount), arena) }
-        return Dictionary(uniqueKeysWithValues: graph.outputs.map { ($0.name, read(graph[$0.node])) })
+        let outputs = Dictionary(uniqueKeysWithValues: graph.outputs.map { ($0.name, read(graph[$0.node])) })
+        update(arena)
+        return outputs
     }
 
     /// Runs the preparation kernels when the parameters changed since they last ran.

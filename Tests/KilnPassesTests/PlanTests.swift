@@ -257,6 +257,38 @@ import Testing
             """)
     }
 
+    /// The kernels store a concatenation's inputs straight into its buffer; it needs no kernel.
+    @Test func concatenationAssembledInPlace() throws {
+        try expectPlans("""
+            graph concat {
+              %0 = input() : f32[1,2,4] name="x"
+              %1 = exp(%0) : f32[1,2,4] name="a"
+              %2 = neg(%0) : f32[1,2,4] name="b"
+              %3 = concat(%1, %2) {axis=1} : f32[1,4,4] name="c"
+              %4 = sin(%3) : f32[1,4,4] name="y"
+              %5 = reshape(%3) {shape=[16]} : f32[16] name="flat"
+              output "y" = %4
+              output "flat" = %5
+            }
+            """, """
+            fusion plan 'concat': 5 computed nodes in 3 kernels, 1 views; bytes moved 512 unfused, 256 fused
+              kernel 0 [exp]
+                %1 exp 'a' stored
+              kernel 1 [neg]
+                %2 neg 'b' stored
+              kernel 2 [sin]
+                %4 sin 'y' stored
+              view %5 reshape 'flat' reads the buffer of %3 concat 'c'
+              %3 concat 'c' is assembled in place: its inputs are stored into it (%1 at byte 0, %2 at byte 32)
+            memory plan 'concat': arena 192 bytes, lower bound (peak live) 192 bytes (arena/bound 1.0), naive sum 384 bytes
+              3 buffers: 1 persistent, 0 written in place, 1 concatenations assembled in place
+              @0 64 bytes, persistent: %0 'x'
+              @64 64 bytes, steps 0...3: %1 'a' beside %2 'b'
+              @128 64 bytes, steps 2...3: %4 'y'
+
+            """)
+    }
+
     @Test func checkerReportsOverlappingLiveBuffers() throws {
         let graph = try GraphParser.parse("""
             graph chain3 {

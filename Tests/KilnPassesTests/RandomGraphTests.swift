@@ -20,7 +20,7 @@ import Testing
     }
 
     @Test func randomGraphsExerciseEveryOptimization() throws {
-        var kernels = 0, nodes = 0, inPlace = 0, recomputed = 0, views = 0, folded = 0, prologues = 0
+        var kernels = 0, nodes = 0, inPlace = 0, recomputed = 0, views = 0, folded = 0, prologues = 0, assembled = 0
         for seed in UInt64(0)..<40 {
             let (graph, _) = try RandomGraph.make(seed: seed)
             let optimized = try GraphOptimizer.optimize(graph)
@@ -29,6 +29,7 @@ import Testing
             inPlace += optimized.memory.buffers.filter { $0.nodes.count > 1 }.count
             recomputed += optimized.fusion.kernels.reduce(0) { $0 + $1.recomputed.count }
             views += optimized.fusion.views.count
+            assembled += optimized.fusion.slices.count
             prologues += optimized.fusion.kernels.filter { !$0.prologue.isEmpty }.count
             folded += optimized.passes.reduce(0) { $0 + max(0, $1.nodesBefore - $1.nodesAfter) }
         }
@@ -38,11 +39,12 @@ import Testing
         #expect(views > 0)
         #expect(folded > 0)
         #expect(prologues > 0)
+        #expect(assembled > 0)
     }
 }
 
 /// Seeded random graphs over a few shapes that broadcast together: elementwise chains, broadcasts,
-/// matrix products, reductions, reshapes, constant subexpressions, neutral constants, duplicated
+/// matrix products, reductions, reshapes, concatenations, constant subexpressions, neutral constants, duplicated
 /// subexpressions, dead branches, several outputs and state updates.
 enum RandomGraph {
     static let shapes: [Shape] = [[4, 6], [6], [1, 6], [4, 1], [], [6, 6]]
@@ -93,6 +95,12 @@ enum RandomGraph {
                 if builder.type(of: a).shape == [4, 6] {
                     let weight = pool.first { builder.type(of: $0).shape == [6, 6] } ?? a
                     if builder.type(of: weight).shape == [6, 6] { made = try builder.add("matmul", [a, weight]) }
+                }
+            case 8 where chance(30):
+                if builder.type(of: a).shape == [4, 6] && !builder.graph[a].isLeaf {
+                    let joined = try builder.add("concat", [a, try builder.add("sin", [a])], attributes: ["axis": .int(0)])
+                    let flat = try builder.add("reshape", [joined], attributes: ["shape": .ints([6, 8])])
+                    made = try builder.add("sum", [flat], attributes: ["axes": .ints([1]), "keepdims": .bool(false)])
                 }
             case 8 where chance(50):
                 if builder.type(of: a).shape == [4, 6] {

@@ -6,7 +6,9 @@
 // Groups: elementwise and broadcast nodes (operators with an `ElementwiseFormula`) into the
 // kernel of a producer when they share its loop shape: chains become one loop, and elementwise
 // consumers of a GEMM, a convolution or any other float32 operator become its epilogue, one loop
-// over its output right after it. Reshapes become views of their operand's buffer (no kernel).
+// over its output right after it. Reshapes become views of their operand's buffer (no kernel), and
+// a concatenation whose inputs are contiguous blocks of it is assembled in place: the kernels
+// store its inputs straight into its buffer (no kernel, no copy).
 // A node read outside its kernel is stored; one that is cheap (few FLOPs per element) and whose
 // operands are in memory anyway is recomputed in each reading kernel when that moves fewer bytes.
 // Expects: a verified graph in topological order (any graph `OperatorRegistry.verify` accepts).
@@ -71,6 +73,9 @@ private struct Planner {
     var drafts: [Draft] = []
     var kernelOf: [Int?]
     var views: [NodeID: NodeID] = [:]
+    /// Concatenations assembled in place, with their parts in order.
+    var wholes: [NodeID: [NodeID]] = [:]
+    var slices: [NodeID: FusionPlan.Slice] = [:]
     var stored = Set<NodeID>()
     /// Nodes that must be stored whatever the kernels: outputs, update values, view sources.
     var pinned = Set<NodeID>()
@@ -105,6 +110,7 @@ private struct Planner {
                 views[node.id] = views[node.inputs[0]] ?? node.inputs[0]
                 continue
             }
+            if node.op == "concat", assembleInPlace(node) { continue }
             guard let definition = OperatorRegistry.operator(node.op) else {
                 open(Draft(nodes: [node.id], primary: node.id, isPreparation: invariant[node.id.index], loopShape: nil), for: node)
                 continue
@@ -134,6 +140,34 @@ private struct Planner {
               drafts[kernel].isPreparation == invariant[node.id.index],
               drafts[kernel].loopShape == graph[input].type.shape else { return nil }
         return kernel
+    }
+
+    /// Makes concatenation `node` a buffer its inputs are stored into, when each input occupies one
+    /// contiguous block of it (every axis before the concatenation axis has extent 1) and is a
+    /// value a per-run kernel stores, not shared with another such concatenation.
+    mutating func assembleInPlace(_ node: Node) -> Bool {
+        let rank = node.type.shape.rank
+        let requested = node.attributes.int("axis", default: 0)
+        let axis = requested < 0 ? requested + rank : requested
+        guard (0..<rank).contains(axis), node.type.shape.dimensions[..<axis].allSatisfy({ $0 == 1 }),
+              Set(node.inputs).count == node.inputs.count,
+              node.inputs.allSatisfy({ kernelOf[$0.index] != nil && !invariant[$0.index] && slices[$0] == nil })
+        else { return false }
+        var offset = 0
+        for input in node.inputs {
+            slices[input] = FusionPlan.Slice(whole: node.id, byteOffset: offset)
+            offset += graph[input].type.byteCount
+        }
+        wholes[node.id] = node.inputs
+        return true
+    }
+
+    /// The kernels that must have run before `input` can be read from memory: its producer's, or
+    /// for a concatenation assembled in place (or a view of one), the producers of every part.
+    func producers(_ input: NodeID) -> [Int] {
+        let source = views[input] ?? input
+        if let parts = wholes[source] { return parts.compactMap { kernelOf[$0.index] } }
+        return kernelOf[source.index].map { [$0] } ?? []
     }
 
     mutating func open(_ draft: Draft, for node: Node) {
@@ -184,16 +218,17 @@ private struct Planner {
             return "\(node.op) has shape \(node.type.shape), the kernel loops over \(loopShape)"
         }
         for (operand, input) in node.inputs.enumerated() {
-            if let source = views[input] {
-                if let sourceKernel = kernelOf[source.index], sourceKernel >= kernel {
-                    return "\(node.op) reads \(label(input)), a view of \(label(source)), not stored before this kernel runs"
+            if views[input] != nil || wholes[input] != nil {
+                if producers(input).contains(where: { $0 >= kernel }) {
+                    let source = views[input] ?? input
+                    let what = source == input ? "an in-place concatenation" : "a view of \(label(source))"
+                    return "\(node.op) reads \(label(input)), \(what), not complete before this kernel runs"
                 }
             } else if let inputKernel = kernelOf[input.index] {
                 if inputKernel > kernel {
                     return "\(node.op) also reads \(label(input)), which a later kernel computes"
                 }
-                if inputKernel == kernel, let primary = draft.primary, input != primary,
-                   let position = draft.nodes.firstIndex(of: primary), draft.nodes[..<position].contains(input) {
+                if inputKernel == kernel, isPrologue(input, of: kernel) {
                     return "\(node.op) reads \(label(input)), which the kernel computes in its prologue, another loop"
                 }
                 if inputKernel == kernel && !loopShape.readsContiguously(strides[operand]) {
@@ -257,6 +292,7 @@ private struct Planner {
             let firstReader = readers.first ?? home
             let operandsReady = node.inputs.allSatisfy { input in
                 let source = views[input] ?? input
+                if wholes[source] != nil { return producers(input).allSatisfy { $0 < firstReader } }
                 guard let kernel = kernelOf[source.index] else { return true }
                 return stored.contains(source) && kernel < firstReader
             }
@@ -276,10 +312,19 @@ private struct Planner {
         }
     }
 
+    /// Whether `node` is evaluated before the primary node of `kernel` (in its prologue).
+    func isPrologue(_ node: NodeID, of kernel: Int) -> Bool {
+        guard let primary = drafts[kernel].primary, let position = drafts[kernel].nodes.firstIndex(of: primary) else {
+            return false
+        }
+        return drafts[kernel].nodes[..<position].contains(node)
+    }
+
     /// Whether `consumer` is an elementwise node of its kernel's loop that reads `value` at the
     /// index it writes (so `value` can be computed in the same loop iteration).
     func readsElementByElement(_ consumer: NodeID, _ value: NodeID) -> Bool {
         guard let kernel = kernelOf[consumer.index], drafts[kernel].primary != consumer,
+              !isPrologue(consumer, of: kernel),
               let loopShape = drafts[kernel].loopShape, graph[value].type.shape == loopShape,
               let formula = OperatorRegistry.operator(graph[consumer].op) as? any ElementwiseFormula else { return false }
         let strides = formula.operandStrides(OperatorRegistry.signature(of: graph[consumer], in: graph))
@@ -313,7 +358,7 @@ private struct Planner {
         // Preparation kernels read only constants, parameters and each other: they can all run first.
         kernels = kernels.filter(\.isPreparation) + kernels.filter { !$0.isPreparation }
         let unfusedTotal = graph.nodes.reduce(0) { $0 + OperatorRegistry.bytesMoved(by: $1, in: graph) }
-        return FusionPlan(kernels: kernels, views: views, unfusedBytes: unfusedTotal)
+        return FusionPlan(kernels: kernels, views: views, slices: slices, unfusedBytes: unfusedTotal)
     }
 
     /// The bytes a kernel moves: the primary's operands and output (stored, then read back by an

@@ -2,10 +2,13 @@ import KilnIR
 import KilnOps
 
 /// Proves a memory plan safe for a graph and its fusion plan: it recomputes liveness from the
-/// kernels on its own (values the preparation kernels store for the per-run kernels live to the end) and checks that no two values live at the same step share a byte, except
-/// where a kernel stores a value exactly over an input it reads for the last time, element by
-/// element in its loop (in place), or over the parameter a state update replaces once nothing
-/// reads the old value. Scratch space must not touch any value live during its kernel.
+/// kernels on its own (values the preparation kernels store for the per-run kernels live to the
+/// end; reading a concatenation assembled in place reads every part) and checks that no two
+/// values live at the same step share a byte, except where a kernel stores a value exactly over an
+/// input it reads for the last time, element by element in its loop (in place), or over the
+/// parameter a state update replaces once nothing reads the old value. The parts of an in-place
+/// concatenation must sit at their offsets in its buffer. Scratch space must not touch any value
+/// live during its kernel.
 public enum MemoryPlanChecker {
     /// Everything wrong with `memory`; empty when the plan is safe.
     public static func violations(_ graph: Graph, fusion: FusionPlan, memory: MemoryPlan) -> [String] {
@@ -81,13 +84,14 @@ private struct Checker {
             let members = Set(kernel.nodes)
             for node in kernel.nodes {
                 for input in graph[node].inputs where !members.contains(input) {
-                    let storage = fusion.storage(of: input)
-                    guard let written = first[storage], written < step else {
-                        problems.append("kernel \(step) reads \(label(input)) before any kernel stores it")
-                        continue
+                    for storage in fusion.memoryParts(of: input) {
+                        guard let written = first[storage], written < step else {
+                            problems.append("kernel \(step) reads \(label(input)) before any kernel stores it")
+                            continue
+                        }
+                        readers[storage, default: []].insert(step)
+                        last[storage] = max(last[storage]!, step)
                     }
-                    readers[storage, default: []].insert(step)
-                    last[storage] = max(last[storage]!, step)
                 }
             }
         }
@@ -96,13 +100,14 @@ private struct Checker {
             for node in kernel.outputs where last[node]! >= prepared { last[node] = end }
         }
         for needed in graph.outputs.map(\.node) + graph.updates.map(\.value) {
-            let storage = fusion.storage(of: needed)
-            guard last[storage] != nil else {
-                problems.append("\(label(needed)) is needed after the run but never stored")
-                continue
+            for storage in fusion.memoryParts(of: needed) {
+                guard last[storage] != nil else {
+                    problems.append("\(label(needed)) is needed after the run but never stored")
+                    continue
+                }
+                last[storage] = end
+                readers[storage, default: []].insert(end)
             }
-            last[storage] = end
-            readers[storage, default: []].insert(end)
         }
     }
 
@@ -112,7 +117,13 @@ private struct Checker {
                 problems.append("\(label(owner)) is stored but has no offset")
                 continue
             }
-            if range.lowerBound % MemoryPlan.alignment != 0 { problems.append("\(label(owner)) is not aligned") }
+            if let slice = fusion.slices[owner] {
+                if memory.offsets[slice.whole.index].map({ $0 + slice.byteOffset }) != range.lowerBound {
+                    problems.append("\(label(owner)) is not at byte \(slice.byteOffset) of \(label(slice.whole))")
+                }
+            } else if range.lowerBound % MemoryPlan.alignment != 0 {
+                problems.append("\(label(owner)) is not aligned")
+            }
             if range.lowerBound < 0 || range.upperBound > memory.arenaBytes {
                 problems.append("\(label(owner)) at \(range) lies outside the arena of \(memory.arenaBytes) bytes")
             }

@@ -6,6 +6,7 @@
 // kernel stores for the per-run kernels until the end too, since it must survive between runs). Inputs, parameters
 // (optimizer state and gradients kept across steps are parameters too) and constants are
 // persistent: live throughout and shared with nothing. Scratch space is live during its kernel.
+// A concatenation assembled in place is one buffer holding its parts at their offsets.
 // Reuses buffers in place: a kernel stores a value over an input it reads for the last time when
 // it reads that input only element by element in its loop and the sizes agree; a state update's
 // new value is stored directly in the parameter's buffer when no kernel reads the old value
@@ -38,9 +39,10 @@ public enum MemoryPlanner {
         var offsets = [Int?](repeating: nil, count: graph.nodes.count)
         var scratchOffsets = [Int?](repeating: nil, count: end)
         for buffer in buffers {
-            for node in buffer.nodes { offsets[node.index] = buffer.offset }
+            for node in buffer.nodes { offsets[node.index] = buffer.offset + (fusion.slices[node]?.byteOffset ?? 0) }
             if let kernel = buffer.scratchKernel { scratchOffsets[kernel] = buffer.offset }
         }
+        for (part, slice) in fusion.slices where slice.byteOffset == 0 { offsets[slice.whole.index] = offsets[part.index] }
         for (view, source) in fusion.views { offsets[view.index] = offsets[source.index] }
         return MemoryPlan(
             buffers: buffers, offsets: offsets, scratchOffsets: scratchOffsets, arenaBytes: arena,
@@ -120,8 +122,9 @@ private struct BufferGroups {
             }
             for node in access.reads.keys { last[node] = max(last[node] ?? step, step) }
         }
-        for output in graph.outputs { last[fusion.storage(of: output.node)] = end }
-        for update in graph.updates { last[fusion.storage(of: update.value)] = end }
+        for needed in graph.outputs.map(\.node) + graph.updates.map(\.value) {
+            for part in fusion.memoryParts(of: needed) { last[part] = end }
+        }
         // A prepared value read on every run must survive from one run to the next.
         let prepared = fusion.preparationKernelCount
         for access in accesses.prefix(prepared) {
@@ -132,7 +135,17 @@ private struct BufferGroups {
             groupLast[owner] = last[owner]!
             groupBytes[owner] = MemoryPlan.aligned(graph[owner].type.byteCount)
         }
+        // The parts of a concatenation assembled in place form its buffer, fixed in their places.
+        for whole in Set(fusion.slices.values.map(\.whole)) {
+            let parts = fusion.parts(of: whole)
+            for part in parts.dropFirst() { join(part, to: parts[0]) }
+            groupBytes[parts[0]] = MemoryPlan.aligned(graph[whole].type.byteCount)
+            fixed.insert(parts[0])
+        }
     }
+
+    /// Groups whose members sit at fixed places (concatenations assembled in place): never shared in place.
+    var fixed = Set<NodeID>()
 
     /// For each group's root, the last step any member is live and the largest member's size.
     var groupLast: [NodeID: Int] = [:]
@@ -166,7 +179,8 @@ private struct BufferGroups {
         let updateValues = Set(graph.updates.map { fusion.storage(of: $0.value) })
         for update in graph.updates {
             let target = update.target, value = update.value
-            guard valueCounts[value] == 1, fusion.views[value] == nil, let step = first[value], step >= 0,
+            guard valueCounts[value] == 1, fusion.views[value] == nil, fusion.slices[value] == nil,
+                  let step = first[value], step >= 0,
                   root(value) == value, !outputs.contains(target), !updateValues.contains(target) else { continue }
             let reads = readSteps(target)
             guard reads.allSatisfy({ $0 <= step }) else { continue }
@@ -180,11 +194,12 @@ private struct BufferGroups {
     mutating func shareInPlace() {
         for (step, access) in accesses.enumerated() {
             var taken = Set<NodeID>()
-            for output in access.writes where root(output) == output {
+            for output in access.writes where root(output) == output && !fixed.contains(output) {
                 let bytes = graph[output].type.byteCount
                 let candidate = access.reads.keys.sorted().first { input in
                     let owner = root(input)
-                    return !taken.contains(owner) && !persistent.contains(owner) && groupLast[owner] == step
+                    return !taken.contains(owner) && !persistent.contains(owner) && !fixed.contains(owner)
+                        && groupLast[owner] == step
                         && access.mayOverwrite(input, with: output) && graph[input].type.byteCount == bytes
                         && groupBytes[owner] == MemoryPlan.aligned(bytes)
                 }
@@ -202,10 +217,12 @@ private struct BufferGroups {
         for owner in first.keys { grouped[root(owner), default: []].append(owner) }
         return grouped.keys.sorted().map { rootNode in
             let nodes = grouped[rootNode]!.sorted { (first[$0]!, $0) < (first[$1]!, $1) }
+            let parts = fixed.contains(rootNode)
             return MemoryPlan.Buffer(
-                offset: 0, bytes: nodes.map { MemoryPlan.aligned(graph[$0].type.byteCount) }.max()!, nodes: nodes,
+                offset: 0, bytes: groupBytes[rootNode]!,
+                nodes: parts ? nodes.sorted { fusion.slices[$0]!.byteOffset < fusion.slices[$1]!.byteOffset } : nodes,
                 firstStep: nodes.map { first[$0]! }.min()!, lastStep: nodes.map { last[$0]! }.max()!,
-                persistent: persistent.contains(rootNode))
+                persistent: persistent.contains(rootNode), holdsParts: parts)
         }
     }
 }
