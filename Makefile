@@ -20,11 +20,14 @@ deps:
 build: deps
 	$(SWIFT) build -c release --product kiln
 
-## The demo: compile the MLP with libtcc, run it and check it against the float64 interpreter, train
-## the digits MLP, and profile the MLP on the roofline (the machine model is measured once and cached).
+## The demo: compile the MLP with libtcc, run it and check it against the float64 interpreter, show
+## what the optimizer does to a CNN, train the digits MLP, and profile the MLP on the roofline.
 run: build
 	$(KILN_RELEASE) models
 	$(KILN_RELEASE) run mlp --check
+	@# The optimization report of the zoo's small CNN (the digits MLP until the CNN is in the zoo).
+	@model=$$($(KILN_RELEASE) models | cut -d' ' -f1 | grep -x cnn-digits || echo mlp-digits); \
+	  echo "$(KILN_RELEASE) show $$model --plan --brief"; $(KILN_RELEASE) show $$model --plan --brief
 	$(KILN_RELEASE) train mlp-digits --data digits
 	$(KILN_RELEASE) profile mlp
 

@@ -23,7 +23,7 @@ let package = Package(
         .target(name: "KilnIR"),
         .target(name: "KilnOps", dependencies: ["KilnIR", "KilnC"]),
         .target(name: "KilnAnalysis", dependencies: ["KilnIR", "KilnOps"]),
-        .target(name: "KilnPasses", dependencies: ["KilnIR", "KilnOps"]),
+        .target(name: "KilnPasses", dependencies: ["KilnIR", "KilnOps", "KilnInterpreter"]),
         .target(name: "KilnInterpreter", dependencies: ["KilnIR", "KilnOps"]),
         .target(name: "KilnCodegen", dependencies: ["KilnIR", "KilnOps", "KilnC"]),
         .target(name: "KilnRuntime", dependencies: [
@@ -37,16 +37,16 @@ let package = Package(
             "KilnIR", "KilnOps", "KilnInterpreter", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ]),
         .executableTarget(name: "kiln", dependencies: [
-            "Kiln", "KilnModels", "KilnONNX", "KilnAnalysis", "KilnRuntime",
+            "Kiln", "KilnModels", "KilnPasses", "KilnONNX", "KilnAnalysis", "KilnRuntime",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .target(name: "KilnTestSupport", dependencies: [
-            "Kiln", "KilnIR", "KilnOps", "KilnPasses", "KilnInterpreter", "KilnRuntime",
+            "Kiln", "KilnIR", "KilnOps", "KilnPasses", "KilnInterpreter", "KilnCodegen", "KilnRuntime",
         ]),
         .testTarget(name: "KilnIRTests", dependencies: ["KilnIR", "KilnOps", "KilnTestSupport"]),
         .testTarget(name: "KilnOpsTests", dependencies: ["KilnIR", "KilnOps", "KilnInterpreter", "KilnRuntime", "KilnTestSupport"]),
         .testTarget(name: "KilnPassesTests", dependencies: [
-            "KilnIR", "KilnOps", "KilnPasses", "KilnInterpreter", "KilnRuntime", "KilnTestSupport",
+            "KilnIR", "KilnOps", "KilnPasses", "KilnInterpreter", "KilnCodegen", "KilnRuntime", "KilnTestSupport",
         ]),
         .testTarget(name: "KilnAnalysisTests", dependencies: [
             "KilnAnalysis", "KilnIR", "KilnOps", "KilnRuntime", "Kiln", "KilnModels", "KilnTestSupport",

@@ -2,6 +2,7 @@ import KilnCodegen
 import KilnIR
 import KilnInterpreter
 import KilnOps
+import KilnPasses
 import KilnRuntime
 
 /// A model: a static graph and the seed its parameters are drawn with.
@@ -99,10 +100,14 @@ public struct Model: Sendable {
     }
 
     /// Compiles the model to machine code (C through `backend`, libtcc by default) with its
-    /// initial parameters loaded.
-    public func compile(backend: any CompilerBackend = TCCBackend()) throws(KilnError) -> Executable {
+    /// initial parameters loaded. The graph is optimized first (`OptimizationOptions.standard`:
+    /// the standard passes, fusion, memory planning); `.none` compiles it as written.
+    public func compile(
+        backend: any CompilerBackend = TCCBackend(), optimization: OptimizationOptions = .standard
+    ) throws(KilnError) -> Executable {
         try validate()
-        return try Executable(graph: graph, parameters: initialParameters(), backend: backend)
+        return try Compilation.executable(
+            graph, parameters: initialParameters(), isTraining: false, optimization: optimization, backend: backend)
     }
 
     /// Runs the model on the float64 reference interpreter with its initial parameters.

@@ -1,17 +1,21 @@
 import KilnCodegen
 import KilnIR
+import KilnPasses
 
 extension Model {
-    /// Standalone C for the model's inference graph with its current initial parameters (or
+    /// Standalone C for the model's inference graph, optimized like `compile()` does (batch norm
+    /// folded, dropout gone, kernels fused, one planned arena), with its initial parameters (or
     /// `parameters`), ready to `write(to:)` a folder.
     public func standaloneProgram(
         name: String? = nil, blas: StandaloneBLAS = .builtin, embedWeights: Bool = false,
-        parameters: [String: TensorValue]? = nil
+        parameters: [String: TensorValue]? = nil, optimization: OptimizationOptions = .standard
     ) throws(KilnError) -> StandaloneProgram {
         try validate()
         let values = if let parameters { parameters } else { try initialParameters() }
-        let program = try CodeGenerator.generate(graph)
+        let optimized = try GraphOptimizer.optimize(graph, isTraining: false, options: optimization)
+        let program = try CodeGenerator.generate(optimized.graph, fusion: optimized.fusion, memory: optimized.memory)
         return try StandaloneProgram(
-            graph: graph, program: program, parameters: values, name: name ?? self.name, blas: blas, embedWeights: embedWeights)
+            graph: optimized.graph, program: program, parameters: values, name: name ?? self.name, blas: blas,
+            embedWeights: embedWeights)
     }
 }

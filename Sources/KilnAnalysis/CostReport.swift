@@ -60,7 +60,7 @@ public struct CostReport: Sendable, Hashable, CustomStringConvertible {
             CostReport.kernelCost(
                 index: index, group: group, graph: graph, costs: group.nodes.map { costOfNode[$0]! },
                 consumers: consumers, kernelsOfNode: kernelsOfNode, escaping: escaping,
-                phase: phases.phase(of: group.nodes.last!))
+                phase: phases.phase(of: group.nodes.first!))
         }
         let trainable = graph.parameters.filter(\.isTrainable)
         parameterCount = trainable.reduce(0) { $0 + $1.type.shape.elementCount }

@@ -33,6 +33,15 @@ public struct CWriter: Sendable {
         line("}")
     }
 
+    /// Writes `{`, the body one level deeper, then `}`: a scope for the body's declarations.
+    public mutating func scope(_ body: (inout CWriter) -> Void) {
+        line("{")
+        indentation += 1
+        body(&self)
+        indentation -= 1
+        line("}")
+    }
+
     /// Writes a `for (long name = 0; name < count; name++)` loop around `body`.
     public mutating func loop(_ name: String, count: Int, _ body: (inout CWriter) -> Void) {
         block("for (long \(name) = 0; \(name) < \(count); \(name)++)", body)

@@ -63,3 +63,17 @@ extension Shape {
         }
     }
 }
+
+extension Shape {
+    /// Whether reading with `strides` against this shape's multi-index visits a tensor of this
+    /// shape element by element in C order (strides of extent-1 axes do not matter).
+    public func readsContiguously(_ strides: [Int]) -> Bool {
+        let own = self.strides
+        return strides.count == rank && (0..<rank).allSatisfy { dimensions[$0] == 1 || strides[$0] == own[$0] }
+    }
+
+    /// Whether reading with `strides` against this shape's multi-index always reads the same element.
+    public func readsOneElement(_ strides: [Int]) -> Bool {
+        strides.count == rank && (0..<rank).allSatisfy { dimensions[$0] == 1 || strides[$0] == 0 }
+    }
+}

@@ -25,14 +25,18 @@ public enum Interpreter {
             case Node.constantOp:
                 values.append(ReferenceTensor(node.type, graph.constantValues(node)))
             default:
-                guard let definition = OperatorRegistry.operator(node.op) else {
-                    throw .unsupportedOperator(NodeContext(op: node.op, name: node.name, provenance: node.provenance))
-                }
-                let signature = OperatorRegistry.signature(of: node, in: graph)
-                values.append(definition.evaluate(node.inputs.map { values[$0.index] }, signature))
+                values.append(try evaluate(node, in: graph, operands: node.inputs.map { values[$0.index] }))
             }
         }
         return values
+    }
+
+    /// Evaluates the computed node `node` of `graph` on the values of its inputs.
+    public static func evaluate(_ node: Node, in graph: Graph, operands: [ReferenceTensor]) throws(KilnError) -> ReferenceTensor {
+        guard let definition = OperatorRegistry.operator(node.op) else {
+            throw .unsupportedOperator(NodeContext(op: node.op, name: node.name, provenance: node.provenance))
+        }
+        return definition.evaluate(operands, OperatorRegistry.signature(of: node, in: graph))
     }
 
     /// Evaluates the graph and returns its outputs by name.

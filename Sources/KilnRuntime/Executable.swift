@@ -20,6 +20,10 @@ public final class Executable: @unchecked Sendable {
     private let module: any LoadedModule
     private let arena: UnsafeMutableRawPointer
     private let runAll: @convention(c) (UnsafeMutableRawPointer) -> Void
+    private let prepare: @convention(c) (UnsafeMutableRawPointer) -> Void
+    private let update: @convention(c) (UnsafeMutableRawPointer) -> Void
+    /// Whether the preparation kernels have run since the parameters last changed.
+    private var prepared = false
     private let runOne: @convention(c) (Int32, UnsafeMutableRawPointer) -> Void
     private let lock = NSLock()
 
@@ -33,10 +37,13 @@ public final class Executable: @unchecked Sendable {
         let start = DispatchTime.now().uptimeNanoseconds
         module = try backend.compile(source: program.source, lineOwners: program.lineOwners)
         compileSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        guard let runAddress = module.symbol("kiln_run"), let kernelAddress = module.symbol("kiln_run_kernel") else {
-            throw .runtime("the compiled program lacks its entry points kiln_run and kiln_run_kernel")
+        guard let runAddress = module.symbol("kiln_run"), let kernelAddress = module.symbol("kiln_run_kernel"),
+              let prepareAddress = module.symbol("kiln_prepare"), let updateAddress = module.symbol("kiln_update") else {
+            throw .runtime("the compiled program lacks its entry points kiln_prepare, kiln_run, kiln_update and kiln_run_kernel")
         }
+        update = unsafeBitCast(updateAddress, to: (@convention(c) (UnsafeMutableRawPointer) -> Void).self)
         runAll = unsafeBitCast(runAddress, to: (@convention(c) (UnsafeMutableRawPointer) -> Void).self)
+        prepare = unsafeBitCast(prepareAddress, to: (@convention(c) (UnsafeMutableRawPointer) -> Void).self)
         runOne = unsafeBitCast(kernelAddress, to: (@convention(c) (Int32, UnsafeMutableRawPointer) -> Void).self)
         self.graph = graph
         self.program = program
@@ -56,8 +63,12 @@ public final class Executable: @unchecked Sendable {
 
     deinit { arena.deallocate() }
 
-    /// The number of kernels `runKernel` accepts.
+    /// The number of kernels `kiln_run_kernel` accepts.
     public var kernelCount: Int { program.kernels.count }
+
+    /// The number of preparation kernels (the first ones): they run once after parameters change,
+    /// not on every run.
+    public var preparationKernelCount: Int { program.fusion.preparationKernelCount }
 
     /// Replaces the value of parameter `name`.
     public func setParameter(_ name: String, _ value: TensorValue) throws(KilnError) {
@@ -70,6 +81,7 @@ public final class Executable: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         write(value, to: node)
+        prepared = false
     }
 
     /// The current value of every parameter, by name.
@@ -79,28 +91,42 @@ public final class Executable: @unchecked Sendable {
         return Dictionary(uniqueKeysWithValues: graph.parameters.map { ($0.name, read($0)) })
     }
 
-    /// Runs the graph on `inputs` (one value per graph input, by name) and returns every output by name.
+    /// Runs the graph on `inputs` (one value per graph input, by name) and returns every output by
+    /// name, as computed before the state updates (which are applied before returning).
     public func run(_ inputs: [String: TensorValue]) throws(KilnError) -> [String: TensorValue] {
         lock.lock()
         defer { lock.unlock() }
         try store(inputs)
+        prepareIfNeeded()
         runAll(arena)
-        return Dictionary(uniqueKeysWithValues: graph.outputs.map { ($0.name, read(graph[$0.node])) })
+        let outputs = Dictionary(uniqueKeysWithValues: graph.outputs.map { ($0.name, read(graph[$0.node])) })
+        update(arena)
+        return outputs
     }
 
-    /// Stores `inputs`, then runs each kernel alone through `body`, which receives the kernel's
-    /// index and a closure that runs it (used to time kernels one by one); state updates follow.
+    /// Stores `inputs`, then runs each per-run kernel alone through `body`, which receives the
+    /// kernel's index and a closure that runs it (used to time kernels one by one); state updates
+    /// follow. Preparation kernels run first, untimed, when the parameters changed.
     public func runKernels(
         _ inputs: [String: TensorValue], _ body: (Int, () -> Void) -> Void
     ) throws(KilnError) -> [String: TensorValue] {
         lock.lock()
         defer { lock.unlock() }
         try store(inputs)
-        for index in 0..<kernelCount {
+        prepareIfNeeded()
+        for index in preparationKernelCount..<kernelCount {
             body(index) { runOne(Int32(index), arena) }
         }
-        if !graph.updates.isEmpty { runOne(Int32(kernelCount), arena) }
-        return Dictionary(uniqueKeysWithValues: graph.outputs.map { ($0.name, read(graph[$0.node])) })
+        let outputs = Dictionary(uniqueKeysWithValues: graph.outputs.map { ($0.name, read(graph[$0.node])) })
+        update(arena)
+        return outputs
+    }
+
+    /// Runs the preparation kernels when the parameters changed since they last ran.
+    private func prepareIfNeeded() {
+        guard !prepared else { return }
+        prepare(arena)
+        prepared = true
     }
 
     private func store(_ inputs: [String: TensorValue]) throws(KilnError) {
@@ -121,7 +147,7 @@ public final class Executable: @unchecked Sendable {
     }
 
     private func write(_ value: TensorValue, to node: Node) {
-        let base = arena + program.plan.offsets[node.id.index]
+        let base = arena + program.plan.offset(of: node.id)
         switch node.type.dtype {
         case .float32:
             value.floats.withUnsafeBytes { base.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
@@ -135,7 +161,7 @@ public final class Executable: @unchecked Sendable {
     }
 
     private func read(_ node: Node) -> TensorValue {
-        let base = arena + program.plan.offsets[node.id.index]
+        let base = arena + program.plan.offset(of: node.id)
         let count = node.type.shape.elementCount
         switch node.type.dtype {
         case .float32:

@@ -10,6 +10,8 @@ struct Run: ParsableCommand {
 
     @OptionGroup var options: ModelOptions
 
+    @OptionGroup var optimization: OptimizationFlags
+
     @Option(name: .customLong("input"), help: "An input as NAME=FILE.npy (float32, C order); repeatable.")
     var inputs: [String] = []
 
@@ -24,7 +26,7 @@ struct Run: ParsableCommand {
             let model = try ModelSource.load(options.model, seed: options.seed)
             try model.validate()
             let values = try inputValues(for: model)
-            let executable = try model.compile()
+            let executable = try model.compile(optimization: optimization.options)
             let start = DispatchTime.now().uptimeNanoseconds
             let outputs = try executable.run(values)
             let runSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
@@ -32,7 +34,8 @@ struct Run: ParsableCommand {
                 guard let value = outputs[graphOutput.name] else { continue }
                 print("\(graphOutput.name): \(value.type) \(preview(value))")
             }
-            print(String(format: "compile (%@): %.2f ms", executable.backendName, executable.compileSeconds * 1000))
+            print(String(format: "compile (%@): %.2f ms, %d kernels", executable.backendName, executable.compileSeconds * 1000,
+                         executable.kernelCount))
             print(String(format: "run: %.3f ms", runSeconds * 1000))
             if check {
                 let reference = try model.interpret(values)

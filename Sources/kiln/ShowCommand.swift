@@ -1,18 +1,55 @@
 import ArgumentParser
+import Foundation
 import Kiln
 import KilnIR
+import KilnPasses
 
-/// `kiln show MODEL`: one row per node, then totals.
+/// `kiln show MODEL`: one row per node, then totals; with `--plan`, what optimization does.
 struct Show: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List a model's nodes, shapes and parameters.")
+    static let configuration = CommandConfiguration(
+        abstract: "List a model's nodes, shapes and parameters, or (--plan) its optimization report.",
+        discussion: "--plan prints kernels and bytes moved before and after fusion, the arena against its lower "
+            + "bound (peak live bytes) and the naive sum of all tensors, then the fusion plan (per kernel: nodes, "
+            + "bytes saved, and why each neighbour was not fused) and the memory plan.")
 
     @OptionGroup var options: ModelOptions
+
+    @OptionGroup var optimization: OptimizationFlags
+
+    @Flag(help: "Print the optimization report instead of the node table.")
+    var plan = false
+
+    @Flag(help: "Report the training step (Adam) instead of inference.")
+    var training = false
+
+    @Flag(help: "With --plan, print only the summary, not the plans.")
+    var brief = false
+
+    @Option(help: ArgumentHelp("Write Graphviz DOT of the optimized graph, kernels as clusters.", valueName: "FILE"))
+    var dot: String?
 
     func run() throws {
         try reportingErrors {
             let model = try ModelSource.load(options.model, seed: options.seed)
             try model.validate()
-            print(ModelSummary(graph: model.graph).table())
+            let optimizing = plan || training || dot != nil || optimization.printPasses || !optimization.dumpAfter.isEmpty
+            guard optimizing else {
+                print(ModelSummary(graph: model.graph).table())
+                return
+            }
+            let report = training
+                ? try model.trainingOptimizationReport(optimization: optimization.options)
+                : try model.optimizationReport(optimization: optimization.options)
+            if plan || training { print(report.text(details: !brief), terminator: "") }
+            if let dot {
+                let text = GraphvizDOT.render(report.optimized.graph, fusion: report.optimized.fusion)
+                do {
+                    try text.write(toFile: dot, atomically: true, encoding: .utf8)
+                } catch {
+                    throw KilnError.io(path: dot, message: "cannot write: \(error.localizedDescription)")
+                }
+                print("wrote \(dot)")
+            }
         }
     }
 }

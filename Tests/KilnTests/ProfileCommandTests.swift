@@ -41,7 +41,7 @@ import Testing
             #expect(result.output.contains("wrote \(file)"))
         }
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: files[0]))) as? [String: Any]
-        #expect((json?["kernels"] as? [Any])?.count == 8)
+        #expect((json?["kernels"] as? [Any])?.count == 3, "one kernel per fused layer of the MLP")
         #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("kiln/machine.json").path))
     }
 

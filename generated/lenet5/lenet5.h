@@ -3,7 +3,7 @@
  * Plain C99 with no dependencies beyond libc and libm (unless built with --blas cblas).
  * Build: cc -std=c99 -O2 -o lenet5 main.c lenet5.c -lm
  * Parameters: 61706 (246840 bytes of weights and constants).
- * Workspace: 390720 bytes, owned by the caller: no malloc, no mutable globals,
+ * Workspace: 348352 bytes, owned by the caller: no malloc, no mutable globals,
  * so one workspace per thread makes the code reentrant.
  */
 #ifndef LENET5_H
@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 /* Bytes of the workspace every call needs (align it to 16 bytes or more). */
-#define LENET5_WORKSPACE_BYTES 390720
+#define LENET5_WORKSPACE_BYTES 348352
 /* Bytes of lenet5.weights.bin. */
 #define LENET5_WEIGHTS_BYTES 246840
 

@@ -3,7 +3,7 @@
  * Plain C99 with no dependencies beyond libc and libm (unless built with --blas cblas).
  * Build: cc -std=c99 -O2 -o lstm main.c lstm.c -lm
  * Parameters: 394240 (1576960 bytes of weights and constants).
- * Workspace: 22089728 bytes, owned by the caller: no malloc, no mutable globals,
+ * Workspace: 4591616 bytes, owned by the caller: no malloc, no mutable globals,
  * so one workspace per thread makes the code reentrant.
  */
 #ifndef LSTM_H
@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 /* Bytes of the workspace every call needs (align it to 16 bytes or more). */
-#define LSTM_WORKSPACE_BYTES 22089728
+#define LSTM_WORKSPACE_BYTES 4591616
 /* Bytes of lstm.weights.bin. */
 #define LSTM_WEIGHTS_BYTES 1576960
 

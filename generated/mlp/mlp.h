@@ -3,7 +3,7 @@
  * Plain C99 with no dependencies beyond libc and libm (unless built with --blas cblas).
  * Build: cc -std=c99 -O2 -o mlp main.c mlp.c -lm
  * Parameters: 669706 (2678824 bytes of weights and constants).
- * Workspace: 3671104 bytes, owned by the caller: no malloc, no mutable globals,
+ * Workspace: 3141696 bytes, owned by the caller: no malloc, no mutable globals,
  * so one workspace per thread makes the code reentrant.
  */
 #ifndef MLP_H
@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 /* Bytes of the workspace every call needs (align it to 16 bytes or more). */
-#define MLP_WORKSPACE_BYTES 3671104
+#define MLP_WORKSPACE_BYTES 3141696
 /* Bytes of mlp.weights.bin. */
 #define MLP_WEIGHTS_BYTES 2678824
 

@@ -2,8 +2,8 @@
  *
  * Plain C99 with no dependencies beyond libc and libm (unless built with --blas cblas).
  * Build: cc -std=c99 -O2 -o transformer_encoder main.c transformer_encoder.c -lm
- * Parameters: 1579520 (6320724 bytes of weights and constants).
- * Workspace: 20616064 bytes, owned by the caller: no malloc, no mutable globals,
+ * Parameters: 1579520 (6320672 bytes of weights and constants).
+ * Workspace: 7500416 bytes, owned by the caller: no malloc, no mutable globals,
  * so one workspace per thread makes the code reentrant.
  */
 #ifndef TRANSFORMER_ENCODER_H
@@ -12,9 +12,9 @@
 #include <stdint.h>
 
 /* Bytes of the workspace every call needs (align it to 16 bytes or more). */
-#define TRANSFORMER_ENCODER_WORKSPACE_BYTES 20616064
+#define TRANSFORMER_ENCODER_WORKSPACE_BYTES 7500416
 /* Bytes of transformer_encoder.weights.bin. */
-#define TRANSFORMER_ENCODER_WEIGHTS_BYTES 6320724
+#define TRANSFORMER_ENCODER_WEIGHTS_BYTES 6320672
 
 /* input 'x': f32[1,128,256] */
 #define TRANSFORMER_ENCODER_X_ELEMENTS 32768

@@ -16,10 +16,10 @@ public final class Trainer {
     public let model: Model
     /// The training-step graph.
     public let graph: Graph
-    /// Where its backward nodes (autodiff's) and its update nodes (clipping, optimizer) begin.
-    public let phases: GraphPhases
     /// The compiled training step.
     public let step: Executable
+    /// Which nodes of the compiled step's graph are forward, backward and update.
+    public let phases: GraphPhases
     /// The base learning rate.
     public let learningRate: Double
     /// How the learning rate changes with the step number.
@@ -32,16 +32,19 @@ public final class Trainer {
     /// The name of the step-count state tensor.
     public static let stepCounter = "optimizer.step"
 
-    /// Builds and compiles the training step of `model`.
+    /// Builds and compiles the training step of `model`, optimized with `optimization` (the
+    /// standard passes, fusion with in-place optimizer updates, and memory planning by default).
     public init(
         model: Model, optimizer: any Optimizer, learningRate: Double, schedule: LearningRateSchedule = .constant,
-        clipping: GradientClipping = .none, backend: any CompilerBackend = TCCBackend()
+        clipping: GradientClipping = .none, backend: any CompilerBackend = TCCBackend(),
+        optimization: OptimizationOptions = .standard
     ) throws(KilnError) {
         try model.validate()
         self.model = model
         self.learningRate = learningRate
         self.schedule = schedule
-        (graph, phases) = try Trainer.buildStep(model: model, optimizer: optimizer, clipping: clipping)
+        let built = try Trainer.buildStep(model: model, optimizer: optimizer, clipping: clipping)
+        graph = built.graph
         try OperatorRegistry.verify(graph)
         var parameters = try model.initialParameters()
         for node in graph.parameters where parameters[node.name] == nil {
@@ -50,12 +53,23 @@ public final class Trainer {
                 shape: node.type.shape,
                 floats: initializer.values(count: node.type.shape.elementCount, seed: model.seed, name: node.name))
         }
-        step = try Executable(graph: graph, parameters: parameters, backend: backend)
+        step = try Compilation.executable(
+            graph, parameters: parameters, isTraining: true, optimization: optimization, backend: backend)
+        phases = built.phases.carried(from: graph, to: step.graph)
     }
 
+    /// The training-step graph of `model`: forward, loss, backward, clipping and the optimizer's
+    /// updates (as `updates` of the graph), before any optimization.
+    public static func stepGraph(
+        model: Model, optimizer: any Optimizer, clipping: GradientClipping = .none
+    ) throws(KilnError) -> Graph {
+        try buildStep(model: model, optimizer: optimizer, clipping: clipping).graph
+    }
+
+    /// The training-step graph and where its backward and update nodes start.
     private static func buildStep(
         model: Model, optimizer: any Optimizer, clipping: GradientClipping
-    ) throws(KilnError) -> (Graph, GraphPhases) {
+    ) throws(KilnError) -> (graph: Graph, phases: GraphPhases) {
         let context = try model.trainingContext()
         guard let lossOutput = context.graph.outputs.first(where: { $0.name == "loss" }) else {
             throw .invalidArgument("model '\(model.name)' declares no loss (call loss(_:) in its body)")

@@ -11,8 +11,11 @@ enum StandaloneSource {
         let jitPrelude = CPrelude.jit + "\n" + CPrelude.common
         let usesGEMM = source.contains("cblas_sgemm(")
         source = source.replacingFirst(jitPrelude, with: StandalonePrelude.text(blas: blas, usesGEMM: usesGEMM) + "\n#include \"\(name).h\"")
-        if let drivers = source.range(of: "void kiln_run_kernel(int index, unsigned char *arena)") {
-            source = String(source[..<drivers.lowerBound])
+        for driver in ["void kiln_update(unsigned char *arena)", "void kiln_run_kernel(int index, unsigned char *arena)"] {
+            if let start = source.range(of: driver) {
+                source = String(source[..<start.lowerBound])
+                break
+            }
         }
         let hasPrepare = source.contains("void kiln_prepare(unsigned char *arena)")
         source = source.replacingFirst("void kiln_prepare(unsigned char *arena)", with: "static void \(name)_prepare(unsigned char *arena)")
@@ -64,11 +67,11 @@ enum StandaloneSource {
         api.block("void \(name)_run(void *workspace, " + StandaloneHeader.signature(graph: graph, inputs: inputs, outputs: outputs) + ")") { body in
             body.line("unsigned char *arena = (unsigned char *)workspace;")
             for (node, cName) in zip(graph.inputs, inputs) {
-                body.line("memcpy(arena + \(program.plan.offsets[node.id.index]), \(cName), \(node.type.byteCount));")
+                body.line("memcpy(arena + \(program.plan.offset(of: node.id)), \(cName), \(node.type.byteCount));")
             }
             body.line("\(name)_forward(arena);")
             for (output, cName) in zip(graph.outputs, outputs) {
-                body.line("memcpy(\(cName), arena + \(program.plan.offsets[output.node.index]), \(graph[output.node].type.byteCount));")
+                body.line("memcpy(\(cName), arena + \(program.plan.offset(of: output.node)), \(graph[output.node].type.byteCount));")
             }
         }
         text += api.text

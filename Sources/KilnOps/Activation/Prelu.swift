@@ -8,7 +8,7 @@ import KilnIR
 /// axes the slope was broadcast along. Kinked at x = 0.
 ///
 /// A primitive: one broadcasting elementwise formula, branch-free in C.
-public struct Prelu: Operator {
+public struct Prelu: ElementwiseFormula {
     public init() {}
     public var mnemonic: String { "prelu" }
     public var arity: ClosedRange<Int> { 2...2 }
@@ -32,7 +32,12 @@ public struct Prelu: Operator {
     }
 
     public func emitC(_ kernel: inout KernelContext) {
-        emitBroadcastLoop(&kernel) { "(\($0[0]) * ((\($0[0]) > 0.0f) + \($0[1]) * (\($0[0]) <= 0.0f)))" }
+        let attributes = kernel.attributes
+        emitBroadcastLoop(&kernel) { cFormula($0, attributes) }
+    }
+
+    public func cFormula(_ operands: [String], _ attributes: Attributes) -> String {
+        "(\(operands[0]) * ((\(operands[0]) > 0.0f) + \(operands[1]) * (\(operands[0]) <= 0.0f)))"
     }
 
     public func cost(_ signature: OperatorSignature) -> OperatorCost { .streaming(signature, flopsPerElement: 3) }

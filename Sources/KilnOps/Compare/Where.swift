@@ -1,7 +1,7 @@
 import KilnIR
 
 /// Selection with broadcasting: `a` where `condition` is non-zero, `b` elsewhere.
-public struct Where: Operator {
+public struct Where: ElementwiseFormula {
     public init() {}
     public var mnemonic: String { "where" }
     public var arity: ClosedRange<Int> { 3...3 }
@@ -16,7 +16,12 @@ public struct Where: Operator {
     }
 
     public func emitC(_ kernel: inout KernelContext) {
-        emitBroadcastLoop(&kernel) { "(\($0[0]) != 0.0f ? \($0[1]) : \($0[2]))" }
+        let attributes = kernel.attributes
+        emitBroadcastLoop(&kernel) { cFormula($0, attributes) }
+    }
+
+    public func cFormula(_ operands: [String], _ attributes: Attributes) -> String {
+        "(\(operands[0]) != 0.0f ? \(operands[1]) : \(operands[2]))"
     }
 
     public var testCases: [OperatorTestCase] {

@@ -5,7 +5,7 @@ import KilnIR
 /// `alpha`, gelu's `approximate`): a scalar formula in float64 and in C, and its derivative as
 /// graph operations. Like `UnaryElementwiseOperator`, the shape rule, reference, C loop, cost,
 /// gradient and test cases follow from the formula; the shape rule also checks the attributes.
-public protocol AttributedUnaryOperator: Operator {
+public protocol AttributedUnaryOperator: ElementwiseFormula {
     /// The formula in float64 under `attributes` (already checked by `checkAttributes`).
     func apply(_ x: Double, _ attributes: Attributes) -> Double
     /// The formula as a C `float` expression of the operand expression `x` under `attributes`.
@@ -56,6 +56,8 @@ extension AttributedUnaryOperator {
     public func cost(_ signature: OperatorSignature) -> OperatorCost {
         .streaming(signature, flopsPerElement: flopsPerElement)
     }
+
+    public func cFormula(_ operands: [String], _ attributes: Attributes) -> String { cExpression(operands[0], attributes) }
 
     /// The input's gradient: the output gradient times `derivative`.
     public func gradients(_ context: inout GradientContext) throws(KilnError) -> [NodeID?] {

@@ -3,7 +3,7 @@ import KilnIR
 
 /// An elementwise operator of two float32 inputs with NumPy broadcasting: a scalar formula in
 /// float64 and in C. Shape rule, reference, C loops, cost and test cases follow from the formula.
-public protocol BinaryElementwiseOperator: Operator {
+public protocol BinaryElementwiseOperator: ElementwiseFormula {
     /// The formula in float64.
     func apply(_ a: Double, _ b: Double) -> Double
     /// The formula as a C `float` expression of the operand expressions.
@@ -32,6 +32,8 @@ extension BinaryElementwiseOperator {
     public func cost(_ signature: OperatorSignature) -> OperatorCost {
         .streaming(signature, flopsPerElement: 1)
     }
+
+    public func cFormula(_ operands: [String], _ attributes: Attributes) -> String { cExpression(operands[0], operands[1]) }
 
     public var testCases: [OperatorTestCase] { broadcastTestCases(arity: 2, domains: testDomains) }
 }

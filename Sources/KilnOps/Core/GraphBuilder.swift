@@ -21,6 +21,13 @@ public struct GraphBuilder: Sendable {
     /// Creates a builder for an empty graph named `name`.
     public init(name: String) { self.init(graph: Graph(name: name)) }
 
+    /// Creates a builder for an empty graph named `name` that never gives a new node one of
+    /// `reservedNames` (passes rebuilding a graph reserve the names of the nodes they copy).
+    public init(name: String, reserving reservedNames: Set<String>) {
+        self.init(graph: Graph(name: name))
+        usedNames = reservedNames
+    }
+
     /// A name not yet used in the graph, derived from `base` (`relu`, `relu_1`, ...).
     public mutating func uniqueName(_ base: String) -> String {
         var candidate = base

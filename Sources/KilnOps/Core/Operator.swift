@@ -31,6 +31,11 @@ public protocol Operator: Sendable {
     /// How the operator fuses with its neighbours.
     var fusionKind: FusionKind { get }
 
+    /// Whether `emitC` reads each element of input 0 exactly once, and only through
+    /// `KernelContext.load`, so that fusion may compute input 0 in an elementwise prologue instead
+    /// of loading it from memory. False by default.
+    var acceptsPrologue: Bool { get }
+
     /// The gradients of the node's inputs, built with graph operations from the gradient of its
     /// output (`context.outputGradient`); nil for an input that gets no gradient (an index input).
     /// The default says the operator is not differentiable.
@@ -42,6 +47,8 @@ public protocol Operator: Sendable {
 
 extension Operator {
     public func scratchBytes(_ signature: OperatorSignature) -> Int { 0 }
+
+    public var acceptsPrologue: Bool { false }
 
     public func cost(_ signature: OperatorSignature) -> OperatorCost {
         .streaming(signature, flopsPerElement: 1)
@@ -73,6 +80,13 @@ public struct KernelContext {
     public let output: String
     /// The C expression for the scratch pointer (`unsigned char *`), valid when `scratchBytes > 0`.
     public let scratch: String
+    /// Replaces loads of input elements (fusion computes them in an elementwise prologue); nil
+    /// reads them from the input pointers.
+    public var loader: InputLoader?
+
+    /// Statements that compute the element of input `input` at C offset expression `offset`
+    /// (local names suffixed with `tag`, unique within one block), and the value.
+    public typealias InputLoader = (_ input: Int, _ offset: String, _ tag: String) -> (setup: [String], value: String)
 
     /// Creates a kernel context.
     public init(writer: CWriter, signature: OperatorSignature, inputs: [String], output: String, scratch: String) {
@@ -85,4 +99,10 @@ public struct KernelContext {
 
     /// The node's attributes.
     public var attributes: Attributes { signature.attributes }
+
+    /// The statements and value that read element `offset` of input `input`: `x0[offset]`, or the
+    /// fused prologue's computation of it.
+    public func load(_ input: Int, at offset: String, tag: String) -> (setup: [String], value: String) {
+        loader?(input, offset, tag) ?? ([], "\(inputs[input])[\(offset)]")
+    }
 }

@@ -67,6 +67,24 @@ public enum OperatorRegistry {
         }
     }
 
+    /// The cost of computed node `node` of `graph` (zero for leaves and unknown operators).
+    public static func cost(of node: Node, in graph: Graph) -> OperatorCost {
+        guard !node.isLeaf, let definition = `operator`(node.op) else { return OperatorCost(flops: 0, bytesRead: 0, bytesWritten: 0) }
+        return definition.cost(signature(of: node, in: graph))
+    }
+
+    /// The bytes computed node `node` of `graph` moves when it runs as its own kernel.
+    public static func bytesMoved(by node: Node, in graph: Graph) -> Int {
+        let cost = cost(of: node, in: graph)
+        return cost.bytesRead + cost.bytesWritten
+    }
+
+    /// The scratch bytes computed node `node` of `graph` needs when emitted by its operator's C.
+    public static func scratchBytes(of node: Node, in graph: Graph) -> Int {
+        guard !node.isLeaf, let definition = `operator`(node.op) else { return 0 }
+        return definition.scratchBytes(signature(of: node, in: graph))
+    }
+
     /// The signature of `node` in `graph`.
     public static func signature(of node: Node, in graph: Graph) -> OperatorSignature {
         OperatorSignature(inputs: node.inputs.map { graph[$0].type }, attributes: node.attributes, output: node.type)

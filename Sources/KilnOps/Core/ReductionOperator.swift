@@ -15,6 +15,8 @@ public protocol ReductionOperator: Operator {
 extension ReductionOperator {
     public var arity: ClosedRange<Int> { 1...1 }
     public var fusionKind: FusionKind { .reduction }
+    /// The C reads every input element once, through `KernelContext.load`.
+    public var acceptsPrologue: Bool { true }
     public var outputType: DType { .float32 }
 
     public func inferType(_ inputs: [TensorType], _ attributes: Attributes) throws(ShapeError) -> TensorType {

@@ -4,7 +4,7 @@ import KilnIR
 /// An elementwise operator of one float32 input: a scalar formula in float64 and in C, and its
 /// derivative as graph operations. Shape rule, reference, C loop, cost, gradient and test cases
 /// follow from the formula.
-public protocol UnaryElementwiseOperator: Operator {
+public protocol UnaryElementwiseOperator: ElementwiseFormula {
     /// The formula in float64.
     func apply(_ x: Double) -> Double
     /// The formula as a C `float` expression of the operand expression `x`.
@@ -47,6 +47,8 @@ extension UnaryElementwiseOperator {
     public func cost(_ signature: OperatorSignature) -> OperatorCost {
         .streaming(signature, flopsPerElement: flopsPerElement)
     }
+
+    public func cFormula(_ operands: [String], _ attributes: Attributes) -> String { cExpression(operands[0]) }
 
     /// The input's gradient: the output gradient times `derivative`.
     public func gradients(_ context: inout GradientContext) throws(KilnError) -> [NodeID?] {

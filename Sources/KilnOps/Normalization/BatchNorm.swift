@@ -12,7 +12,7 @@ import KilnIR
 ///
 /// Gradients (statistics held fixed): ∂x = dy·γ/√(σ²+ε); ∂γ = Σ dy·x̂; ∂β = Σ dy;
 /// ∂μ = −γ/√(σ²+ε)·Σ dy; ∂σ² = −½·γ/(σ²+ε)·Σ dy·x̂, sums over every axis but 1.
-public struct BatchNorm: Operator {
+public struct BatchNorm: ElementwiseFormula {
     public init() {}
     public var mnemonic: String { "batch_norm" }
     public var arity: ClosedRange<Int> { 5...5 }
@@ -60,6 +60,21 @@ public struct BatchNorm: Operator {
                 }
             }
         }
+    }
+
+    /// In a fused loop (after a convolution whose BN could not be folded, or after a ReLU): x at
+    /// the output's index, the four per-channel vectors at the index of axis 1.
+    public func operandStrides(_ signature: OperatorSignature) -> [[Int]] {
+        let shape = signature.output.shape
+        let channel = (0..<shape.rank).map { $0 == 1 ? 1 : 0 }
+        return [shape.strides] + Array(repeating: channel, count: 4)
+    }
+
+    /// γ·(x − μ)/√(σ² + ε) + β for one element; the division by the square root happens per element
+    /// here (the standalone kernel computes scale and shift once per channel).
+    public func cFormula(_ operands: [String], _ attributes: Attributes) -> String {
+        let eps = CLiteral.float(attributes.float("eps", default: 1e-5))
+        return "(\(operands[1]) * (\(operands[0]) - \(operands[3])) / sqrtf(\(operands[4]) + \(eps)) + \(operands[2]))"
     }
 
     public func cost(_ signature: OperatorSignature) -> OperatorCost {

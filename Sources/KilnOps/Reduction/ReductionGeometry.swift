@@ -120,7 +120,7 @@ struct ReductionGeometry {
 
     private func emitRows(_ kernel: inout KernelContext, _ accumulator: ReductionAccumulator, _ loops: [Loop]) {
         let kept = loops.filter { !$0.reduced }, reduced = loops.filter(\.reduced)
-        let input = kernel.inputs[0], output = kernel.output
+        let reader = kernel, output = kernel.output
         let outputType = kernel.signature.output.dtype.cType
         kernel.writer.loopNest(kept.map(\.extent), prefix: "o") { body, outer in
             let base = CIndex.sum(outer, strides: kept.map(\.inputStride))
@@ -133,12 +133,14 @@ struct ReductionGeometry {
                 let offset = CIndex.sum([base, CIndex.sum(names, strides: nested.map(\.inputStride))])
                 let position = CIndex.sum(names, strides: nested.map(\.ownStride))
                 if let run {
-                    inner.line("const float *segment = \(input) + \(offset);")
                     FoldLoop.emit(&inner, extent: run.extent, lanes: lanes, accumulator: accumulator) { lane, k in
-                        (["float v\(lane) = segment[\(k)];"], "v\(lane)", CIndex.sum([position, k]))
+                        let element = reader.load(0, at: CIndex.sum([offset, k]), tag: "\(lane)")
+                        return (element.setup + ["float v\(lane) = \(element.value);"], "v\(lane)", CIndex.sum([position, k]))
                     }
                 } else {
-                    inner.line("float v0 = \(input)[\(offset)];")
+                    let element = reader.load(0, at: offset, tag: "0")
+                    element.setup.forEach { inner.line($0) }
+                    inner.line("float v0 = \(element.value);")
                     inner.line(accumulator.fold(0, "v0", position))
                 }
             }
@@ -151,7 +153,7 @@ struct ReductionGeometry {
         let kept = loops.filter { !$0.reduced }, reduced = loops.filter(\.reduced)
         let outer = Array(kept.dropLast()), columns = kept[kept.count - 1].extent
         let lanes = ReductionGeometry.columnLanes, tiled = columns - columns % lanes
-        let input = kernel.inputs[0], output = kernel.output
+        let reader = kernel, output = kernel.output
         let outputType = kernel.signature.output.dtype.cType
         // One block of `count` neighbouring outputs starting at column `c`.
         func block(_ writer: inout CWriter, base: String, target: String, c: String, count: Int) {
@@ -159,9 +161,10 @@ struct ReductionGeometry {
             writer.loopNest(reduced.map(\.extent), prefix: "r") { inner, names in
                 let offset = CIndex.sum([base, CIndex.sum(names, strides: reduced.map(\.inputStride)), c])
                 let position = CIndex.sum(names, strides: reduced.map(\.ownStride))
-                inner.line("const float *row = \(input) + \(offset);")
                 for lane in 0..<count {
-                    inner.line("float v\(lane) = row[\(lane)];")
+                    let element = reader.load(0, at: CIndex.sum([offset, lane == 0 ? "0" : "\(lane)"]), tag: "\(lane)")
+                    element.setup.forEach { inner.line($0) }
+                    inner.line("float v\(lane) = \(element.value);")
                     inner.line(accumulator.fold(lane, "v\(lane)", position))
                 }
             }

@@ -7,7 +7,7 @@ import KilnIR
 ///
 /// Gradient: the output gradient summed back to the input shape (`unbroadcast`).
 /// Cost: no FLOPs; the input read once, the output written once.
-public struct Expand: Operator {
+public struct Expand: ElementwiseFormula {
     public init() {}
     public var mnemonic: String { "expand" }
     public var arity: ClosedRange<Int> { 1...1 }
@@ -38,6 +38,9 @@ public struct Expand: Operator {
     }
 
     public func cost(_ signature: OperatorSignature) -> OperatorCost { .streaming(signature, flopsPerElement: 0) }
+
+    /// In a fused loop an expand is its operand read at broadcast strides.
+    public func cFormula(_ operands: [String], _ attributes: Attributes) -> String { operands[0] }
 
     public func gradients(_ context: inout GradientContext) throws(KilnError) -> [NodeID?] {
         [try context.unbroadcast(context.outputGradient, to: context.type(of: context.input(0)).shape)]
