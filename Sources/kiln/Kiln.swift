@@ -7,5 +7,5 @@ struct KilnCommand: ParsableCommand {
         commandName: "kiln",
         abstract: "Compile neural-network graphs to C and run them.",
         discussion: "MODEL is a zoo name (see `kiln models`) or a path to a .kiln graph file.",
-        subcommands: [Run.self, Train.self, Profile.self, Show.self, Emit.self, Models.self, PrintGraph.self])
+        subcommands: [Run.self, Train.self, Profile.self, Show.self, Emit.self, Bench.self, Models.self, PrintGraph.self])
 }
