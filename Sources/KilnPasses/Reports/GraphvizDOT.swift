@@ -3,7 +3,8 @@ import KilnIR
 /// Graphviz DOT of a graph with each fused kernel drawn as a cluster: `dot -Tsvg plan.dot`.
 ///
 /// Leaves are ellipses (inputs green, parameters and constants grey), computed nodes boxes, the
-/// primary node of a kernel bold, stored values filled, views dashed; edges follow the data.
+/// primary node of a kernel bold, stored values filled, views and concatenations assembled in
+/// place dashed; edges follow the data.
 public enum GraphvizDOT {
     /// The DOT text of `graph` under `fusion`.
     public static func render(_ graph: Graph, fusion: FusionPlan) -> String {
@@ -35,6 +36,9 @@ public enum GraphvizDOT {
         }
         for (view, _) in fusion.views.sorted(by: { $0.key < $1.key }) {
             lines.append("  " + nodeLine(view, ["shape=box", "style=dashed"]))
+        }
+        for whole in Set(fusion.slices.values.map(\.whole)).sorted() {
+            lines.append("  " + nodeLine(whole, ["shape=box", "style=dashed"]))
         }
         for node in graph.nodes {
             for input in node.inputs { lines.append("  n\(input.index) -> n\(node.id.index);") }
