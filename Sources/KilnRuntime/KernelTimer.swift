@@ -2,10 +2,11 @@ import KilnAnalysis
 import KilnIR
 
 extension Executable {
-    /// Times every kernel: `warmupRuns` untimed runs of the whole program, then `runs` runs in
-    /// which each kernel is timed alone on the monotonic clock (state updates run after each, as
-    /// in `run`). Returns, per kernel, the median time and its start (from the first kernel's
-    /// start) and duration in the first measured run (the run a trace shows).
+    /// Times every per-run kernel: `warmupRuns` untimed runs of the whole program, then `runs` runs
+    /// in which each kernel is timed alone on the monotonic clock (state updates run after each, as
+    /// in `run`). Returns, per kernel after the preparation kernels (which run once per change of
+    /// the parameters, not per run), the median time and its start (from the first kernel's start)
+    /// and duration in the first measured run (the run a trace shows).
     public func timeKernels(
         _ inputs: [String: TensorValue], warmupRuns: Int = 2, runs: Int = 10
     ) throws(KilnError) -> [KernelMeasurement] {
@@ -13,14 +14,15 @@ extension Executable {
             throw .invalidArgument("timing needs at least 1 run and no negative warm-up count (got \(runs) runs, \(warmupRuns) warm-ups)")
         }
         for _ in 0..<warmupRuns { _ = try runKernels(inputs) { _, run in run() } }
-        var samples = [[Double]](repeating: [], count: kernelCount)
-        var traceStarts = [Double](repeating: 0, count: kernelCount)
+        let first = preparationKernelCount
+        var samples = [[Double]](repeating: [], count: kernelCount - first)
+        var traceStarts = [Double](repeating: 0, count: kernelCount - first)
         for runIndex in 0..<runs {
             _ = try runKernels(inputs) { index, run in
                 let start = MonotonicClock.seconds()
                 run()
-                samples[index].append(MonotonicClock.seconds() - start)
-                if runIndex == 0 { traceStarts[index] = start }
+                samples[index - first].append(MonotonicClock.seconds() - start)
+                if runIndex == 0 { traceStarts[index - first] = start }
             }
         }
         let firstStart = traceStarts.first ?? 0

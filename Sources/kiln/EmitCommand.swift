@@ -9,6 +9,8 @@ struct Emit: ParsableCommand {
 
     @OptionGroup var options: ModelOptions
 
+    @OptionGroup var optimization: OptimizationFlags
+
     @Option(name: .shortAndLong, help: "The folder to write.")
     var output: String
 
@@ -27,7 +29,8 @@ struct Emit: ParsableCommand {
                 throw KilnError.invalidArgument("unknown --blas '\(blas)' (expected builtin or cblas)")
             }
             let model = try ModelSource.load(options.model, seed: options.seed)
-            let program = try model.standaloneProgram(name: name, blas: choice, embedWeights: embedWeights)
+            let program = try model.standaloneProgram(
+                name: name, blas: choice, embedWeights: embedWeights, optimization: optimization.options)
             try program.write(to: output)
             for file in program.files.keys.sorted() { print("wrote \(output)/\(file)") }
             print("build: make -C \(output) && \(output)/\(program.name) " + model.graph.inputs.map { "\($0.name).npy" }.joined(separator: " ")

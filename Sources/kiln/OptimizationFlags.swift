@@ -1,8 +1,8 @@
 import ArgumentParser
 import KilnPasses
 
-/// The optimization options every command that compiles a model shares (`run`, `show`, and the
-/// commands to come: `profile`, `emit`).
+/// The optimization options every command that compiles a model shares: `run`, `show`, `profile`
+/// and `emit`.
 struct OptimizationFlags: ParsableArguments {
     @Option(
         name: .customLong("dump-after"),

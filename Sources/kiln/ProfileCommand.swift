@@ -18,6 +18,8 @@ struct Profile: ParsableCommand {
 
     @OptionGroup var options: ModelOptions
 
+    @OptionGroup var optimization: OptimizationFlags
+
     @Flag(help: "Profile the training step (forward, loss, backward, Adam update) instead of inference.")
     var train = false
 
@@ -59,7 +61,8 @@ struct Profile: ParsableCommand {
             let machine = try MachineModelStore.resolve(
                 MachineOverrides(peakGFLOPs: peakGflops, bandwidthGBs: bandwidthGbs, remeasure: remeasure),
                 progress: { FileHandle.standardError.write(Data(($0 + "\n").utf8)) })
-            let report = try Profiler.profile(model, training: train, machine: machine, runs: runs, seed: options.seed)
+            let report = try Profiler.profile(
+                model, training: train, machine: machine, runs: runs, seed: options.seed, optimization: optimization.options)
             print(report.table())
             if operators { print("\n" + report.operatorTable()) }
             if let json { try write(try report.json(), to: json) }

@@ -31,3 +31,16 @@ import Testing
         #expect(updateLayers.isSuperset(of: ["fc1", "fc2"]))
     }
 }
+
+/// A model whose batch norms fold has preparation kernels (the folded weights, computed once per
+/// change of the parameters): they are neither timed nor reported per run.
+@Suite struct PreparationProfilingTests {
+    @Test func preparationKernelsAreNotProfiledPerRun() throws {
+        let model = try #require(Zoo.entry("cnn-digits")).build(seed: 0)
+        let executable = try model.compile()
+        #expect(executable.preparationKernelCount > 0)
+        let report = try Profiler.profile(model, training: false, machine: GraphFixtures.machine, runs: 1, warmupRuns: 0)
+        #expect(report.kernels.count == executable.kernelCount - executable.preparationKernelCount)
+        #expect(!report.kernels.contains { $0.cost.name.hasPrefix("k000_") })
+    }
+}

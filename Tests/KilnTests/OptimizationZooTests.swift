@@ -7,7 +7,7 @@ import Testing
 /// Every zoo model, forward and (when it declares a loss) training step: the optimized program
 /// computes what the unoptimized one does, its memory plan passes the checker, the arena stays
 /// within 1.15 times the lower bound, and fusion leaves fewer kernels and fewer bytes moved.
-@Suite struct OptimizationZooTests {
+@Suite(.serialized) struct OptimizationZooTests {
     static let names = Zoo.entries.map(\.name)
 
     /// Seeded inputs for `graph`: class indices for `labels` (below the width of output `y`),

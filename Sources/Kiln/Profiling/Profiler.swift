@@ -1,6 +1,7 @@
 import KilnAnalysis
 import KilnCodegen
 import KilnIR
+import KilnPasses
 import KilnRuntime
 
 /// Profiles a model: compiles it (or its training step), times every kernel on seeded random
@@ -14,19 +15,21 @@ import KilnRuntime
 public enum Profiler {
     /// Profiles the inference graph of `model`, or with `training` its training step (forward,
     /// loss, backward and an Adam update; the model must declare a loss). Each kernel's time is
-    /// the median of `runs` runs after `warmupRuns` untimed ones.
+    /// the median of `runs` runs after `warmupRuns` untimed ones. `optimization` is how the model
+    /// is compiled (the standard optimizations by default).
     public static func profile(
         _ model: Model, training: Bool, machine: MachineModel, runs: Int = 10, warmupRuns: Int = 2,
-        seed: UInt64 = 0, backend: any CompilerBackend = TCCBackend()
+        seed: UInt64 = 0, backend: any CompilerBackend = TCCBackend(), optimization: OptimizationOptions = .standard
     ) throws(KilnError) -> ProfileReport {
         let executable: Executable
         let phases: GraphPhases
         if training {
-            let trainer = try Trainer(model: model, optimizer: Adam(), learningRate: 1e-3, backend: backend)
+            let trainer = try Trainer(
+                model: model, optimizer: Adam(), learningRate: 1e-3, backend: backend, optimization: optimization)
             executable = trainer.step
             phases = trainer.phases
         } else {
-            executable = try model.compile(backend: backend)
+            executable = try model.compile(backend: backend, optimization: optimization)
             phases = .inference
         }
         return try profile(executable, model: model.name, training: training, phases: phases, machine: machine,
@@ -38,7 +41,9 @@ public enum Profiler {
         _ executable: Executable, model: String, training: Bool, phases: GraphPhases, machine: MachineModel,
         runs: Int = 10, warmupRuns: Int = 2, seed: UInt64 = 0
     ) throws(KilnError) -> ProfileReport {
-        let kernels = executable.program.kernels.map { KernelGroup(name: $0.function, nodes: $0.nodes) }
+        // Preparation kernels run once per change of the parameters, not per run: not profiled.
+        let kernels = executable.program.kernels.dropFirst(executable.preparationKernelCount)
+            .map { KernelGroup(name: $0.function, nodes: $0.nodes) }
         let costs = try CostReport(graph: executable.graph, kernels: kernels, phases: phases)
         let measurements = try executable.timeKernels(
             randomInputs(executable.graph, seed: seed), warmupRuns: warmupRuns, runs: runs)
