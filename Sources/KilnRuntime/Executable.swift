@@ -6,7 +6,9 @@ import KilnIR
 /// A graph compiled to machine code and ready to run: the loaded kernels, the arena every tensor
 /// lives in, and the parameter values stored there.
 ///
-/// `run` is serialized by a lock: one executable runs one call at a time.
+/// Running compiled code is serialized process-wide: the kernels call OpenBLAS, whose fixed pool of
+/// work buffers concurrent callers can exhaust and corrupt (seen once as heap corruption when the
+/// test suite ran many executables in parallel). One call at a time, each using every BLAS thread.
 public final class Executable: @unchecked Sendable {
     /// The graph this executable computes.
     public let graph: Graph
@@ -25,7 +27,9 @@ public final class Executable: @unchecked Sendable {
     /// Whether the preparation kernels have run since the parameters last changed.
     private var prepared = false
     private let runOne: @convention(c) (Int32, UnsafeMutableRawPointer) -> Void
-    private let lock = NSLock()
+    private var lock: NSLock { Executable.executionLock }
+    /// The lock every executable runs under.
+    private static let executionLock = NSLock()
 
     /// Generates C for `graph`, compiles it with `backend`, and stores `parameters` and the
     /// graph's constants in the arena.
