@@ -88,11 +88,7 @@ struct WeightBlob {
             }
             while bytes.count % 16 != 0 { bytes.append(0) }
             entries.append(Entry(node: node, blobOffset: bytes.count, arenaOffset: plan.offset(of: node.id), bytes: node.type.byteCount))
-            switch value.type.dtype {
-            case .float32: value.floats.map { $0.bitPattern.littleEndian }.withUnsafeBytes { bytes.append(contentsOf: $0) }
-            case .int32: value.integers.map { Int32(truncatingIfNeeded: $0).littleEndian }.withUnsafeBytes { bytes.append(contentsOf: $0) }
-            case .int64: value.integers.map { $0.littleEndian }.withUnsafeBytes { bytes.append(contentsOf: $0) }
-            }
+            bytes.append(LittleEndianElement.encode(value))
         }
     }
 }

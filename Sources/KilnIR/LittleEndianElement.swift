@@ -1,31 +1,21 @@
 import Foundation
-import KilnIR
 
 /// Element encodings of tensor files (`.npy`, safetensors): little-endian IEEE floats and
 /// two's-complement integers.
-enum LittleEndianElement: Sendable {
+package enum LittleEndianElement: Sendable {
     case float32, float64, int32, int64
 
     /// Bytes per element.
-    var size: Int {
+    package var size: Int {
         switch self {
         case .float32, .int32: 4
         case .float64, .int64: 8
         }
     }
 
-    /// The encoding Kiln writes for `dtype`.
-    init(_ dtype: DType) {
-        switch dtype {
-        case .float32: self = .float32
-        case .int32: self = .int32
-        case .int64: self = .int64
-        }
-    }
-
     /// Decodes `shape.elementCount` elements from the start of `bytes` (float64 becomes float32);
     /// the caller has checked that enough bytes are there.
-    func decode(_ bytes: ArraySlice<UInt8>, shape: Shape) -> TensorValue {
+    package func decode(_ bytes: ArraySlice<UInt8>, shape: Shape) -> TensorValue {
         let count = shape.elementCount
         return bytes.withUnsafeBytes { raw in
             func word32(_ index: Int) -> UInt32 { raw.loadUnaligned(fromByteOffset: 4 * index, as: UInt32.self).littleEndian }
@@ -42,7 +32,7 @@ enum LittleEndianElement: Sendable {
     }
 
     /// The elements of `value` as little-endian bytes in Kiln's encoding of its element type.
-    static func encode(_ value: TensorValue) -> Data {
+    package static func encode(_ value: TensorValue) -> Data {
         var data = Data()
         switch value.type.dtype {
         case .float32: value.floats.map { $0.bitPattern.littleEndian }.withUnsafeBytes { data.append(contentsOf: $0) }
