@@ -146,9 +146,7 @@ public struct Conv2DBackwardWeight: Operator {
 
     public func cost(_ signature: OperatorSignature) -> OperatorCost {
         let g = try! geometry(signature.inputs, signature.attributes)
-        return OperatorCost(
-            macs: g.macs, flops: 2 * g.macs,
-            bytesRead: signature.inputs.reduce(0) { $0 + $1.byteCount }, bytesWritten: signature.output.byteCount)
+        return .multiplyAccumulate(signature, macs: g.macs)
     }
 
     public func gradients(_ context: inout GradientContext) throws(KilnError) -> [NodeID?] {

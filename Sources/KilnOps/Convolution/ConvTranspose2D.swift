@@ -93,9 +93,7 @@ public struct ConvTranspose2D: Operator {
     public func cost(_ signature: OperatorSignature) -> OperatorCost {
         let g = try! geometry(signature.inputs, signature.attributes)
         let biasAdds = signature.inputs.count == 3 ? g.inputShape.elementCount : 0
-        return OperatorCost(
-            macs: g.macs, flops: 2 * g.macs + biasAdds,
-            bytesRead: signature.inputs.reduce(0) { $0 + $1.byteCount }, bytesWritten: signature.output.byteCount)
+        return .multiplyAccumulate(signature, macs: g.macs, otherFlops: biasAdds)
     }
 
     public func gradients(_ context: inout GradientContext) throws(KilnError) -> [NodeID?] {

@@ -90,9 +90,7 @@ public struct DeformConv2D: Operator {
         let g = (try! geometry(signature.inputs, signature.attributes)).convolution
         let samples = g.batch * g.groups * g.patchSize * g.outputPlane
         let biasAdds = signature.inputs.count == 4 ? g.outputShape.elementCount : 0
-        return OperatorCost(
-            macs: g.macs, flops: 2 * g.macs + 7 * samples + biasAdds,
-            bytesRead: signature.inputs.reduce(0) { $0 + $1.byteCount }, bytesWritten: signature.output.byteCount)
+        return .multiplyAccumulate(signature, macs: g.macs, otherFlops: 7 * samples + biasAdds)
     }
 
     public func gradients(_ context: inout GradientContext) throws(KilnError) -> [NodeID?] {

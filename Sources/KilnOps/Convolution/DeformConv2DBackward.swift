@@ -132,9 +132,7 @@ public struct DeformConv2DBackward: Operator {
     public func cost(_ signature: OperatorSignature) -> OperatorCost {
         let g = (try! geometry(signature.inputs, signature.attributes)).0.convolution
         let samples = g.batch * g.groups * g.patchSize * g.outputPlane
-        return OperatorCost(
-            macs: g.macs, flops: 2 * g.macs + 10 * samples,
-            bytesRead: signature.inputs.reduce(0) { $0 + $1.byteCount }, bytesWritten: signature.output.byteCount)
+        return .multiplyAccumulate(signature, macs: g.macs, otherFlops: 10 * samples)
     }
 
     public var testCases: [OperatorTestCase] {

@@ -44,6 +44,14 @@ public struct OperatorCost: Sendable, Hashable {
         return bytes == 0 ? 0 : Double(flops) / Double(bytes)
     }
 
+    /// The cost of a GEMM-shaped operator: `macs` multiply-accumulates (2 FLOPs each) plus
+    /// `otherFlops` (bias adds, sampling), every input read once and the output written once.
+    public static func multiplyAccumulate(_ signature: OperatorSignature, macs: Int, otherFlops: Int = 0) -> OperatorCost {
+        OperatorCost(
+            macs: macs, flops: 2 * macs + otherFlops,
+            bytesRead: signature.inputs.reduce(0) { $0 + $1.byteCount }, bytesWritten: signature.output.byteCount)
+    }
+
     /// The cost of reading every input once, writing the output once, and `flopsPerElement` per output element.
     public static func streaming(_ signature: OperatorSignature, flopsPerElement: Int) -> OperatorCost {
         OperatorCost(

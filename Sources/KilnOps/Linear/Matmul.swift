@@ -112,9 +112,7 @@ public struct Matmul: Operator {
     public func cost(_ signature: OperatorSignature) -> OperatorCost {
         let d = try! dimensions(signature.inputs[0], signature.inputs[1], signature.attributes)
         let macs = d.batch.elementCount * d.m * d.n * d.k
-        return OperatorCost(
-            macs: macs, flops: 2 * macs,
-            bytesRead: signature.inputs.reduce(0) { $0 + $1.byteCount }, bytesWritten: signature.output.byteCount)
+        return .multiplyAccumulate(signature, macs: macs)
     }
 
     public var testCases: [OperatorTestCase] {
