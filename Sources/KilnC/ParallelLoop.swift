@@ -1,4 +1,5 @@
-/// When a generated loop is split across cores: OpenMP's `parallel for` on its outermost loop once
+/// When a generated loop is split across cores: OpenMP's `parallel for` (the prelude's macro
+/// `KILN_PARALLEL_FOR`, empty without `-fopenmp`) on its outermost loop once
 /// the kernel touches at least `minimumElements` elements (below that, starting the threads costs
 /// more than the loop). tcc ignores the pragma; the native tier compiles with `-fopenmp` where it
 /// links, and the runtime sets the thread count. Elementwise loops split this way give the same
@@ -16,7 +17,7 @@ extension CWriter {
     /// loop (with everything nested in it) handles `elements` elements, at least
     /// `ParallelLoop.minimumElements`, and has more than one iteration.
     public mutating func parallelLoop(_ name: String, count: Int, elements: Int, _ body: (inout CWriter) -> Void) {
-        if count > 1 && ParallelLoop.isParallel(elements: elements) { line("#pragma omp parallel for") }
+        if count > 1 && ParallelLoop.isParallel(elements: elements) { line("KILN_PARALLEL_FOR") }
         loop(name, count: count, body)
     }
 }

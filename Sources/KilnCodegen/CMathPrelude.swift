@@ -14,25 +14,39 @@
 /// of ln a by |b·ln a|, `sin` and `cos` for an exact reduction of any float argument. libm
 /// remains for `sqrtf` (gcc vectorizes it under `-fno-math-errno`, which a pragma cannot set),
 /// `floorf`/`ceilf`/`fabsf` (inlined by the compilers) and the scalar code outside loops.
+///
+/// `KILN_MATH` marks the functions unused-is-fine (clang warns about unused static functions).
+/// `KILN_PARALLEL_FOR` (`ParallelLoop`) is OpenMP's `parallel for` when the compiler runs with
+/// `-fopenmp` and nothing otherwise, so that no compiler warns about an unknown pragma.
 extension CPrelude {
     static let math = """
         #if defined(__GNUC__) && !defined(__clang__) && !defined(__TINYC__)
         #pragma GCC optimize ("no-trapping-math")
         #endif
+        #if defined(__GNUC__) || defined(__clang__) || defined(__TINYC__)
+        #define KILN_MATH static inline __attribute__((unused))
+        #else
+        #define KILN_MATH static inline
+        #endif
+        #ifdef _OPENMP
+        #define KILN_PARALLEL_FOR _Pragma("omp parallel for")
+        #else
+        #define KILN_PARALLEL_FOR
+        #endif
         typedef union { float f; int i; } kiln_bits;
         typedef union { double d; long long i; } kiln_bits64;
 
         /* 2^n for an integer n in [-126, 127], through the exponent bits. */
-        static inline float kiln_pow2i(int n) { kiln_bits b; b.i = (n + 127) << 23; return b.f; }
+        KILN_MATH float kiln_pow2i(int n) { kiln_bits b; b.i = (n + 127) << 23; return b.f; }
 
         /* e^(hi + lo) for a small correction lo: Cody-Waite reduction by n*ln2 (n rounded by adding and
            subtracting 1.5*2^23), a degree-6 polynomial on [-ln2/2, ln2/2], and 2^n applied in two
            factors so that results in the subnormal range round once. */
-        static inline float kiln_exp_sum(float hi, float lo) {
+        KILN_MATH float kiln_exp_sum(float hi, float lo) {
             float s = hi + lo;
             hi = s > 89.0f ? 89.0f : hi;
             hi = s < -110.0f ? -110.0f : hi;
-            lo = (s > 89.0f) | (s < -110.0f) ? 0.0f : lo;
+            lo = ((s > 89.0f) | (s < -110.0f)) ? 0.0f : lo;
             s = hi + lo;
             kiln_bits t; t.f = s * 1.44269504088896341f + 12582912.0f;
             float n = t.f - 12582912.0f;
@@ -45,18 +59,18 @@ extension CPrelude {
             return p * kiln_pow2i(k1) * kiln_pow2i(k - k1);
         }
 
-        static inline float kiln_exp(float x) { return kiln_exp_sum(x, 0.0f); }
+        KILN_MATH float kiln_exp(float x) { return kiln_exp_sum(x, 0.0f); }
 
         /* e^x - 1, accurate near 0: a Taylor polynomial for |x| < 0.5, e^x - 1 elsewhere. */
-        static inline float kiln_expm1(float x) {
+        KILN_MATH float kiln_expm1(float x) {
             float p = x * (1.0f + x * (0.5f + x * (1.6666667e-1f + x * (4.1666668e-2f + x * (8.3333338e-3f
                 + x * (1.3888889e-3f + x * (1.9841270e-4f + x * 2.4801587e-5f)))))));
             float q = kiln_exp(x) - 1.0f;
-            return (x < 0.5f) & (x > -0.5f) ? p : q;
+            return ((x < 0.5f) & (x > -0.5f)) ? p : q;
         }
 
         /* ln x: x = m*2^e with m in [sqrt(1/2), sqrt(2)), ln(1+f) by a degree-9 polynomial (Cephes). */
-        static inline float kiln_log(float x) {
+        KILN_MATH float kiln_log(float x) {
             int subnormal = x < 1.17549435e-38f;
             float scaled = x * 8388608.0f;
             kiln_bits b; b.f = subnormal ? scaled : x;
@@ -77,7 +91,7 @@ extension CPrelude {
         }
 
         /* ln(1 + x), accurate near 0: ln(u) * x / (u - 1) with u = 1 + x rounded (Goldberg). */
-        static inline float kiln_log1p(float x) {
+        KILN_MATH float kiln_log1p(float x) {
             float u = 1.0f + x;
             float d = u - 1.0f;
             float scaled = kiln_log(u) * (x / (d == 0.0f ? 1.0f : d));
@@ -86,7 +100,7 @@ extension CPrelude {
         }
 
         /* tanh: an odd polynomial for |x| < 0.625 (Cephes), 1 - 2/(e^2|x| + 1) with the sign elsewhere. */
-        static inline float kiln_tanh(float x) {
+        KILN_MATH float kiln_tanh(float x) {
             float z = x * x;
             float small = ((((-5.70498872745e-3f * z + 2.06390887954e-2f) * z - 5.37397155531e-2f) * z
                 + 1.33314422036e-1f) * z - 3.33332819422e-1f) * z * x + x;
@@ -97,14 +111,14 @@ extension CPrelude {
         }
 
         /* 1/(1 + e^-x) from w = e^-|x|, which never overflows: 1/(1 + w) for x >= 0, w/(1 + w) below. */
-        static inline float kiln_sigmoid(float x) {
+        KILN_MATH float kiln_sigmoid(float x) {
             float w = kiln_exp(x < 0.0f ? x : -x);
             return (x < 0.0f ? w : 1.0f) / (1.0f + w);
         }
 
         /* erfc(z) for z >= 0 with z^2 = square_hi + square_lo (square_hi exact): t*e^(-z^2 + P(t)),
            t = 2/(2 + z) (Numerical Recipes' erfcc), the exponent summed in two parts. */
-        static inline float kiln_erfc_positive(float z, float square_hi, float square_lo) {
+        KILN_MATH float kiln_erfc_positive(float z, float square_hi, float square_lo) {
             float t = 2.0f / (2.0f + z);
             float p = -1.26551223f + t * (1.00002368f + t * (0.37409196f + t * (0.09678418f + t * (-0.18628806f
                 + t * (0.27886807f + t * (-1.13520398f + t * (1.48851587f + t * (-0.82215223f + t * 0.17087277f))))))));
@@ -112,9 +126,9 @@ extension CPrelude {
         }
 
         /* x = hi + lo with hi keeping the top 12 bits of the significand, so that hi*hi is exact. */
-        static inline float kiln_split_high(float x) { kiln_bits b; b.f = x; b.i &= (int)0xfffff000; return b.f; }
+        KILN_MATH float kiln_split_high(float x) { kiln_bits b; b.f = x; b.i &= (int)0xfffff000; return b.f; }
 
-        static inline float kiln_erfc(float x) {
+        KILN_MATH float kiln_erfc(float x) {
             float z = x < 0.0f ? -x : x;
             z = z > 20.0f ? 20.0f : z;
             float h = kiln_split_high(z), l = z - h;
@@ -125,17 +139,17 @@ extension CPrelude {
         }
 
         /* erf: an odd polynomial for |x| <= 1 (Cephes), 1 - erfc(|x|) with the sign elsewhere. */
-        static inline float kiln_erf(float x) {
+        KILN_MATH float kiln_erf(float x) {
             float z = x * x;
             float small = x * ((((((7.853861353153693e-5f * z - 8.010193625184903e-4f) * z + 5.188327685732524e-3f) * z
                 - 2.685381193529856e-2f) * z + 1.128358514861418e-1f) * z - 3.761262582423300e-1f) * z + 1.128379165726710f);
             float large = 1.0f - kiln_erfc(x < 0.0f ? -x : x);
             large = x < 0.0f ? -large : large;
-            return (x <= 1.0f) & (x >= -1.0f) ? small : large;
+            return ((x <= 1.0f) & (x >= -1.0f)) ? small : large;
         }
 
         /* GELU, x*Phi(x) = x/2 * erfc(-x/sqrt 2), with (x/sqrt 2)^2 = x^2/2 split exactly. */
-        static inline float kiln_gelu(float x) {
+        KILN_MATH float kiln_gelu(float x) {
             float a = x < 0.0f ? -x : x;
             a = a > 30.0f ? 30.0f : a;
             float z = a * 0.707106781186547524f;
@@ -149,7 +163,7 @@ extension CPrelude {
 
         /* The tanh form of GELU, x/2 * (1 + tanh(u)) = x*sigmoid(2u), which does not cancel for negative x;
            2u in double and split in two floats, since e^-2|u| magnifies its rounding error by |2u|. */
-        static inline float kiln_gelu_tanh(float x) {
+        KILN_MATH float kiln_gelu_tanh(float x) {
             double d = x;
             double v = 1.5957691216057308 * (d + 0.044715 * d * d * d);
             double a = v < 0.0 ? v : -v;
@@ -160,13 +174,13 @@ extension CPrelude {
         }
 
         /* ln(1 + e^x) = max(x, 0) + ln(1 + e^-|x|). */
-        static inline float kiln_softplus(float x) {
+        KILN_MATH float kiln_softplus(float x) {
             float a = x < 0.0f ? -x : x;
             return (x > 0.0f ? x : 0.0f) + kiln_log1p(kiln_exp(-a));
         }
 
         /* ln x for x > 0 in double: x = m*2^e with m in [sqrt(1/2), sqrt(2)), 2*atanh(s) with s = (m-1)/(m+1). */
-        static inline double kiln_log_double(double x) {
+        KILN_MATH double kiln_log_double(double x) {
             kiln_bits64 b; b.d = x;
             double e = (double)(((b.i >> 52) & 0x7ff) - 1023);
             b.i = (b.i & 0x000fffffffffffffLL) | 0x3ff0000000000000LL;
@@ -179,7 +193,7 @@ extension CPrelude {
         }
 
         /* e^y in double for |y| <= 200 (enough for any float result): n*ln2 split in two, degree-12 Taylor polynomial. */
-        static inline double kiln_exp_double(double y) {
+        KILN_MATH double kiln_exp_double(double y) {
             y = y > 200.0 ? 200.0 : y;
             y = y < -200.0 ? -200.0 : y;
             kiln_bits64 t; t.d = y * 1.4426950408889634 + 6755399441055744.0;
@@ -195,7 +209,7 @@ extension CPrelude {
 
         /* a^b for any float a and b, with C's special cases: |a|^b as e^(b ln|a|) in double, negated for a
            negative base and an odd integer exponent, NaN for a negative finite base and a non-integer one. */
-        static inline float kiln_pow(float a, float b) {
+        KILN_MATH float kiln_pow(float a, float b) {
             double exponent = b, signed_base = a;
             double base = signed_base;
             base = base < 0.0 ? -base : base;
@@ -204,23 +218,23 @@ extension CPrelude {
             l = base == (double)KILN_INFINITY ? base : l;
             double product = exponent * l;
             double magnitude = kiln_exp_double(l == 0.0 ? 0.0 : product);
-            double bounded = (exponent < 1e15) & (exponent > -1e15) ? exponent : 0.0;
+            double bounded = ((exponent < 1e15) & (exponent > -1e15)) ? exponent : 0.0;
             double rounded = (bounded + 6755399441055744.0) - 6755399441055744.0;
             double half = bounded * 0.5;
             int odd = (rounded == bounded) & (((half + 6755399441055744.0) - 6755399441055744.0) != half);
             kiln_bits sign; sign.f = a;
             int negative = sign.i < 0;
-            double signed_magnitude = negative & odd ? -magnitude : magnitude;
+            double signed_magnitude = (negative & odd) ? -magnitude : magnitude;
             float result = (float)signed_magnitude, nearest_integer = (float)rounded;
-            result = (a < 0.0f) & (a > -KILN_INFINITY) & (b != nearest_integer) & (b < 1e15f) & (b > -1e15f) ? KILN_NAN : result;
-            result = (a != a) | (b != b) ? KILN_NAN : result;
-            return (b == 0.0f) | (a == 1.0f) ? 1.0f : result;
+            result = ((a < 0.0f) & (a > -KILN_INFINITY) & (b != nearest_integer) & (b < 1e15f) & (b > -1e15f)) ? KILN_NAN : result;
+            result = ((a != a) | (b != b)) ? KILN_NAN : result;
+            return ((b == 0.0f) | (a == 1.0f)) ? 1.0f : result;
         }
 
         /* x*2/pi reduced to [-2, 2] quarter turns exactly for any float x: 2/pi in 24-bit pieces, each
            product exact in double and reduced mod 4 on its own, then summed. Returns the quadrant in
            *quadrant and the angle in [-pi/4, pi/4]. */
-        static inline double kiln_reduce_quarter_turns(float x, int *quadrant) {
+        KILN_MATH double kiln_reduce_quarter_turns(float x, int *quadrant) {
             static const double pieces[8] = {
                 10680707.0 / 16777216.0, 7228996.0 / 281474976710656.0, 1387004.0 / 4722366482869645213696.0,
                 2578385.0 / 79228162514264337593543950336.0, 16069853.0 / 1329227995784915872903807060280344576.0,
@@ -239,25 +253,25 @@ extension CPrelude {
             return (sum - n) * 1.5707963267948966;
         }
 
-        static inline double kiln_sin_poly(double a) {
+        KILN_MATH double kiln_sin_poly(double a) {
             double z = a * a;
             return a + a * z * (-1.0 / 6 + z * (1.0 / 120 + z * (-1.0 / 5040 + z * (1.0 / 362880 + z * (-1.0 / 39916800 + z * (1.0 / 6227020800.0))))));
         }
 
-        static inline double kiln_cos_poly(double a) {
+        KILN_MATH double kiln_cos_poly(double a) {
             double z = a * a;
             return 1.0 + z * (-0.5 + z * (1.0 / 24 + z * (-1.0 / 720 + z * (1.0 / 40320 + z * (-1.0 / 3628800 + z * (1.0 / 479001600.0))))));
         }
 
         /* sin and cos for any float x: exact reduction, then the polynomial of the quadrant. */
-        static inline float kiln_sin(float x) {
+        KILN_MATH float kiln_sin(float x) {
             int q; double a = kiln_reduce_quarter_turns(x, &q);
             double s = kiln_sin_poly(a), c = kiln_cos_poly(a);
             double v = (q & 1) ? c : s;
             return (float)((q & 2) ? -v : v);
         }
 
-        static inline float kiln_cos(float x) {
+        KILN_MATH float kiln_cos(float x) {
             int q; double a = kiln_reduce_quarter_turns(x, &q);
             double s = kiln_sin_poly(a), c = kiln_cos_poly(a);
             double v = (q & 1) ? s : c;
