@@ -97,30 +97,9 @@ struct Train: ParsableCommand {
         }
     }
 
-    private var defaultRate: Double {
-        switch optimizer {
-        case "adam", "adamw": 0.003
-        case "rmsprop": 0.001
-        case "adadelta": 1
-        default: 0.05
-        }
-    }
+    private var defaultRate: Double { OptimizerCatalog.defaultLearningRate(named: optimizer) }
 
-    private func makeOptimizer() throws -> any Optimizer {
-        switch optimizer {
-        case "sgd": return SGD()
-        case "momentum": return Momentum()
-        case "nesterov": return Momentum(nesterov: true)
-        case "adagrad": return AdaGrad()
-        case "rmsprop": return RMSProp()
-        case "adadelta": return AdaDelta()
-        case "adam": return Adam()
-        case "adamw": return Adam.adamW()
-        default:
-            throw KilnError.invalidArgument(
-                "unknown optimizer '\(optimizer)' (expected sgd, momentum, nesterov, adagrad, rmsprop, adadelta, adam or adamw)")
-        }
-    }
+    private func makeOptimizer() throws -> any Optimizer { try OptimizerCatalog.optimizer(named: optimizer) }
 
     private func makeSchedule(stepsPerEpoch: Int, epochs: Int) throws -> LearningRateSchedule {
         switch schedule {
