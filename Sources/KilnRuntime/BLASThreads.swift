@@ -7,7 +7,10 @@ public enum BLASThreads {
     /// The current count.
     public static var count: Int { Int(kiln_openblas_threads()) }
 
-    /// Sets the count (1 or more).
+    /// Sets the count (1 or more). Call it only while no other thread is inside OpenBLAS: the
+    /// count is one process-wide variable that a running call reads while it splits its work, and
+    /// OpenBLAS before 0.3.24 could write past its per-thread buffer table when the count grows
+    /// (OpenMathLib/OpenBLAS#4101). Calling BLAS from several threads at once is safe.
     public static func set(_ count: Int) throws(KilnError) {
         guard (1...1024).contains(count) else { throw .invalidArgument("thread count \(count) is not between 1 and 1024") }
         kiln_openblas_set_threads(Int32(count))
