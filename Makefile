@@ -5,7 +5,7 @@ KILN_RELEASE = .build/release/kiln
 KILN_DEBUG = .build/debug/kiln
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test test-sanitize deps build graphs generated clean
+.PHONY: run test test-matrix test-sanitize deps build graphs generated clean
 
 ## Installs the system libraries Kiln links (libtcc, OpenBLAS) when they are missing.
 deps:
@@ -35,6 +35,17 @@ run: build
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+
+## The suite four ways: OpenBLAS on 1 and 2 threads, each with its AVX2 kernels forced (as some
+## machines set in their environment) and with its own choice of kernels. CI runs plain `make test`
+## in the environment the machine has; the tests themselves never set these variables.
+OPENBLAS_KERNEL_VARIANTS = "OPENBLAS_CORETYPE=Haswell OPENBLAS_L2_SIZE=512" "-u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE"
+test-matrix: deps
+	$(SWIFT) build --build-tests
+	@for threads in 1 2; do for kernels in $(OPENBLAS_KERNEL_VARIANTS); do \
+	  echo "== make test-matrix: OPENBLAS_NUM_THREADS=$$threads, env $$kernels"; \
+	  env $$kernels OPENBLAS_NUM_THREADS=$$threads $(SWIFT) test --skip-build || exit 1; \
+	done; done; echo "== make test-matrix: all four passed"
 
 ## The concurrency stress (threads sharing executables, compiling and training at once; every
 ## result equal to the serial one) built and run under AddressSanitizer and ThreadSanitizer, each in

@@ -8,6 +8,8 @@ public struct ZooEntry: Sendable {
     public let summary: String
     /// The batch size the model is built with unless asked otherwise.
     public let defaultBatchSize: Int
+    /// How `kiln train` trains the model unless told otherwise.
+    public var recipe: TrainingRecipe = .standard
     /// Builds the model with `batchSize` rows per batch and parameters drawn from `seed`.
     public let build: @Sendable (_ batchSize: Int, _ seed: UInt64) -> Model
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Kiln
 import KilnIR
+import KilnModels
 
 /// `kiln train MODEL --data digits` (or `kiln train reverse`, a generated sequence task): train with
 /// a compiled training step, then report test accuracy.
@@ -20,20 +21,20 @@ struct Train: ParsableCommand {
     @Option(help: "'digits', a path to a CSV with rows label,p0,...,pN and a header, or a sequence task (reverse).")
     var data: String?
 
-    @Option(help: "Total number of epochs (a resumed run continues up to this number; default 40, 3 for a sequence task).")
+    @Option(help: "Total number of epochs (a resumed run continues up to this number; default: the model's recipe, 40 for the zoo's classifiers, 3 for a sequence task).")
     var epochs: Int?
 
     @Option(help: "Rows per batch (the model is built for this size).")
     var batchSize: Int?
 
-    @Option(help: "sgd, momentum, nesterov, adagrad, rmsprop, adadelta, adam or adamw.")
-    var optimizer = "adam"
+    @Option(help: "sgd, momentum, nesterov, adagrad, rmsprop, adadelta, adam or adamw (default: the model's recipe, adam).")
+    var optimizer: String?
 
     @Option(help: "Base learning rate (default: 0.003 for adam/adamw, 0.001 for rmsprop, 1 for adadelta, 0.05 otherwise).")
     var lr: Double?
 
-    @Option(help: "constant, step (x0.5 every 10 epochs), exponential, cosine or warmup (then constant).")
-    var schedule = "constant"
+    @Option(help: "cosine (the default: down to 1% of the base rate over the run), constant, step (x0.5 every 10 epochs), exponential or warmup (then constant).")
+    var schedule = "cosine"
 
     @Option(help: "Clip gradients by their global norm.")
     var clipNorm: Double?
@@ -50,14 +51,17 @@ struct Train: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let task = SequenceTask(rawValue: data ?? options.model)
-            let epochs = self.epochs ?? (task == nil ? 40 : 3)
+            let recipe = Zoo.entry(options.model)?.recipe ?? .standard
+            let epochs = self.epochs ?? (task == nil ? recipe.epochs : 3)
             let model = try ModelSource.load(options.model, seed: options.seed, batchSize: batchSize)
-            let optimizer = try makeOptimizer()
+            let optimizer = try self.optimizer.map(makeOptimizer) ?? recipe.optimizer
+            let baseRate = lr ?? (self.optimizer == nil ? recipe.learningRate : defaultRate(optimizer.name))
             let rows = model.graph.node(named: "x")?.type.shape.dimensions.first ?? 1
             let makeTrainer = { (count: Int) throws -> Trainer in
                 try Trainer(
-                    model: model, optimizer: optimizer, learningRate: lr ?? defaultRate,
-                    schedule: try makeSchedule(stepsPerEpoch: max(1, count / max(rows, 1)), epochs: epochs),
+                    model: model, optimizer: optimizer, learningRate: baseRate,
+                    schedule: try makeSchedule(
+                        stepsPerEpoch: max(1, count / max(rows, 1)), epochs: epochs, baseRate: baseRate, recipe: recipe),
                     clipping: try makeClipping())
             }
             let session: any TrainingRun
@@ -97,16 +101,19 @@ struct Train: ParsableCommand {
         }
     }
 
-    private var defaultRate: Double { OptimizerCatalog.defaultLearningRate(named: optimizer) }
+    private func defaultRate(_ optimizer: String) -> Double { OptimizerCatalog.defaultLearningRate(named: optimizer) }
 
-    private func makeOptimizer() throws -> any Optimizer { try OptimizerCatalog.optimizer(named: optimizer) }
+    private func makeOptimizer(_ optimizer: String) throws -> any Optimizer { try OptimizerCatalog.optimizer(named: optimizer) }
 
-    private func makeSchedule(stepsPerEpoch: Int, epochs: Int) throws -> LearningRateSchedule {
+    private func makeSchedule(stepsPerEpoch: Int, epochs: Int, baseRate: Double, recipe: TrainingRecipe) throws -> LearningRateSchedule {
         switch schedule {
         case "constant": return .constant
         case "step": return .step(stepSize: 10 * stepsPerEpoch, gamma: 0.5)
         case "exponential": return .exponential(gamma: 0.999)
-        case "cosine": return .cosine(totalSteps: epochs * stepsPerEpoch, minimum: 0)
+        case "cosine":
+            var annealing = recipe
+            annealing.learningRate = baseRate
+            return annealing.schedule(totalSteps: epochs * stepsPerEpoch)
         case "warmup": return .warmup(steps: stepsPerEpoch, then: .constant)
         default:
             throw KilnError.invalidArgument("unknown schedule '\(schedule)' (expected constant, step, exponential, cosine or warmup)")

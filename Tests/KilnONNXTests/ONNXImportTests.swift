@@ -120,7 +120,7 @@ enum OperatorRegistryCheck {
     @Test func fineTuningAnImportedClassifierLearnsTheDigits() throws {
         let model = try Self.digitsModel()
         let (train, test) = try DigitsData.load("digits")
-        let trainer = try Trainer(model: model, optimizer: Adam(), learningRate: 0.003)
+        let trainer = try TrainingRecipe.standard.trainer(model: model, stepsPerEpoch: train.count / 32, epochs: 15)
         #expect(trainer.graph.node(named: "labels")?.op == Node.inputOp)
         let session = try ClassifierTraining(trainer: trainer, data: train, seed: 0)
         let before = try session.accuracy(on: test, executable: try model.compile())

@@ -96,10 +96,13 @@ import Testing
 
     @Test func cnnDigitsLearns() throws {
         let (train, test) = try DigitsData.load("digits")
-        let trainer = try Trainer(model: DigitsModels.cnn(), optimizer: Adam(), learningRate: 0.003)
+        // The zoo's recipe (Adam annealed to 1% of its rate) over 15 epochs: 0.983-0.994 over
+        // seeds 0-2 with OpenBLAS's default and AVX2 kernels on 1 and 2 threads. A constant rate
+        // once ended this run on a loss spike (0.90) on one of those four.
+        let trainer = try TrainingRecipe.standard.trainer(model: DigitsModels.cnn(), stepsPerEpoch: train.count / 32, epochs: 15)
         let session = try ClassifierTraining(trainer: trainer, data: train, seed: 0)
-        _ = try session.fit(train, epochs: 0..<20, totalEpochs: 20) { _ in }
+        _ = try session.fit(train, epochs: 0..<15, totalEpochs: 15) { _ in }
         let accuracy = try session.accuracy(on: test, executable: try DigitsModels.cnn().compile())
-        #expect(accuracy >= 0.97, "test accuracy \(accuracy) after 20 epochs")
+        #expect(accuracy >= 0.97, "test accuracy \(accuracy) after 15 epochs")
     }
 }

@@ -190,8 +190,8 @@ import Testing
 
     @Test func transformerLearnsToReverseDigits() throws {
         let model = SequenceTaskModels.reverser(batch: 32)
-        let trainer = try Trainer(model: model, optimizer: Adam(), learningRate: 0.003)
         let train = SequenceTask.reverse.generate(count: 4096, length: 8, seed: 0, split: "train")
+        let trainer = try TrainingRecipe.standard.trainer(model: model, stepsPerEpoch: train.count / 32, epochs: 1)
         let test = SequenceTask.reverse.generate(count: 256, length: 8, seed: 0, split: "test")
         let session = try SequenceTraining(trainer: trainer, data: train, seed: 0)
         let losses = try session.fit(train, epochs: 0..<1, totalEpochs: 1) { _ in }

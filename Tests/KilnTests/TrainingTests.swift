@@ -7,8 +7,9 @@ import Testing
     static func data() throws -> (train: LabeledDataset, test: LabeledDataset) { try DigitsData.load("digits") }
 
     static func session(seed: UInt64 = 0) throws -> (ClassifierTraining, Trainer) {
-        let trainer = try Trainer(model: DigitsModels.mlp(seed: seed), optimizer: Adam(), learningRate: 0.003)
-        return (try ClassifierTraining(trainer: trainer, data: try data().train, seed: seed), trainer)
+        let train = try data().train
+        let trainer = try TrainingRecipe.standard.trainer(model: DigitsModels.mlp(seed: seed), stepsPerEpoch: train.count / 32)
+        return (try ClassifierTraining(trainer: trainer, data: train, seed: seed), trainer)
     }
 
     @Test func digitsSplitIsTheDocumentedOne() throws {
