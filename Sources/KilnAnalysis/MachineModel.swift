@@ -33,6 +33,9 @@ public struct MachineModel: Sendable, Hashable, Codable {
     /// The compiler that built the loops of the JIT ceilings (`tcc`, or the native tier's); nil
     /// in models written before it was recorded, which measured tcc.
     public var jitCompiler: String?
+    /// The OpenBLAS kernels the peak was measured with (`Haswell`, `Cooperlake`); nil in models
+    /// written before it was recorded.
+    public var blasCore: String?
     /// The thread count the peak and bandwidth were measured on.
     public var threads: Int
     /// The processor's name, to notice a cache written on another machine.
@@ -49,7 +52,7 @@ public struct MachineModel: Sendable, Hashable, Codable {
     /// Creates a model.
     public init(
         peakGFLOPs: Double, bandwidthGBs: Double, jitTriadGBs: Double? = nil, jitFusedGBs: Double? = nil,
-        jitCompiler: String? = nil, threads: Int = 1, cpu: String = "", peakMethod: String = "given", bandwidthMethod: String = "given",
+        jitCompiler: String? = nil, blasCore: String? = nil, threads: Int = 1, cpu: String = "", peakMethod: String = "given", bandwidthMethod: String = "given",
         jitMethod: String = "", source: Source = .fixed
     ) {
         self.peakGFLOPs = peakGFLOPs
@@ -57,6 +60,7 @@ public struct MachineModel: Sendable, Hashable, Codable {
         self.jitTriadGBs = jitTriadGBs
         self.jitFusedGBs = jitFusedGBs
         self.jitCompiler = jitCompiler
+        self.blasCore = blasCore
         self.threads = threads
         self.cpu = cpu
         self.peakMethod = peakMethod
@@ -67,7 +71,7 @@ public struct MachineModel: Sendable, Hashable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case peakGFLOPs = "peak_gflops", bandwidthGBs = "bandwidth_gbs", jitTriadGBs = "jit_triad_gbs"
-        case jitFusedGBs = "jit_fused_gbs", jitCompiler = "jit_compiler", threads, cpu, peakMethod = "peak_method"
+        case jitFusedGBs = "jit_fused_gbs", jitCompiler = "jit_compiler", blasCore = "blas_core", threads, cpu, peakMethod = "peak_method"
         case bandwidthMethod = "bandwidth_method", jitMethod = "jit_method", source
     }
 

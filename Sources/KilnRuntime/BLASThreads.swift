@@ -4,6 +4,10 @@ import KilnIR
 /// The thread count OpenBLAS runs `cblas_sgemm` on (all cores unless `OPENBLAS_NUM_THREADS` or
 /// `set` says otherwise). Generated loops run on the calling thread.
 public enum BLASThreads {
+    /// The name of the kernels OpenBLAS runs (`Haswell`, `Cooperlake`): its own choice for the
+    /// processor unless `OPENBLAS_CORETYPE` forces one. Sgemm's speed depends on it.
+    public static var core: String { String(cString: kiln_openblas_core()) }
+
     /// The current count.
     public static var count: Int { Int(kiln_openblas_threads()) }
 

@@ -27,8 +27,8 @@ public enum MachineBenchmark {
         let mib = (streamElements * 4) >> 20
         return MachineModel(
             peakGFLOPs: peak, bandwidthGBs: bandwidth, jitTriadGBs: jit.triad, jitFusedGBs: jit.fused,
-            jitCompiler: jitBackend.name, threads: threads, cpu: cpuName(),
-            peakMethod: "OpenBLAS cblas_sgemm \(gemmSize)^3, \(threads) thread\(threads == 1 ? "" : "s"), best of 10",
+            jitCompiler: jitBackend.name, blasCore: BLASThreads.core, threads: threads, cpu: cpuName(),
+            peakMethod: "OpenBLAS cblas_sgemm (\(BLASThreads.core) kernels) \(gemmSize)^3, \(threads) thread\(threads == 1 ? "" : "s"), best of 10",
             bandwidthMethod: "STREAM triad a=b+s*c in C by the system \(compiler) -O2, \(threads) thread\(threads == 1 ? "" : "s"), "
                 + "3 x \(mib) MiB, 12 B/element (no write-allocate), best of 10",
             jitMethod: "loops as Kiln emits them compiled by \(jitBackend.name), 1 thread, \(mib) MiB arrays: "

@@ -26,9 +26,10 @@ public struct MachineOverrides: Sendable, Hashable {
 ///
 /// The cache is `$XDG_CACHE_HOME/kiln/machine.json`, or `~/.cache/kiln/machine.json`: a JSON array
 /// of `MachineModel`s (keys `peak_gflops`, `bandwidth_gbs`, `jit_triad_gbs`, `jit_fused_gbs`,
-/// `jit_compiler`, `threads`, `cpu`, `peak_method`, `bandwidth_method`, `jit_method`, `source`), one
-/// per (processor, thread count, compiler of the JIT ceilings), so that measuring at another thread
-/// count or for another tier adds an entry instead of replacing one. A file holding a single model
+/// `jit_compiler`, `blas_core`, `threads`, `cpu`, `peak_method`, `bandwidth_method`, `jit_method`, `source`), one
+/// per (processor, thread count, OpenBLAS kernels, compiler of the JIT ceilings), so that measuring at
+/// another thread count, with `OPENBLAS_CORETYPE` set, or for another tier adds an entry instead of
+/// replacing one. A file holding a single model
 /// (as older versions wrote) reads as one entry for tcc.
 public enum MachineModelStore {
     /// The environment variable holding a fixed model (`peak_gflops=100,bandwidth_gbs=10`).
@@ -89,11 +90,12 @@ public enum MachineModelStore {
         return model
     }
 
-    /// Whether `model` was measured on this processor, at BLAS's current thread count, with its JIT
-    /// ceilings compiled by `backend` (a model that names no compiler measured tcc).
+    /// Whether `model` was measured on this processor, at BLAS's current thread count and with its
+    /// current kernels, and with its JIT ceilings compiled by `backend` (a model that names no
+    /// compiler measured tcc; one that names no kernels matches any).
     static func matches(_ model: MachineModel, backend: any CompilerBackend) -> Bool {
         model.threads == BLASThreads.count && model.cpu == MachineBenchmark.cpuName()
-            && (model.jitCompiler ?? TCCBackend().name) == backend.name
+            && (model.jitCompiler ?? TCCBackend().name) == backend.name && (model.blasCore ?? BLASThreads.core) == BLASThreads.core
     }
 
     /// The models in `file` (an array, or one model as older versions wrote), or nil when it is

@@ -96,8 +96,8 @@ struct Bench: ParsableCommand {
             throw KilnError.invalidArgument("no suite workload matches \(filter.map { "'\($0)'" }.joined(separator: ", ")) (the workloads: \(names))")
         }
         let environment = ProcessInfo.processInfo.environment
-        print("kiln bench --suite, \(MachineBenchmark.cpuName()), OPENBLAS_CORETYPE="
-            + "\(environment["OPENBLAS_CORETYPE"] ?? "unset"), OPENBLAS_L2_SIZE=\(environment["OPENBLAS_L2_SIZE"] ?? "unset"), "
+        print("kiln bench --suite, \(MachineBenchmark.cpuName()), OpenBLAS \(BLASThreads.core) kernels (OPENBLAS_CORETYPE="
+            + "\(environment["OPENBLAS_CORETYPE"] ?? "unset"), OPENBLAS_L2_SIZE=\(environment["OPENBLAS_L2_SIZE"] ?? "unset")), "
             + "median of \(runs) runs after \(warmup) warm-up runs\n")
         print(BenchmarkTable.markdown([]))
         _ = try BenchmarkSuite.run(

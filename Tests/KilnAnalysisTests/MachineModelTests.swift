@@ -81,13 +81,14 @@ import Testing
         }
     }
 
-    @Test func theCacheKeepsOneEntryPerThreadCountAndCompiler() throws {
+    @Test func theCacheKeepsOneEntryPerThreadCountBLASKernelsAndCompiler() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kiln-cache-test-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
         let environment = ["XDG_CACHE_HOME": folder.path]
         let file = try #require(MachineModelStore.cacheFile(environment: environment))
         let (threads, cpu) = (BLASThreads.count, MachineBenchmark.cpuName())
         let entries = [
+            MachineModel(peakGFLOPs: 4, bandwidthGBs: 1, blasCore: "NotThisCore", threads: threads, cpu: cpu, source: .measured),
             MachineModel(peakGFLOPs: 1, bandwidthGBs: 1, threads: threads, cpu: cpu, source: .measured),
             MachineModel(peakGFLOPs: 2, bandwidthGBs: 1, jitCompiler: "tcc", threads: threads + 1, cpu: cpu, source: .measured),
             MachineModel(peakGFLOPs: 3, bandwidthGBs: 1, jitCompiler: "native", threads: threads, cpu: cpu, source: .measured),
@@ -102,7 +103,7 @@ import Testing
         let remeasured = MachineModel(peakGFLOPs: 9, bandwidthGBs: 1, jitCompiler: "tcc", threads: threads, cpu: cpu, source: .measured)
         try MachineModelStore.save(remeasured, to: file, backend: TCCBackend())
         let saved = try #require(MachineModelStore.load(file))
-        #expect(saved.map(\.peakGFLOPs).sorted() == [2, 3, 9])
+        #expect(saved.map(\.peakGFLOPs).sorted() == [2, 3, 4, 9])
         #expect(try MachineModelStore.resolve(MachineOverrides(), environment: environment).peakGFLOPs == 9)
         #expect(try MachineModelStore.resolve(MachineOverrides(), backend: native, environment: environment).peakGFLOPs == 3)
     }
