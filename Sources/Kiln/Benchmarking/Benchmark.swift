@@ -99,8 +99,8 @@ public enum Benchmark {
         return times
     }
 
-    /// Seeded random values for every input of `graph`: in [0, 1) for floats (class 0 for float
-    /// labels), 0 or 1 for integers.
+    /// Seeded random values for every input of `graph`: in [0, 1) for floats, 0 or 1 for integers
+    /// (labels too: the time of a step does not depend on their values).
     static func randomInputs(_ graph: Graph, seed: UInt64) -> [String: TensorValue] {
         var inputs: [String: TensorValue] = [:]
         for (index, node) in graph.inputs.enumerated() {
