@@ -6,9 +6,12 @@ import KilnIR
 /// A graph compiled to machine code and ready to run: the loaded kernels, the arena every tensor
 /// lives in, and the parameter values stored there.
 ///
-/// Running compiled code is serialized process-wide: the kernels call OpenBLAS, whose fixed pool of
-/// work buffers concurrent callers can exhaust and corrupt (seen once as heap corruption when the
-/// test suite ran many executables in parallel). One call at a time, each using every BLAS thread.
+/// Thread safety: every method may be called from any thread. Calls on one executable run one at
+/// a time, since they share its arena (inputs, activations, parameters and optimizer state live
+/// there); different executables run in parallel. Nothing else is shared: the generated code keeps
+/// no global state, libtcc's global compiler state is serialized by `TCCBackend`, and the OpenBLAS
+/// Debian installs (the pthreads build) is safe for concurrent callers: its buffer table is
+/// locked and it serializes parallel level-3 calls from several callers itself.
 public final class Executable: @unchecked Sendable {
     /// The graph this executable computes.
     public let graph: Graph
@@ -27,9 +30,8 @@ public final class Executable: @unchecked Sendable {
     /// Whether the preparation kernels have run since the parameters last changed.
     private var prepared = false
     private let runOne: @convention(c) (Int32, UnsafeMutableRawPointer) -> Void
-    private var lock: NSLock { Executable.executionLock }
-    /// The lock every executable runs under.
-    private static let executionLock = NSLock()
+    /// Serializes calls on this executable (they share the arena).
+    private let lock = NSLock()
 
     /// Generates C for `graph`, compiles it with `backend`, and stores `parameters` and the
     /// graph's constants in the arena.

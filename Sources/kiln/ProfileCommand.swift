@@ -58,11 +58,14 @@ struct Profile: ParsableCommand {
             if let threads { try BLASThreads.set(threads) }
             let model = try ModelSource.load(options.model, seed: options.seed)
             try model.validate()
+            // The diagnosis compares kernels with the ceilings of the compiler that built them.
+            let backend: any CompilerBackend = TCCBackend()
             let machine = try MachineModelStore.resolve(
-                MachineOverrides(peakGFLOPs: peakGflops, bandwidthGBs: bandwidthGbs, remeasure: remeasure),
+                MachineOverrides(peakGFLOPs: peakGflops, bandwidthGBs: bandwidthGbs, remeasure: remeasure), backend: backend,
                 progress: { FileHandle.standardError.write(Data(($0 + "\n").utf8)) })
             let report = try Profiler.profile(
-                model, training: train, machine: machine, runs: runs, seed: options.seed, optimization: optimization.options)
+                model, training: train, machine: machine, runs: runs, seed: options.seed, backend: backend,
+                optimization: optimization.options)
             print(report.table())
             if operators { print("\n" + report.operatorTable()) }
             if let json { try write(try report.json(), to: json) }

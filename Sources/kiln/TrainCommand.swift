@@ -101,30 +101,9 @@ struct Train: ParsableCommand {
         }
     }
 
-    private func defaultRate(_ optimizer: String) -> Double {
-        switch optimizer {
-        case "adam", "adamw": 0.003
-        case "rmsprop": 0.001
-        case "adadelta": 1
-        default: 0.05
-        }
-    }
+    private func defaultRate(_ optimizer: String) -> Double { OptimizerCatalog.defaultLearningRate(named: optimizer) }
 
-    private func makeOptimizer(_ optimizer: String) throws -> any Optimizer {
-        switch optimizer {
-        case "sgd": return SGD()
-        case "momentum": return Momentum()
-        case "nesterov": return Momentum(nesterov: true)
-        case "adagrad": return AdaGrad()
-        case "rmsprop": return RMSProp()
-        case "adadelta": return AdaDelta()
-        case "adam": return Adam()
-        case "adamw": return Adam.adamW()
-        default:
-            throw KilnError.invalidArgument(
-                "unknown optimizer '\(optimizer)' (expected sgd, momentum, nesterov, adagrad, rmsprop, adadelta, adam or adamw)")
-        }
-    }
+    private func makeOptimizer(_ optimizer: String) throws -> any Optimizer { try OptimizerCatalog.optimizer(named: optimizer) }
 
     private func makeSchedule(stepsPerEpoch: Int, epochs: Int, baseRate: Double, recipe: TrainingRecipe) throws -> LearningRateSchedule {
         switch schedule {
