@@ -15,6 +15,9 @@
 /// remains for `sqrtf` (gcc vectorizes it under `-fno-math-errno`, which a pragma cannot set),
 /// `floorf`/`ceilf`/`fabsf` (inlined by the compilers) and the scalar code outside loops.
 ///
+/// Under tcc the names map to libm (tcc's calls and scalar code make the approximations slower
+/// than libm there) unless `KILN_INLINE_MATH` is defined, as the accuracy tests do.
+///
 /// `KILN_MATH` marks the functions unused-is-fine (clang warns about unused static functions).
 /// `KILN_PARALLEL_FOR` (`ParallelLoop`) is OpenMP's `parallel for` when the compiler runs with
 /// `-fopenmp` and nothing otherwise, so that no compiler warns about an unknown pragma.
@@ -33,6 +36,25 @@ extension CPrelude {
         #else
         #define KILN_PARALLEL_FOR
         #endif
+        #if defined(__TINYC__) && !defined(KILN_INLINE_MATH)
+        /* tcc inlines nothing and keeps no value in a vector register: each approximation would be
+           scalar calls slower than libm's (a GELU over 4M floats 3x slower), so the first tier calls
+           libm. KILN_INLINE_MATH compiles the approximations under tcc too (the accuracy tests). */
+        #define kiln_exp(x) expf(x)
+        #define kiln_expm1(x) expm1f(x)
+        #define kiln_log(x) logf(x)
+        #define kiln_log1p(x) log1pf(x)
+        #define kiln_tanh(x) tanhf(x)
+        #define kiln_sigmoid(x) (1.0f / (1.0f + expf(-(x))))
+        #define kiln_erf(x) erff(x)
+        #define kiln_erfc(x) erfcf(x)
+        #define kiln_gelu(x) (0.5f * (x) * erfcf(-0.707106781f * (x)))
+        #define kiln_gelu_tanh(x) ((x) / (1.0f + expf(-1.59576912f * ((x) + 0.044715f * (x) * (x) * (x)))))
+        #define kiln_softplus(x) (fmaxf((x), 0.0f) + log1pf(expf(-fabsf(x))))
+        #define kiln_pow(a, b) powf((a), (b))
+        #define kiln_sin(x) sinf(x)
+        #define kiln_cos(x) cosf(x)
+        #else
         typedef union { float f; int i; } kiln_bits;
         typedef union { double d; long long i; } kiln_bits64;
 
@@ -277,5 +299,6 @@ extension CPrelude {
             double v = (q & 1) ? s : c;
             return (float)(((q + 1) & 2) ? -v : v);
         }
+        #endif
         """
 }
