@@ -10,7 +10,7 @@ enum Compilation {
     /// loading `parameters`.
     static func executable(
         _ graph: Graph, parameters: [String: TensorValue], isTraining: Bool, optimization: OptimizationOptions,
-        backend: any CompilerBackend
+        backend: ExecutionBackend
     ) throws(KilnError) -> Executable {
         let optimized = try GraphOptimizer.optimize(graph, isTraining: isTraining, options: optimization)
         let program = try CodeGenerator.generate(optimized.graph, fusion: optimized.fusion, memory: optimized.memory)

@@ -33,7 +33,9 @@ public struct DriverBodies: Sendable {
 /// `void kiln_update(unsigned char *arena)` then copies the state updates that were not computed
 /// in place (the runtime reads the outputs first, so an output that is an updated parameter
 /// holds its value before the update); `void kiln_run_kernel(int index, unsigned char *arena)`
-/// runs one kernel (for per-kernel timing), and index `kernels.count` runs the state updates.
+/// runs one kernel (for per-kernel timing), and index `kernels.count` runs the state updates;
+/// `void kiln_set_threads(int count)` sets the thread count of the loops the native compiler
+/// parallelized with OpenMP (nothing under tcc).
 public struct GeneratedProgram: Sendable {
     /// The name of the graph the program computes.
     public let graphName: String

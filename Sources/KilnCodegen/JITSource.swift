@@ -1,7 +1,8 @@
 import KilnC
 
 /// The JIT flavour of a generated program: hand-written prototypes (`CPrelude.jit`), the kernel
-/// functions, and the four exported drivers the runtime looks up.
+/// functions, and the drivers the runtime looks up (`kiln_set_threads` sets OpenMP's thread
+/// count where the compiler built with `-fopenmp`, and does nothing under tcc).
 enum JITSource {
     static func assemble(_ program: GeneratedProgram) -> CWriter {
         var writer = CWriter()
@@ -26,6 +27,15 @@ enum JITSource {
                 if !drivers.updates.isEmpty { cases.line("case \(calls.count): " + drivers.updates.joined(separator: " ") + " break;") }
                 cases.line("default: break;")
             }
+        }
+        writer.line()
+        writer.block("void kiln_set_threads(int count)") { body in
+            body.line("#ifdef _OPENMP")
+            body.line("void omp_set_num_threads(int);")
+            body.line("omp_set_num_threads(count);")
+            body.line("#else")
+            body.line("(void)count; /* built without OpenMP: the loops run on the calling thread */")
+            body.line("#endif")
         }
         return writer
     }

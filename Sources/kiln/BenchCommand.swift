@@ -21,19 +21,24 @@ struct Bench: ParsableCommand {
     @Flag(help: "Time a training step (the model must declare a loss) instead of inference.")
     var train = false
 
+    @OptionGroup var execution: ExecutionOptions
+
     func run() throws {
         try reportingErrors {
             guard runs > 0, warmup >= 0 else { throw KilnError.invalidArgument("--runs must be positive and --warmup not negative") }
             let model = try ModelSource.load(options.model, seed: options.seed)
             let variants: [(String, OptimizationOptions)] = [("as written", .none), ("optimized", .standard)]
             var steps: [() throws -> Void] = []
+            let backend = try execution.executionBackend()
             for (_, optimization) in variants {
                 if train {
-                    let trainer = try Trainer(model: model, optimizer: Adam(), learningRate: 1e-3, optimization: optimization)
+                    let trainer = try Trainer(model: model, optimizer: Adam(), learningRate: 1e-3, backend: backend, optimization: optimization)
+                    execution.settle(trainer.step)
                     let inputs = randomInputs(trainer.graph, excluding: [Trainer.learningRateInput, GraphContext.randomSeedInput])
                     steps.append { _ = try trainer.train(inputs) }
                 } else {
-                    let executable = try model.compile(optimization: optimization)
+                    let executable = try model.compile(backend: backend, optimization: optimization)
+                    execution.settle(executable)
                     let inputs = randomInputs(executable.graph, excluding: [])
                     steps.append { _ = try executable.run(inputs) }
                 }
