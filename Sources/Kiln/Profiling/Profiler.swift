@@ -20,7 +20,7 @@ public enum Profiler {
     /// native code once it is built (tcc's where it cannot be).
     public static func profile(
         _ model: Model, training: Bool, machine: MachineModel, runs: Int = 10, warmupRuns: Int = 2,
-        seed: UInt64 = 0, backend: ExecutionBackend = .tiered, optimization: OptimizationOptions = .standard
+        seed: UInt64 = 0, backend: ExecutionBackend = .tcc, optimization: OptimizationOptions = .standard
     ) throws(KilnError) -> ProfileReport {
         let executable: Executable
         let phases: GraphPhases
