@@ -11,7 +11,7 @@ enum Compilation {
     /// loading `parameters`.
     static func executable(
         _ graph: Graph, parameters: [String: TensorValue], isTraining: Bool, optimization: OptimizationOptions,
-        backend: any CompilerBackend
+        backend: ExecutionBackend
     ) throws(KilnError) -> Executable {
         let optimized = try CompilePhaseRecorder.measure("passes") { () throws(KilnError) in
             try GraphOptimizer.optimize(graph, isTraining: isTraining, options: optimization)

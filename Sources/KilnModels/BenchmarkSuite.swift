@@ -54,7 +54,7 @@ public enum BenchmarkSuite {
     /// `machine(threads)`. `progress` hears each row as it finishes.
     public static func run(
         _ workloads: [Workload], threadCounts: [Int] = threadCounts, runs: Int, warmup: Int,
-        backend: any CompilerBackend = TCCBackend(), setThreads: (Int) throws -> Void,
+        backend: ExecutionBackend = .tcc, setThreads: (Int) throws -> Void,
         machine: (Int) throws -> MachineModel, progress: (BenchmarkResult) -> Void = { _ in }
     ) throws -> [BenchmarkResult] {
         var results: [BenchmarkResult] = []

@@ -50,18 +50,16 @@ struct Profile: ParsableCommand {
     @Flag(help: "Measure the machine model again and update the cache.")
     var remeasure = false
 
-    @Option(help: "OpenBLAS threads (default: OpenBLAS's own choice).")
-    var threads: Int?
+    @OptionGroup var execution: ExecutionOptions
 
     func run() throws {
         try reportingErrors {
-            if let threads { try BLASThreads.set(threads) }
+            let backend = try execution.executionBackend()
             let model = try ModelSource.load(options.model, seed: options.seed)
             try model.validate()
             // The diagnosis compares kernels with the ceilings of the compiler that built them.
-            let backend: any CompilerBackend = TCCBackend()
             let machine = try MachineModelStore.resolve(
-                MachineOverrides(peakGFLOPs: peakGflops, bandwidthGBs: bandwidthGbs, remeasure: remeasure), backend: backend,
+                MachineOverrides(peakGFLOPs: peakGflops, bandwidthGBs: bandwidthGbs, remeasure: remeasure), backend: TCCBackend(),
                 progress: { FileHandle.standardError.write(Data(($0 + "\n").utf8)) })
             let report = try Profiler.profile(
                 model, training: train, machine: machine, runs: runs, seed: options.seed, backend: backend,

@@ -22,7 +22,7 @@ struct OneNodeRun {
         let named = Dictionary(uniqueKeysWithValues: inputs.enumerated().map { ("x\($0.offset)", $0.element) })
         type = builder.graph[output].type
         reference = try Interpreter.run(builder.graph, inputs: named.mapValues(ReferenceTensor.init), parameters: [:])["y"]!.values
-        compiled = try Executable(graph: builder.graph, parameters: [:], backend: backend).run(named)["y"]!.doubles
+        compiled = try Executable(graph: builder.graph, parameters: [:], backend: ExecutionBackend(.tcc, tcc: backend)).run(named)["y"]!.doubles
     }
 }
 

@@ -39,7 +39,7 @@ public struct PreparedBenchmark {
     /// Compiles the model `load` returns (timed as `import`) for `mode`, with `optimization`
     /// through `backend`, and draws its inputs from `seed`.
     public init(
-        mode: BenchmarkMode, optimization: OptimizationOptions = .standard, backend: any CompilerBackend = TCCBackend(),
+        mode: BenchmarkMode, optimization: OptimizationOptions = .standard, backend: ExecutionBackend = .tcc,
         seed: UInt64 = 0, load: () throws -> Model
     ) throws {
         let recorder = CompilePhaseRecorder()
