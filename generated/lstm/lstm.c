@@ -38,7 +38,6 @@ static void kiln_builtin_sgemm(int order, int trans_a, int trans_b, int m, int n
     }
 }
 #define cblas_sgemm kiln_builtin_sgemm
-#include "lstm.h"
 #if defined(__GNUC__) && !defined(__clang__) && !defined(__TINYC__)
 #pragma GCC optimize ("no-trapping-math")
 #endif
@@ -52,10 +51,31 @@ static void kiln_builtin_sgemm(int order, int trans_a, int trans_b, int m, int n
 #else
 #define KILN_PARALLEL_FOR
 #endif
+#if defined(__TINYC__) && !defined(KILN_INLINE_MATH)
+/* tcc inlines nothing and keeps no value in a vector register: each approximation would be
+   scalar calls slower than libm's (a GELU over 4M floats 3x slower), so the first tier calls
+   libm. KILN_INLINE_MATH compiles the approximations under tcc too (the accuracy tests). */
+#define kiln_exp(x) expf(x)
+#define kiln_expm1(x) expm1f(x)
+#define kiln_log(x) logf(x)
+#define kiln_log1p(x) log1pf(x)
+#define kiln_tanh(x) tanhf(x)
+#define kiln_sigmoid(x) (1.0f / (1.0f + expf(-(x))))
+#define kiln_erf(x) erff(x)
+#define kiln_erfc(x) erfcf(x)
+#define kiln_gelu(x) (0.5f * (x) * erfcf(-0.707106781f * (x)))
+#define kiln_gelu_tanh(x) ((x) / (1.0f + expf(-1.59576912f * ((x) + 0.044715f * (x) * (x) * (x)))))
+#define kiln_softplus(x) (fmaxf((x), 0.0f) + log1pf(expf(-fabsf(x))))
+#define kiln_pow(a, b) powf((a), (b))
+#define kiln_sin(x) sinf(x)
+#define kiln_cos(x) cosf(x)
+#else
 typedef union { float f; int i; } kiln_bits;
 typedef union { double d; long long i; } kiln_bits64;
+
 /* 2^n for an integer n in [-126, 127], through the exponent bits. */
 KILN_MATH float kiln_pow2i(int n) { kiln_bits b; b.i = (n + 127) << 23; return b.f; }
+
 /* e^(hi + lo) for a small correction lo: Cody-Waite reduction by n*ln2 (n rounded by adding and
    subtracting 1.5*2^23), a degree-6 polynomial on [-ln2/2, ln2/2], and 2^n applied in two
    factors so that results in the subnormal range round once. */
@@ -75,7 +95,9 @@ KILN_MATH float kiln_exp_sum(float hi, float lo) {
     int k1 = k / 2;
     return p * kiln_pow2i(k1) * kiln_pow2i(k - k1);
 }
+
 KILN_MATH float kiln_exp(float x) { return kiln_exp_sum(x, 0.0f); }
+
 /* e^x - 1, accurate near 0: a Taylor polynomial for |x| < 0.5, e^x - 1 elsewhere. */
 KILN_MATH float kiln_expm1(float x) {
     float p = x * (1.0f + x * (0.5f + x * (1.6666667e-1f + x * (4.1666668e-2f + x * (8.3333338e-3f
@@ -83,6 +105,7 @@ KILN_MATH float kiln_expm1(float x) {
     float q = kiln_exp(x) - 1.0f;
     return ((x < 0.5f) & (x > -0.5f)) ? p : q;
 }
+
 /* ln x: x = m*2^e with m in [sqrt(1/2), sqrt(2)), ln(1+f) by a degree-9 polynomial (Cephes). */
 KILN_MATH float kiln_log(float x) {
     int subnormal = x < 1.17549435e-38f;
@@ -103,6 +126,7 @@ KILN_MATH float kiln_log(float x) {
     result = x == KILN_INFINITY ? x : result;
     return x > 0.0f ? result : (x == 0.0f ? -KILN_INFINITY : KILN_NAN);
 }
+
 /* ln(1 + x), accurate near 0: ln(u) * x / (u - 1) with u = 1 + x rounded (Goldberg). */
 KILN_MATH float kiln_log1p(float x) {
     float u = 1.0f + x;
@@ -111,6 +135,7 @@ KILN_MATH float kiln_log1p(float x) {
     scaled = u == KILN_INFINITY ? u : scaled;
     return d == 0.0f ? x : scaled;
 }
+
 /* tanh: an odd polynomial for |x| < 0.625 (Cephes), 1 - 2/(e^2|x| + 1) with the sign elsewhere. */
 KILN_MATH float kiln_tanh(float x) {
     float z = x * x;
@@ -121,11 +146,13 @@ KILN_MATH float kiln_tanh(float x) {
     large = x < 0.0f ? -large : large;
     return a < 0.625f ? small : large;
 }
+
 /* 1/(1 + e^-x) from w = e^-|x|, which never overflows: 1/(1 + w) for x >= 0, w/(1 + w) below. */
 KILN_MATH float kiln_sigmoid(float x) {
     float w = kiln_exp(x < 0.0f ? x : -x);
     return (x < 0.0f ? w : 1.0f) / (1.0f + w);
 }
+
 /* erfc(z) for z >= 0 with z^2 = square_hi + square_lo (square_hi exact): t*e^(-z^2 + P(t)),
    t = 2/(2 + z) (Numerical Recipes' erfcc), the exponent summed in two parts. */
 KILN_MATH float kiln_erfc_positive(float z, float square_hi, float square_lo) {
@@ -134,8 +161,10 @@ KILN_MATH float kiln_erfc_positive(float z, float square_hi, float square_lo) {
         + t * (0.27886807f + t * (-1.13520398f + t * (1.48851587f + t * (-0.82215223f + t * 0.17087277f))))))));
     return t * kiln_exp_sum(-square_hi, p - square_lo);
 }
+
 /* x = hi + lo with hi keeping the top 12 bits of the significand, so that hi*hi is exact. */
 KILN_MATH float kiln_split_high(float x) { kiln_bits b; b.f = x; b.i &= (int)0xfffff000; return b.f; }
+
 KILN_MATH float kiln_erfc(float x) {
     float z = x < 0.0f ? -x : x;
     z = z > 20.0f ? 20.0f : z;
@@ -145,6 +174,7 @@ KILN_MATH float kiln_erfc(float x) {
     float complement = 2.0f - e;
     return x < 0.0f ? complement : e;
 }
+
 /* erf: an odd polynomial for |x| <= 1 (Cephes), 1 - erfc(|x|) with the sign elsewhere. */
 KILN_MATH float kiln_erf(float x) {
     float z = x * x;
@@ -154,6 +184,7 @@ KILN_MATH float kiln_erf(float x) {
     large = x < 0.0f ? -large : large;
     return ((x <= 1.0f) & (x >= -1.0f)) ? small : large;
 }
+
 /* GELU, x*Phi(x) = x/2 * erfc(-x/sqrt 2), with (x/sqrt 2)^2 = x^2/2 split exactly. */
 KILN_MATH float kiln_gelu(float x) {
     float a = x < 0.0f ? -x : x;
@@ -166,6 +197,7 @@ KILN_MATH float kiln_gelu(float x) {
     float y = 0.5f * x * e;
     return x != x ? x : y;
 }
+
 /* The tanh form of GELU, x/2 * (1 + tanh(u)) = x*sigmoid(2u), which does not cancel for negative x;
    2u in double and split in two floats, since e^-2|u| magnifies its rounding error by |2u|. */
 KILN_MATH float kiln_gelu_tanh(float x) {
@@ -177,11 +209,13 @@ KILN_MATH float kiln_gelu_tanh(float x) {
     float w = kiln_exp_sum(hi, lo);
     return x * ((v < 0.0 ? w : 1.0f) / (1.0f + w));
 }
+
 /* ln(1 + e^x) = max(x, 0) + ln(1 + e^-|x|). */
 KILN_MATH float kiln_softplus(float x) {
     float a = x < 0.0f ? -x : x;
     return (x > 0.0f ? x : 0.0f) + kiln_log1p(kiln_exp(-a));
 }
+
 /* ln x for x > 0 in double: x = m*2^e with m in [sqrt(1/2), sqrt(2)), 2*atanh(s) with s = (m-1)/(m+1). */
 KILN_MATH double kiln_log_double(double x) {
     kiln_bits64 b; b.d = x;
@@ -194,6 +228,7 @@ KILN_MATH double kiln_log_double(double x) {
     double series = 1.0 + z * (1.0 / 3 + z * (1.0 / 5 + z * (1.0 / 7 + z * (1.0 / 9 + z * (1.0 / 11 + z * (1.0 / 13 + z * (1.0 / 15)))))));
     return e * 0.6931471805599453 + 2.0 * s * series;
 }
+
 /* e^y in double for |y| <= 200 (enough for any float result): n*ln2 split in two, degree-12 Taylor polynomial. */
 KILN_MATH double kiln_exp_double(double y) {
     y = y > 200.0 ? 200.0 : y;
@@ -208,6 +243,7 @@ KILN_MATH double kiln_exp_double(double y) {
     kiln_bits64 scale; scale.i = (k + 1023) << 52;
     return p * scale.d;
 }
+
 /* a^b for any float a and b, with C's special cases: |a|^b as e^(b ln|a|) in double, negated for a
    negative base and an odd integer exponent, NaN for a negative finite base and a non-integer one. */
 KILN_MATH float kiln_pow(float a, float b) {
@@ -231,6 +267,7 @@ KILN_MATH float kiln_pow(float a, float b) {
     result = ((a != a) | (b != b)) ? KILN_NAN : result;
     return ((b == 0.0f) | (a == 1.0f)) ? 1.0f : result;
 }
+
 /* x*2/pi reduced to [-2, 2] quarter turns exactly for any float x: 2/pi in 24-bit pieces, each
    product exact in double and reduced mod 4 on its own, then summed. Returns the quadrant in
    *quadrant and the angle in [-pi/4, pi/4]. */
@@ -252,14 +289,17 @@ KILN_MATH double kiln_reduce_quarter_turns(float x, int *quadrant) {
     *quadrant = (int)(t.i & 3);
     return (sum - n) * 1.5707963267948966;
 }
+
 KILN_MATH double kiln_sin_poly(double a) {
     double z = a * a;
     return a + a * z * (-1.0 / 6 + z * (1.0 / 120 + z * (-1.0 / 5040 + z * (1.0 / 362880 + z * (-1.0 / 39916800 + z * (1.0 / 6227020800.0))))));
 }
+
 KILN_MATH double kiln_cos_poly(double a) {
     double z = a * a;
     return 1.0 + z * (-0.5 + z * (1.0 / 24 + z * (-1.0 / 720 + z * (1.0 / 40320 + z * (-1.0 / 3628800 + z * (1.0 / 479001600.0))))));
 }
+
 /* sin and cos for any float x: exact reduction, then the polynomial of the quadrant. */
 KILN_MATH float kiln_sin(float x) {
     int q; double a = kiln_reduce_quarter_turns(x, &q);
@@ -267,12 +307,15 @@ KILN_MATH float kiln_sin(float x) {
     double v = (q & 1) ? c : s;
     return (float)((q & 2) ? -v : v);
 }
+
 KILN_MATH float kiln_cos(float x) {
     int q; double a = kiln_reduce_quarter_turns(x, &q);
     double s = kiln_sin_poly(a), c = kiln_cos_poly(a);
     double v = (q & 1) ? s : c;
     return (float)(((q + 1) & 2) ? -v : v);
 }
+#endif
+#include "lstm.h"
 
 /* node %4 'lstm.matmul' matmul(f32[16,32,128], f32[128,1024]) -> f32[16,32,1024], layer 'lstm', KilnModels/SequenceModels.swift:24 */
 /* node %5 'lstm.add' add(f32[16,32,1024], f32[1024]) -> f32[16,32,1024], layer 'lstm', KilnModels/SequenceModels.swift:24 */
