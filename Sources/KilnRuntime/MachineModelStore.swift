@@ -97,11 +97,13 @@ public enum MachineModelStore {
     static func save(_ model: MachineModel, to file: URL) throws(KilnError) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let data: Data
         do {
-            try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try encoder.encode(model).write(to: file, options: .atomic)
+            data = try encoder.encode(model)
         } catch {
-            throw .io(path: file.path, message: error.localizedDescription)
+            throw .io(path: file.path, message: "cannot encode the machine model: \(error)")
         }
+        try SafeFile.createDirectory(file.deletingLastPathComponent().path)
+        try SafeFile.write(data, to: file.path)
     }
 }
