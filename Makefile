@@ -5,7 +5,7 @@ KILN_RELEASE = .build/release/kiln
 KILN_DEBUG = .build/debug/kiln
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test test-matrix deps build graphs generated clean
+.PHONY: run test test-matrix test-sanitize deps build graphs generated clean
 
 ## Installs the system libraries Kiln links (libtcc, OpenBLAS) when they are missing.
 deps:
@@ -47,6 +47,16 @@ test-matrix: deps
 	  env $$kernels OPENBLAS_NUM_THREADS=$$threads $(SWIFT) test --skip-build || exit 1; \
 	done; done; echo "== make test-matrix: all four passed"
 
+## The concurrency stress (threads sharing executables, compiling and training at once; every
+## result equal to the serial one) built and run under AddressSanitizer and ThreadSanitizer, each in
+## its own build folder. STRESS_ARGS: threads, then calls per thread.
+STRESS_ARGS ?= 8 24
+test-sanitize: deps
+	$(SWIFT) build --product kiln-stress --sanitize=address --scratch-path .build-asan
+	.build-asan/debug/kiln-stress $(STRESS_ARGS)
+	$(SWIFT) build --product kiln-stress --sanitize=thread --scratch-path .build-tsan
+	TSAN_OPTIONS="halt_on_error=1 $$TSAN_OPTIONS" .build-tsan/debug/kiln-stress $(STRESS_ARGS)
+
 ## Rewrites graphs/*.kiln from the zoo (a test fails when they drift).
 graphs: deps
 	$(SWIFT) build --product kiln
@@ -54,7 +64,7 @@ graphs: deps
 	  $(KILN_DEBUG) graph $$model > graphs/$$model.kiln && echo "wrote graphs/$$model.kiln"; done
 
 clean:
-	rm -rf .build
+	rm -rf .build .build-asan .build-tsan
 
 ## Rewrites generated/ (standalone C of several zoo models; a test fails when it drifts).
 ## Weight files stay out of git except lenet5's, which is embedded in its C.

@@ -43,6 +43,7 @@ let package = Package(
         .target(name: "KilnTestSupport", dependencies: [
             "Kiln", "KilnIR", "KilnOps", "KilnPasses", "KilnInterpreter", "KilnCodegen", "KilnRuntime",
         ]),
+        .executableTarget(name: "kiln-stress", dependencies: ["KilnTestSupport"]),
         .testTarget(name: "KilnIRTests", dependencies: ["KilnIR", "KilnOps", "KilnTestSupport"]),
         .testTarget(name: "KilnOpsTests", dependencies: ["KilnIR", "KilnOps", "KilnInterpreter", "KilnRuntime", "KilnTestSupport"]),
         .testTarget(name: "KilnPassesTests", dependencies: [

@@ -4,16 +4,23 @@ import KilnPasses
 import KilnRuntime
 
 /// The one path from a graph to an executable: passes, fusion and memory planning
-/// (`GraphOptimizer`), C generation from the plans, compilation.
+/// (`GraphOptimizer`), C generation from the plans, compilation. Each phase's time goes to the
+/// current `CompilePhaseRecorder`, if any.
 enum Compilation {
     /// Optimizes `graph` with `optimization`, generates its C and compiles it with `backend`,
     /// loading `parameters`.
     static func executable(
         _ graph: Graph, parameters: [String: TensorValue], isTraining: Bool, optimization: OptimizationOptions,
-        backend: any CompilerBackend
+        backend: ExecutionBackend
     ) throws(KilnError) -> Executable {
-        let optimized = try GraphOptimizer.optimize(graph, isTraining: isTraining, options: optimization)
-        let program = try CodeGenerator.generate(optimized.graph, fusion: optimized.fusion, memory: optimized.memory)
-        return try Executable(graph: optimized.graph, parameters: parameters, program: program, backend: backend)
+        let optimized = try CompilePhaseRecorder.measure("passes") { () throws(KilnError) in
+            try GraphOptimizer.optimize(graph, isTraining: isTraining, options: optimization)
+        }
+        let program = try CompilePhaseRecorder.measure("code generation") { () throws(KilnError) in
+            try CodeGenerator.generate(optimized.graph, fusion: optimized.fusion, memory: optimized.memory)
+        }
+        let executable = try Executable(graph: optimized.graph, parameters: parameters, program: program, backend: backend)
+        CompilePhaseRecorder.current?.record(executable.backendName, seconds: executable.compileSeconds)
+        return executable
     }
 }

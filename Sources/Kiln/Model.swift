@@ -99,11 +99,11 @@ public struct Model: Sendable {
         try graph.initialParameters(seed: seed).merging(givenParameters) { _, given in given }
     }
 
-    /// Compiles the model to machine code (C through `backend`, libtcc by default) with its
-    /// initial parameters loaded. The graph is optimized first (`OptimizationOptions.standard`:
+    /// Compiles the model to machine code with its initial parameters loaded: tcc by default
+    /// (`.tiered`: tcc code at once, the native compiler's when it is built; see `ExecutionBackend`). The graph is optimized first (`OptimizationOptions.standard`:
     /// the standard passes, fusion, memory planning); `.none` compiles it as written.
     public func compile(
-        backend: any CompilerBackend = TCCBackend(), optimization: OptimizationOptions = .standard
+        backend: ExecutionBackend = .tcc, optimization: OptimizationOptions = .standard
     ) throws(KilnError) -> Executable {
         try validate()
         return try Compilation.executable(

@@ -30,6 +30,12 @@ public struct MachineModel: Sendable, Hashable, Codable {
     public var jitTriadGBs: Double?
     /// The bandwidth a fused elementwise loop as Kiln emits it reaches through the JIT, in GB/s.
     public var jitFusedGBs: Double?
+    /// The compiler that built the loops of the JIT ceilings (`tcc`, or the native tier's); nil
+    /// in models written before it was recorded, which measured tcc.
+    public var jitCompiler: String?
+    /// The OpenBLAS kernels the peak was measured with (`Haswell`, `Cooperlake`); nil in models
+    /// written before it was recorded.
+    public var blasCore: String?
     /// The thread count the peak and bandwidth were measured on.
     public var threads: Int
     /// The processor's name, to notice a cache written on another machine.
@@ -46,13 +52,15 @@ public struct MachineModel: Sendable, Hashable, Codable {
     /// Creates a model.
     public init(
         peakGFLOPs: Double, bandwidthGBs: Double, jitTriadGBs: Double? = nil, jitFusedGBs: Double? = nil,
-        threads: Int = 1, cpu: String = "", peakMethod: String = "given", bandwidthMethod: String = "given",
+        jitCompiler: String? = nil, blasCore: String? = nil, threads: Int = 1, cpu: String = "", peakMethod: String = "given", bandwidthMethod: String = "given",
         jitMethod: String = "", source: Source = .fixed
     ) {
         self.peakGFLOPs = peakGFLOPs
         self.bandwidthGBs = bandwidthGBs
         self.jitTriadGBs = jitTriadGBs
         self.jitFusedGBs = jitFusedGBs
+        self.jitCompiler = jitCompiler
+        self.blasCore = blasCore
         self.threads = threads
         self.cpu = cpu
         self.peakMethod = peakMethod
@@ -63,7 +71,7 @@ public struct MachineModel: Sendable, Hashable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case peakGFLOPs = "peak_gflops", bandwidthGBs = "bandwidth_gbs", jitTriadGBs = "jit_triad_gbs"
-        case jitFusedGBs = "jit_fused_gbs", threads, cpu, peakMethod = "peak_method"
+        case jitFusedGBs = "jit_fused_gbs", jitCompiler = "jit_compiler", blasCore = "blas_core", threads, cpu, peakMethod = "peak_method"
         case bandwidthMethod = "bandwidth_method", jitMethod = "jit_method", source
     }
 

@@ -19,6 +19,12 @@ public struct CWriter: Sendable {
         owners.append(owner)
     }
 
+    /// Appends every line of `other`, each at its own indentation and with its own owner.
+    public mutating func append(_ other: CWriter) {
+        lines += other.lines
+        owners += other.owners
+    }
+
     /// Writes a `/* ... */` comment line; the text is made safe first.
     public mutating func comment(_ text: String) {
         line("/* " + CLiteral.commentText(text) + " */")

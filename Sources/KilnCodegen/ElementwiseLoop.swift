@@ -6,9 +6,11 @@ import KilnOps
 /// local variable, every operand loaded once per element (or once before the loop when it is the
 /// same element throughout), and the stored values written at the end of each iteration.
 ///
-/// A flat loop `for (long i ...)` serves when every operand is read element by element or is one
-/// element; otherwise a loop nest indexes each operand with its own strides (zero along broadcast
-/// axes).
+/// The loop is written for a compiler to vectorize: axes along which every operand advances
+/// alike are merged, so the innermost loop is as long and as contiguous as the operands allow; an
+/// operand constant along the innermost loop (a per-channel bias or scale) is loaded before it; a
+/// flat loop `for (long i ...)` serves when every operand is read element by element or is one
+/// element. Large loops are split across cores on their outermost axis (`ParallelLoop`).
 struct ElementwiseLoop {
     let graph: Graph
     /// The elementwise nodes, in evaluation order.
@@ -20,6 +22,15 @@ struct ElementwiseLoop {
     let pointers: [NodeID: String]
     /// The values the loop stores, to their pointers.
     let stores: [NodeID]
+    /// A bias the primary left out of its output (`KernelContext.deferredBias`), added to the
+    /// primary's value as the loop reads it; with no epilogue nodes the loop stores the sum back.
+    var primaryBias: Bias?
+
+    /// A vector read at `strides` against the primary's output, added to it.
+    struct Bias {
+        var pointer: String
+        var strides: [Int]
+    }
 
     /// A value read from memory: which pointer, at which strides.
     private struct Load: Hashable {
@@ -41,33 +52,63 @@ struct ElementwiseLoop {
                 return load
             }
         }
+        let bias = primaryBias.map { Load(pointer: $0.pointer, strides: $0.strides) }
+        if let bias, !loads.contains(bias) { loads.append(bias) }
         let invariant = loads.filter { loopShape.readsOneElement($0.strides) }
-        let flat = loads.allSatisfy { loopShape.readsContiguously($0.strides) || loopShape.readsOneElement($0.strides) }
         var names: [Load: String] = [:]
         for (index, load) in loads.enumerated() { names[load] = (invariant.contains(load) ? "u" : "a") + String(index) }
         for load in invariant { writer.line("const float \(names[load]!) = \(load.pointer)[0];") }
+        // With no epilogue the primary's value (plus its bias) is stored back where it was read.
+        let storeBack = nodes.isEmpty ? primary : nil
 
-        func body(_ body: inout CWriter, index: ([Int]) -> String) {
-            let own = index(loopShape.strides)
-            for load in loads where !invariant.contains(load) {
-                body.line("float \(names[load]!) = \(load.pointer)[\(index(load.strides))];")
+        func compute(_ body: inout CWriter, own: String) {
+            if let primary {
+                let sum = bias.map { " + \(names[$0]!)" } ?? ""
+                body.line("float v\(primary.index) = \(accumulator!)[\(own)]\(sum);")
             }
-            if let primary { body.line("float v\(primary.index) = \(accumulator!)[\(own)];") }
             for id in nodes {
                 let node = graph[id]
                 let operands = zip(node.inputs, operandsOf[id]!).map { input, load in load.map { names[$0]! } ?? "v\(input.index)" }
                 body.line("float v\(id.index) = \(formula(id).cFormula(operands, node.attributes));")
             }
             for id in stores { body.line("\(pointers[id]!)[\(own)] = v\(id.index);") }
+            if let storeBack { body.line("\(accumulator!)[\(own)] = v\(storeBack.index);") }
         }
 
-        if flat {
-            writer.loop("i", count: loopShape.elementCount) { loop in body(&loop) { _ in "i" } }
-        } else {
-            writer.loopNest(loopShape.dimensions) { loop, indices in
-                body(&loop) { strides in CWriter.index(indices, strides: strides) }
+        let varying = loads.filter { !invariant.contains($0) }
+        let axes = MergedAxes(shape: loopShape, strides: varying.map(\.strides))
+        let elements = loopShape.elementCount
+        guard axes.extents.count > 1 else {
+            writer.parallelLoop("i", count: elements, elements: elements) { loop in
+                for load in varying {
+                    loop.line("float \(names[load]!) = \(load.pointer)[\(CWriter.index(["i"], strides: axes.strides(of: load.strides)))];")
+                }
+                compute(&loop, own: "i")
+            }
+            return
+        }
+        // Loops over the merged axes; loads constant along the innermost one go before it.
+        let innermost = axes.extents.count - 1
+        func nest(_ depth: Int, _ writer: inout CWriter, _ indices: [String]) {
+            let name = "i\(depth)"
+            let inner = indices + [name]
+            let work = axes.extents[depth...].reduce(1, *)
+            if depth < innermost {
+                writer.parallelLoop(name, count: axes.extents[depth], elements: depth == 0 ? work : 0) { nest(depth + 1, &$0, inner) }
+                return
+            }
+            let hoisted = varying.filter { axes.strides(of: $0.strides)[innermost] == 0 }
+            for load in hoisted {
+                writer.line("const float \(names[load]!) = \(load.pointer)[\(CWriter.index(indices, strides: axes.strides(of: load.strides)))];")
+            }
+            writer.parallelLoop(name, count: axes.extents[depth], elements: depth == 0 ? work : 0) { loop in
+                for load in varying where !hoisted.contains(load) {
+                    loop.line("float \(names[load]!) = \(load.pointer)[\(CWriter.index(inner, strides: axes.strides(of: load.strides)))];")
+                }
+                compute(&loop, own: CWriter.index(inner, strides: axes.ownStrides))
             }
         }
+        nest(0, &writer, [])
     }
 
     private func formula(_ id: NodeID) -> any ElementwiseFormula {
@@ -76,4 +117,38 @@ struct ElementwiseLoop {
         }
         return formula
     }
+}
+
+/// A loop shape with its axes of extent 1 dropped and each run of adjacent axes merged into one
+/// where the shape's own strides and every operand's strides advance alike (`stride[a] ==
+/// stride[a+1] * extent[a+1]`): [1, 96, 112, 112] with a per-channel operand becomes 96 × 12544.
+struct MergedAxes {
+    /// The extents of the merged axes, outermost first (one axis of the whole count when all merge).
+    let extents: [Int]
+    /// For each merged axis, the original axes it covers.
+    private let groups: [[Int]]
+    private let shape: Shape
+
+    init(shape: Shape, strides operands: [[Int]]) {
+        self.shape = shape
+        let all = [shape.strides] + operands
+        var groups: [[Int]] = []
+        for axis in 0..<shape.rank where shape[axis] > 1 {
+            if let last = groups.last?.last,
+               all.allSatisfy({ $0[last] == $0[axis] * shape[axis] }) {
+                groups[groups.count - 1].append(axis)
+            } else {
+                groups.append([axis])
+            }
+        }
+        if groups.isEmpty { groups = [[]] }
+        self.groups = groups
+        extents = groups.map { $0.reduce(1) { $0 * shape[$1] } }
+    }
+
+    /// An operand's strides over the merged axes: the stride of the innermost axis of each group.
+    func strides(of strides: [Int]) -> [Int] { groups.map { $0.last.map { strides[$0] } ?? 0 } }
+
+    /// The loop shape's own strides over the merged axes.
+    var ownStrides: [Int] { strides(of: shape.strides) }
 }

@@ -1,3 +1,4 @@
+import KilnC
 import KilnIR
 
 /// One generated kernel: its C function and the nodes it computes.
@@ -8,24 +9,71 @@ public struct KernelInfo: Sendable, Hashable {
     public var nodes: [NodeID]
 }
 
-/// A generated C translation unit and what the runtime needs to drive it.
+/// What the drivers of a generated program do, as C statements over `unsigned char *arena`:
+/// each flavour (JIT, standalone) wraps them in its own functions.
+public struct DriverBodies: Sendable {
+    /// The preparation kernels' calls (values derived from the parameters alone).
+    public let prepare: [String]
+    /// The other kernels' calls, in order.
+    public let run: [String]
+    /// The copies of the state updates not computed in place (after the outputs are read).
+    public let updates: [String]
+}
+
+/// A generated program in parts, and its JIT translation unit assembled from them.
 ///
-/// Entry points: `void kiln_prepare(unsigned char *arena)` runs the preparation kernels (the
-/// first `fusion.preparationKernelCount`), needed once after the parameters are set;
+/// The parts: the kernel functions (`kernelCode`, each line owned by its node), the drivers'
+/// bodies, and whether any kernel calls `cblas_sgemm`. The JIT flavour (`source`, compiled by tcc
+/// and by the native compiler alike) declares its libc/libm/CBLAS prototypes (`CPrelude.jit`);
+/// the standalone flavour (`StandaloneProgram`) puts the same kernel text behind real headers.
+///
+/// The JIT entry points: `void kiln_prepare(unsigned char *arena)` runs the preparation kernels
+/// (the first `fusion.preparationKernelCount`), needed once after the parameters are set;
 /// `void kiln_run(unsigned char *arena)` runs the other kernels in order;
 /// `void kiln_update(unsigned char *arena)` then copies the state updates that were not computed
 /// in place (the runtime reads the outputs first, so an output that is an updated parameter
 /// holds its value before the update); `void kiln_run_kernel(int index, unsigned char *arena)`
-/// runs one kernel (for per-kernel timing), and index `kernels.count` runs the state updates.
+/// runs one kernel (for per-kernel timing), and index `kernels.count` runs the state updates;
+/// `void kiln_set_threads(int count)` sets the thread count of the loops the native compiler
+/// parallelized with OpenMP (nothing under tcc).
 public struct GeneratedProgram: Sendable {
-    /// The C source.
-    public var source: String
-    /// For each source line (0-based), the name of the node whose code it is.
-    public var lineOwners: [String?]
+    /// The name of the graph the program computes.
+    public let graphName: String
+    /// The number of nodes of that graph.
+    public let nodeCount: Int
+    /// The kernel functions, one `static void` each, with the node each line belongs to.
+    public let kernelCode: CWriter
+    /// The statements of the drivers.
+    public let drivers: DriverBodies
+    /// Whether a kernel calls `cblas_sgemm`.
+    public let usesGEMM: Bool
     /// The kernels in execution order.
-    public var kernels: [KernelInfo]
+    public let kernels: [KernelInfo]
     /// Which nodes each kernel computes and stores.
-    public var fusion: FusionPlan
+    public let fusion: FusionPlan
     /// Where every tensor lives in the arena.
-    public var plan: MemoryPlan
+    public let plan: MemoryPlan
+    /// The JIT translation unit, assembled once from the parts.
+    private var jit = CWriter()
+
+    /// Assembles the JIT translation unit from the parts.
+    public init(
+        graphName: String, nodeCount: Int, kernelCode: CWriter, drivers: DriverBodies, usesGEMM: Bool, kernels: [KernelInfo],
+        fusion: FusionPlan, plan: MemoryPlan
+    ) {
+        self.graphName = graphName
+        self.nodeCount = nodeCount
+        self.kernelCode = kernelCode
+        self.drivers = drivers
+        self.usesGEMM = usesGEMM
+        self.kernels = kernels
+        self.fusion = fusion
+        self.plan = plan
+        jit = JITSource.assemble(self)
+    }
+
+    /// The JIT C source (what the runtime compiles).
+    public var source: String { jit.text }
+    /// For each line of `source` (0-based), the name of the node whose code it is.
+    public var lineOwners: [String?] { jit.owners }
 }

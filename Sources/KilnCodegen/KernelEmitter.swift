@@ -56,15 +56,16 @@ struct KernelEmitter {
         if scratchOffset != nil { parameters.append("unsigned char *KILN_RESTRICT scratch") }
         writer.line("static void \(name)(\(parameters.joined(separator: ", "))) {")
         var body = CWriter()
+        var deferredBias: ElementwiseLoop.Bias?
         if let primary = kernel.primary {
             body.owner = graph[primary].name
-            writePrimary(primary, &body)
+            deferredBias = writePrimary(primary, &body)
         }
         let loop = kernel.epilogue
-        if !loop.isEmpty {
-            body.owner = graph[loop.last!].name
+        if !loop.isEmpty || deferredBias != nil {
+            body.owner = graph[loop.last ?? kernel.primary!].name
             ElementwiseLoop(graph: graph, nodes: loop, primary: kernel.primary, accumulator: accumulator,
-                            pointers: pointers, stores: kernel.outputs.filter(loop.contains))
+                            pointers: pointers, stores: kernel.outputs.filter(loop.contains), primaryBias: deferredBias)
                 .write(&body)
         }
         for (line, owner) in zip(body.lines, body.owners) {
@@ -92,7 +93,8 @@ struct KernelEmitter {
         return result
     }
 
-    private func writePrimary(_ primary: NodeID, _ writer: inout CWriter) {
+    /// Writes the primary node's C; returns the bias it left for the elementwise pass, if any.
+    private func writePrimary(_ primary: NodeID, _ writer: inout CWriter) -> ElementwiseLoop.Bias? {
         let node = graph[primary]
         let definition = OperatorRegistry.operator(node.op)!
         let prologue = kernel.prologue
@@ -108,11 +110,16 @@ struct KernelEmitter {
         }
         context.writer.owner = node.name
         definition.emitC(&context)
-        if kernel.nodes.count > 1 {
+        if kernel.nodes.count > 1 || context.deferredBias != nil {
             // Scoped, so that the primary's declarations cannot clash with the epilogue's.
             writer.scope { scope in for line in context.writer.lines { scope.line(line) } }
         } else {
             for line in context.writer.lines { writer.line(line) }
+        }
+        return context.deferredBias.map { bias in
+            var strides = Array(repeating: 0, count: node.type.shape.rank)
+            strides[bias.axis] = 1
+            return ElementwiseLoop.Bias(pointer: pointers[node.inputs[bias.input]]!, strides: strides)
         }
     }
 

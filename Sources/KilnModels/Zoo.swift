@@ -31,6 +31,9 @@ public enum Zoo {
             DigitsModels.cnn(batch: $0, seed: $1)
         },
         ZooEntry(name: "lenet5", summary: "LeNet-5 on 1x32x32", defaultBatchSize: 1) { ClassicNets.lenet5(batch: $0, seed: $1) },
+        ZooEntry(name: "lenet5_mnist", summary: "LeNet-5 on 1x28x28 (MNIST), cross-entropy loss, batch 64", defaultBatchSize: 64) {
+            BenchmarkModels.lenet5MNIST(batch: $0, seed: $1)
+        },
         ZooEntry(name: "vgg11", summary: "VGG-11 with batch norm on 3x32x32, 10 classes", defaultBatchSize: 1) {
             ClassicNets.vgg11(batch: $0, seed: $1)
         },
@@ -77,6 +80,10 @@ public enum Zoo {
             name: "transformer_encoder", summary: "2 Transformer encoder layers, seq 128, d_model 256, 4 heads, FFN 1024, batch 1",
             defaultBatchSize: 1
         ) { SequenceModels.transformerEncoder(batch: $0, seed: $1) },
+        ZooEntry(
+            name: "transformer_block", summary: "1 pre-LN Transformer encoder layer, seq 128, d_model 256, 4 heads, FFN 1024, GELU, batch 1",
+            defaultBatchSize: 1
+        ) { BenchmarkModels.transformerBlock(batch: $0, seed: $1) },
         ZooEntry(name: "lstm", summary: "LSTM, seq 32, input 128, hidden 256, batch 16", defaultBatchSize: 16) {
             SequenceModels.lstm(batch: $0, seed: $1)
         },
@@ -89,6 +96,9 @@ public enum Zoo {
         ) { Seq2Seq.attention(batch: $0, seed: $1) },
         ZooEntry(name: "reverse", summary: "2-layer Transformer reversing 8-digit sequences (kiln train reverse)", defaultBatchSize: 64) {
             SequenceTaskModels.reverser(batch: $0, seed: $1)
+        },
+        ZooEntry(name: "gelu_stream", summary: "y = gelu(x*1.5+0.25)+x over 4M floats (exact GELU), memory-bound", defaultBatchSize: 1) {
+            BenchmarkModels.geluStream(batch: $0, seed: $1)
         },
     ]
 

@@ -1,15 +1,62 @@
 import COpenBLAS
+import Foundation
 import KilnIR
 
 /// The thread count OpenBLAS runs `cblas_sgemm` on (all cores unless `OPENBLAS_NUM_THREADS` or
-/// `set` says otherwise). Generated loops run on the calling thread.
+/// `set` says otherwise), and the one thread setting of Kiln: executables run their OpenMP loops
+/// and OpenBLAS on `defaultCount` threads unless told otherwise (`Executable.threads`).
 public enum BLASThreads {
+    /// The name of the kernels OpenBLAS runs (`Haswell`, `Cooperlake`): its own choice for the
+    /// processor unless `OPENBLAS_CORETYPE` forces one. Sgemm's speed depends on it.
+    public static var core: String { String(cString: kiln_openblas_core()) }
+
     /// The current count.
     public static var count: Int { Int(kiln_openblas_threads()) }
 
-    /// Sets the count (1 or more).
+    /// Sets the count (1 or more). Call it only while no other thread is inside OpenBLAS: the
+    /// count is one process-wide variable that a running call reads while it splits its work, and
+    /// OpenBLAS before 0.3.24 could write past its per-thread buffer table when the count grows
+    /// (OpenMathLib/OpenBLAS#4101). Calling BLAS from several threads at once is safe.
     public static func set(_ count: Int) throws(KilnError) {
-        guard (1...1024).contains(count) else { throw .invalidArgument("thread count \(count) is not between 1 and 1024") }
+        try validate(count)
         kiln_openblas_set_threads(Int32(count))
+    }
+
+    /// The thread count a new executable starts with: the last `setDefault`, else
+    /// `KILN_NUM_THREADS`, else OpenBLAS's count.
+    public static var defaultCount: Int {
+        chosen.withLock { $0 } ?? environmentCount ?? count
+    }
+
+    /// Makes `count` the thread count of executables created from now on, and OpenBLAS's.
+    public static func setDefault(_ count: Int) throws(KilnError) {
+        try set(count)
+        chosen.withLock { $0 = count }
+    }
+
+    /// `KILN_NUM_THREADS` when it holds a valid count.
+    static var environmentCount: Int? {
+        ProcessInfo.processInfo.environment["KILN_NUM_THREADS"].flatMap { Int($0) }.flatMap { (1...1024).contains($0) ? $0 : nil }
+    }
+
+    /// Checks a thread count.
+    static func validate(_ count: Int) throws(KilnError) {
+        guard (1...1024).contains(count) else { throw .invalidArgument("thread count \(count) is not between 1 and 1024") }
+    }
+
+    private static let chosen = LockedValue<Int?>(nil)
+}
+
+/// A value behind a lock.
+final class LockedValue<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Value
+
+    init(_ value: Value) { self.value = value }
+
+    func withLock<Result>(_ body: (inout Value) -> Result) -> Result {
+        lock.lock()
+        defer { lock.unlock() }
+        return body(&value)
     }
 }

@@ -6,52 +6,66 @@ import KilnIR
 /// A graph compiled to machine code and ready to run: the loaded kernels, the arena every tensor
 /// lives in, and the parameter values stored there.
 ///
-/// Running compiled code is serialized process-wide: the kernels call OpenBLAS, whose fixed pool of
-/// work buffers concurrent callers can exhaust and corrupt (seen once as heap corruption when the
-/// test suite ran many executables in parallel). One call at a time, each using every BLAS thread.
+/// Tiered (`ExecutionBackend.tiered`): the executable starts with tcc's code and builds the same
+/// program natively in the background; between two calls, once that code is ready, it switches
+/// to it. Both tiers run over the one arena, so parameters, optimizer state and every persistent
+/// buffer carry over, and no call ever runs a mix of tiers.
+///
+/// Thread safety: every method may be called from any thread. Calls on one executable run one at
+/// a time, since they share its arena (inputs, activations, parameters and optimizer state live
+/// there); different executables run in parallel. Nothing else is shared: the generated code keeps
+/// no global state, libtcc's global compiler state is serialized by `TCCBackend`, and the OpenBLAS
+/// Debian installs (the pthreads build) is safe for concurrent callers: its buffer table is
+/// locked and it serializes parallel level-3 calls from several callers itself.
 public final class Executable: @unchecked Sendable {
     /// The graph this executable computes.
     public let graph: Graph
     /// The generated C and its memory plan.
     public let program: GeneratedProgram
-    /// Seconds spent compiling the C.
+    /// Seconds spent compiling the first tier's code.
     public let compileSeconds: Double
-    /// The compiler that produced the code.
-    public let backendName: String
 
-    private let module: any LoadedModule
+    private var code: LoadedProgram
+    private var nativeBuild: NativeTierBuild?
+    private var nativeSeconds: Double?
+    private var nativeOutcome: NativeBackend.Outcome?
+    private var nativeError: KilnError?
+    private var threadCount: Int
     private let arena: UnsafeMutableRawPointer
-    private let runAll: @convention(c) (UnsafeMutableRawPointer) -> Void
-    private let prepare: @convention(c) (UnsafeMutableRawPointer) -> Void
-    private let update: @convention(c) (UnsafeMutableRawPointer) -> Void
     /// Whether the preparation kernels have run since the parameters last changed.
     private var prepared = false
-    private let runOne: @convention(c) (Int32, UnsafeMutableRawPointer) -> Void
-    private var lock: NSLock { Executable.executionLock }
-    /// The lock every executable runs under.
-    private static let executionLock = NSLock()
+    /// Serializes calls on this executable (they share the arena).
+    private let lock = NSLock()
 
-    /// Generates C for `graph`, compiles it with `backend`, and stores `parameters` and the
-    /// graph's constants in the arena.
+    /// Generates C for `graph` (unless `program` is given), compiles it with `backend` (tcc
+    /// unless told otherwise), and stores `parameters` and the graph's constants in the arena.
     public init(
         graph: Graph, parameters: [String: TensorValue], program: GeneratedProgram? = nil,
-        backend: any CompilerBackend = TCCBackend()
+        backend: ExecutionBackend = .tcc
     ) throws(KilnError) {
         let program = if let program { program } else { try CodeGenerator.generate(graph) }
-        let start = DispatchTime.now().uptimeNanoseconds
-        module = try backend.compile(source: program.source, lineOwners: program.lineOwners)
-        compileSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        guard let runAddress = module.symbol("kiln_run"), let kernelAddress = module.symbol("kiln_run_kernel"),
-              let prepareAddress = module.symbol("kiln_prepare"), let updateAddress = module.symbol("kiln_update") else {
-            throw .runtime("the compiled program lacks its entry points kiln_prepare, kiln_run, kiln_update and kiln_run_kernel")
+        let start = MonotonicClock.seconds()
+        switch backend.kind {
+        case .tcc:
+            code = try LoadedProgram(module: backend.tcc.compile(source: program.source, lineOwners: program.lineOwners), tier: .tcc)
+        case .native:
+            let (module, outcome) = try backend.native.compileReporting(source: program.source, lineOwners: program.lineOwners)
+            code = try LoadedProgram(module: module, tier: .native)
+            nativeOutcome = outcome
+        case .tiered:
+            code = try LoadedProgram(module: backend.tcc.compile(source: program.source, lineOwners: program.lineOwners), tier: .tcc)
+            if backend.native.compiler == nil {
+                nativeError = .runtime(NativeBackend.missingCompilerMessage)
+                TierNotice.noCompiler()
+            } else {
+                nativeBuild = NativeTierBuild(program: program, backend: backend.native)
+            }
         }
-        update = unsafeBitCast(updateAddress, to: (@convention(c) (UnsafeMutableRawPointer) -> Void).self)
-        runAll = unsafeBitCast(runAddress, to: (@convention(c) (UnsafeMutableRawPointer) -> Void).self)
-        prepare = unsafeBitCast(prepareAddress, to: (@convention(c) (UnsafeMutableRawPointer) -> Void).self)
-        runOne = unsafeBitCast(kernelAddress, to: (@convention(c) (Int32, UnsafeMutableRawPointer) -> Void).self)
+        compileSeconds = MonotonicClock.seconds() - start
+        if backend.kind == .native { nativeSeconds = compileSeconds }
         self.graph = graph
         self.program = program
-        self.backendName = backend.name
+        threadCount = BLASThreads.defaultCount
         arena = UnsafeMutableRawPointer.allocate(byteCount: max(program.plan.arenaBytes, 1), alignment: MemoryPlan.alignment)
         arena.initializeMemory(as: UInt8.self, repeating: 0, count: max(program.plan.arenaBytes, 1))
         for node in graph.nodes where node.op == Node.constantOp {
@@ -65,7 +79,10 @@ public final class Executable: @unchecked Sendable {
         }
     }
 
-    deinit { arena.deallocate() }
+    deinit {
+        nativeBuild?.abandon()
+        arena.deallocate()
+    }
 
     /// The number of kernels `kiln_run_kernel` accepts.
     public var kernelCount: Int { program.kernels.count }
@@ -101,10 +118,11 @@ public final class Executable: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         try store(inputs)
-        prepareIfNeeded()
-        runAll(arena)
+        let code = beginCall()
+        prepareIfNeeded(code)
+        code.run(arena)
         let outputs = Dictionary(uniqueKeysWithValues: graph.outputs.map { ($0.name, read(graph[$0.node])) })
-        update(arena)
+        code.update(arena)
         return outputs
     }
 
@@ -117,19 +135,88 @@ public final class Executable: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         try store(inputs)
-        prepareIfNeeded()
+        let code = beginCall()
+        prepareIfNeeded(code)
         for index in preparationKernelCount..<kernelCount {
-            body(index) { runOne(Int32(index), arena) }
+            body(index) { code.runKernel(Int32(index), arena) }
         }
         let outputs = Dictionary(uniqueKeysWithValues: graph.outputs.map { ($0.name, read(graph[$0.node])) })
-        update(arena)
+        code.update(arena)
         return outputs
     }
 
+    /// Switches to the native code if it became ready, and applies the thread count; the code
+    /// the whole call then runs. Called under the lock.
+    private func beginCall() -> LoadedProgram {
+        installNativeIfReady()
+        if BLASThreads.count != threadCount { kiln_openblas_set_threads(Int32(threadCount)) }
+        code.setThreads(Int32(threadCount))
+        return code
+    }
+
+    /// Takes the finished native build, if any, as the code of the next calls. Called under the lock.
+    private func installNativeIfReady() {
+        guard let build = nativeBuild, build.isFinished else { return }
+        if let native = build.takeIfReady() {
+            code = native
+            nativeSeconds = build.seconds
+            nativeOutcome = build.outcome
+        } else {
+            nativeError = build.error
+        }
+        nativeBuild = nil
+    }
+
+    /// The tier the next call runs (the native code is taken here if it has become ready).
+    public var tier: Tier {
+        lock.lock()
+        defer { lock.unlock() }
+        installNativeIfReady()
+        return code.tier
+    }
+
+    /// The compiler of the code the next call runs (`tcc`, `native`).
+    public var backendName: String { tier.rawValue }
+
+    /// Blocks until the background native build (if any) has ended and switches to its code;
+    /// returns the tier then running (`.tcc` when the build failed: see `nativeTierError`).
+    @discardableResult
+    public func waitForNativeTier() -> Tier {
+        lock.lock()
+        let build = nativeBuild
+        lock.unlock()
+        build?.wait()
+        return tier
+    }
+
+    /// Seconds the native code took to compile (or load from the cache), once it runs.
+    public var nativeCompileSeconds: Double? { lock.withLock { nativeSeconds } }
+
+    /// Whether the native code was compiled or loaded from the cache, once it runs.
+    public var nativeCacheOutcome: NativeBackend.Outcome? { lock.withLock { nativeOutcome } }
+
+    /// Why a tiered executable stays on tcc: no compiler, or the native build failed.
+    public var nativeTierError: KilnError? {
+        lock.lock()
+        defer { lock.unlock() }
+        installNativeIfReady()
+        return nativeError
+    }
+
+    /// The threads the next calls run on: OpenMP's loops (native code) and OpenBLAS alike.
+    /// Starts at `BLASThreads.defaultCount`.
+    public var threads: Int { lock.withLock { threadCount } }
+
+    /// Sets the thread count of the next calls (1...1024).
+    public func setThreads(_ count: Int) throws(KilnError) {
+        try BLASThreads.validate(count)
+        lock.withLock { threadCount = count }
+    }
+
     /// Runs the preparation kernels when the parameters changed since they last ran.
-    private func prepareIfNeeded() {
+    private func prepareIfNeeded(_ code: LoadedProgram) {
         guard !prepared else { return }
-        prepare(arena)
+        code.prepare(arena)
         prepared = true
     }
 

@@ -7,7 +7,7 @@ import KilnOps
 
 /// Measures the machine model: peak FLOP/s with OpenBLAS `cblas_sgemm`, memory bandwidth with a
 /// STREAM triad in C built by the system compiler (`cc -O2`), and the bandwidth of loops in the form
-/// Kiln generates, compiled by libtcc. Every figure is the best of several timed runs after a
+/// Kiln generates, compiled by the tier's compiler (libtcc by default). Every figure is the best of several timed runs after a
 /// warm-up (a ceiling, not a typical time), on the monotonic clock. Takes a few seconds.
 public enum MachineBenchmark {
     /// The matrix size of the sgemm measurement (n×n times n×n).
@@ -16,21 +16,22 @@ public enum MachineBenchmark {
     /// the last-level cache of common machines.
     static let streamElements = 8 << 20
 
-    /// Measures every figure on BLAS's current thread count.
-    public static func measure() throws(KilnError) -> MachineModel {
+    /// Measures every figure on BLAS's current thread count, the JIT ceilings with the loops
+    /// compiled by `jitBackend`.
+    public static func measure(jitBackend: any CompilerBackend = TCCBackend()) throws(KilnError) -> MachineModel {
         let threads = BLASThreads.count
         let peak = measurePeak()
         let buffers = StreamBuffers(count: streamElements)
         let (bandwidth, compiler) = try measureBandwidth(buffers, threads: threads)
-        let jit = try measureJIT(buffers)
+        let jit = try measureJIT(buffers, backend: jitBackend)
         let mib = (streamElements * 4) >> 20
         return MachineModel(
             peakGFLOPs: peak, bandwidthGBs: bandwidth, jitTriadGBs: jit.triad, jitFusedGBs: jit.fused,
-            threads: threads, cpu: cpuName(),
-            peakMethod: "OpenBLAS cblas_sgemm \(gemmSize)^3, \(threads) thread\(threads == 1 ? "" : "s"), best of 10",
+            jitCompiler: jitBackend.name, blasCore: BLASThreads.core, threads: threads, cpu: cpuName(),
+            peakMethod: "OpenBLAS cblas_sgemm (\(BLASThreads.core) kernels) \(gemmSize)^3, \(threads) thread\(threads == 1 ? "" : "s"), best of 10",
             bandwidthMethod: "STREAM triad a=b+s*c in C by the system \(compiler) -O2, \(threads) thread\(threads == 1 ? "" : "s"), "
                 + "3 x \(mib) MiB, 12 B/element (no write-allocate), best of 10",
-            jitMethod: "loops as Kiln emits them compiled by tcc, 1 thread, \(mib) MiB arrays: "
+            jitMethod: "loops as Kiln emits them compiled by \(jitBackend.name), 1 thread, \(mib) MiB arrays: "
                 + "triad (12 B/element) and mul+add+relu fused (16 B/element), best of 5",
             source: .measured)
     }
@@ -70,8 +71,8 @@ public enum MachineBenchmark {
         return (12 * Double(count) / seconds / 1e9, library.compiler)
     }
 
-    /// GB/s of a triad and of a fused mul+add+relu loop written as Kiln writes loops and compiled by tcc.
-    static func measureJIT(_ buffers: StreamBuffers) throws(KilnError) -> (triad: Double, fused: Double) {
+    /// GB/s of a triad and of a fused mul+add+relu loop written as Kiln writes loops and compiled by `backend`.
+    static func measureJIT(_ buffers: StreamBuffers, backend: any CompilerBackend) throws(KilnError) -> (triad: Double, fused: Double) {
         let count = buffers.count
         var writer = CWriter()
         writer.line("#define KILN_RESTRICT restrict")
@@ -88,7 +89,7 @@ public enum MachineBenchmark {
                 loop.line("y[i] = \(Relu().cExpression("t1"));")
             }
         }
-        let module = try TCCBackend().compile(source: writer.text, lineOwners: writer.owners)
+        let module = try backend.compile(source: writer.text, lineOwners: writer.owners)
         typealias Triad = @convention(c) (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) -> Void
         typealias Fused = @convention(c) (
             UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>

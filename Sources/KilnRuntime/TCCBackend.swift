@@ -12,8 +12,11 @@ import KilnIR
 public struct TCCBackend: CompilerBackend {
     public var name: String { "tcc" }
 
-    /// Creates the backend.
-    public init() {}
+    /// Preprocessor symbols defined (as 1) before the source is compiled.
+    public var defines: [String]
+
+    /// Creates the backend; `defines` are preprocessor symbols to define (as 1).
+    public init(defines: [String] = []) { self.defines = defines }
 
     private static let lock = NSLock()
 
@@ -38,6 +41,7 @@ public struct TCCBackend: CompilerBackend {
         }
         if let path = TCCBackend.libraryPath { tcc_set_lib_path(state, path) }
         tcc_set_output_type(state, TCC_OUTPUT_MEMORY)
+        for symbol in defines where symbol.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) { tcc_define_symbol(state, symbol, "1") }
         if tcc_compile_string(state, source) != 0 {
             let message = messages.messages.first { $0.contains("error") } ?? messages.messages.first ?? "unknown error"
             tcc_delete(state)

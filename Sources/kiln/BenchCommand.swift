@@ -1,16 +1,29 @@
 import ArgumentParser
-import Dispatch
 import Foundation
 import Kiln
 import KilnIR
+import KilnModels
 
-/// `kiln bench MODEL`: the optimized program against the program as written, in one run.
+/// `kiln bench MODEL`: the optimized program against the program as written, in one run, with
+/// compile time by phase and speed against the roofline; `kiln bench --suite`: the standard set.
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Time a model optimized and as written (no passes, no fusion, one buffer per tensor) and print the ratio.",
-        discussion: "Both variants run alternately, so machine noise hits both; times are medians of --runs runs after --warmup runs.")
+        abstract: "Time a model optimized and as written (no passes, no fusion, one buffer per tensor), or the standard suite.",
+        discussion: """
+            Variants run alternately, so machine noise hits both; times are medians of --runs runs after --warmup runs, \
+            with the spread (± half the interquartile range). Compile time is split into import, setup (graph building, \
+            autodiff for training, parameters), passes, code generation and the compiler. Speed is by Kiln's cost model: GFLOP/s \
+            for compute-bound programs, GB/s for memory-bound ones, and the share of the roofline reached (the \
+            roofline's time over the median), from the measured machine model of the thread count. --suite runs \
+            the standard workloads (mlp, lenet5_mnist, resnet18, mobilenet_v2, transformer_block, lstm, gelu_stream; \
+            SGD steps for training rows) at 1 and 2 threads and prints a Markdown table.
+            """)
 
-    @OptionGroup var options: ModelOptions
+    @Argument(help: "A zoo model name, a .kiln graph file or an .onnx file (omit with --suite).")
+    var model: String?
+
+    @Option(help: "Seed for parameter initialization and random inputs.")
+    var seed: UInt64 = 0
 
     @Option(help: "Timed runs of each variant.")
     var runs = 20
@@ -21,46 +34,85 @@ struct Bench: ParsableCommand {
     @Flag(help: "Time a training step (the model must declare a loss) instead of inference.")
     var train = false
 
+    @Option(help: "The optimizer of --train: \(OptimizerCatalog.names.joined(separator: ", ")).")
+    var optimizer = "adam"
+
+    @Flag(help: "Run the standard suite instead of one model.")
+    var suite = false
+
+    @Option(help: "With --suite, only the workloads whose name contains TEXT (repeatable).")
+    var filter: [String] = []
+
+    @Flag(help: "Few runs (3 timed, 1 warm-up): the table's structure in seconds, not a measurement.")
+    var quick = false
+
+    @Option(help: "OpenBLAS threads (default: OpenBLAS's own choice; with --suite, 1 and 2).")
+    var threads: Int?
+
     func run() throws {
         try reportingErrors {
             guard runs > 0, warmup >= 0 else { throw KilnError.invalidArgument("--runs must be positive and --warmup not negative") }
-            let model = try ModelSource.load(options.model, seed: options.seed)
-            let variants: [(String, OptimizationOptions)] = [("as written", .none), ("optimized", .standard)]
-            var steps: [() throws -> Void] = []
-            for (_, optimization) in variants {
-                if train {
-                    let trainer = try Trainer(model: model, optimizer: Adam(), learningRate: 1e-3, optimization: optimization)
-                    let inputs = randomInputs(trainer.graph, excluding: [Trainer.learningRateInput, GraphContext.randomSeedInput])
-                    steps.append { _ = try trainer.train(inputs) }
-                } else {
-                    let executable = try model.compile(optimization: optimization)
-                    let inputs = randomInputs(executable.graph, excluding: [])
-                    steps.append { _ = try executable.run(inputs) }
-                }
+            let (runs, warmup) = quick ? (3, 1) : (runs, warmup)
+            if suite {
+                guard model == nil else { throw KilnError.invalidArgument("--suite takes no MODEL (got '\(model ?? "")')") }
+                try runSuite(runs: runs, warmup: warmup)
+            } else {
+                guard let model else { throw KilnError.invalidArgument("give a MODEL to benchmark, or --suite") }
+                try compare(model, runs: runs, warmup: warmup)
             }
-            for _ in 0..<warmup { for step in steps { try step() } }
-            var times = [[Double]](repeating: [], count: steps.count)
-            for _ in 0..<runs {
-                for (index, step) in steps.enumerated() {
-                    let start = DispatchTime.now().uptimeNanoseconds
-                    try step()
-                    times[index].append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
-                }
-            }
-            let medians = times.map { $0.sorted()[$0.count / 2] }
-            print("\(model.name) (\(train ? "training step" : "inference")), median of \(runs) runs:")
-            for ((label, _), median) in zip(variants, medians) {
-                print(String(format: "  %-11@ %10.3f ms", label as NSString, median))
-            }
-            print(String(format: "  speed-up of the optimized program: %.2fx", medians[0] / medians[1]))
         }
     }
 
-    private func randomInputs(_ graph: Graph, excluding: Set<String>) -> [String: TensorValue] {
-        var inputs: [String: TensorValue] = [:]
-        for (index, node) in graph.inputs.enumerated() where !excluding.contains(node.name) {
-            inputs[node.name] = TensorValue.random(node.type, seed: options.seed &+ UInt64(index) &+ 1, low: 0, high: node.type.dtype.isInteger ? 2 : 1)
+    /// The optimized program against the program as written.
+    private func compare(_ name: String, runs: Int, warmup: Int) throws {
+        if let threads { try BLASThreads.set(threads) }
+        let mode: BenchmarkMode = train
+            ? .training(try OptimizerCatalog.optimizer(named: optimizer), learningRate: OptimizerCatalog.defaultLearningRate(named: optimizer))
+            : .inference
+        let variants: [(String, OptimizationOptions)] = [("as written", .none), ("optimized", .standard)]
+        let benchmarks = try variants.map { _, optimization in
+            try PreparedBenchmark(mode: mode, optimization: optimization, seed: seed) { try ModelSource.load(name, seed: seed) }
         }
-        return inputs
+        let times = try Benchmark.time(benchmarks, runs: runs, warmup: warmup)
+        let machine = try machineModel()
+        let results = zip(benchmarks, times).map { benchmark, times in
+            BenchmarkResult(benchmark, workload: benchmark.model, threads: BLASThreads.count, times: times, machine: machine)
+        }
+        print("\(benchmarks[0].model) (\(mode.label)), \(BLASThreads.count) thread\(BLASThreads.count == 1 ? "" : "s"), "
+            + "median of \(runs) runs after \(warmup) warm-up runs:")
+        for ((label, _), result) in zip(variants, results) {
+            print(String(format: "  %-11@ %10.3f ms ±%.1f%%  ", label as NSString, result.median * 1e3, result.spread * 50)
+                + speedLine(result))
+            print("              compile \(Quantity.fixed(result.compileSeconds * 1e3)) ms: \(BenchmarkTable.phaseLine(result.compilePhases))")
+        }
+        print(String(format: "  speed-up of the optimized program: %.2fx", results[0].median / results[1].median))
+    }
+
+    /// The standard suite as a Markdown table, rows printed as they finish.
+    private func runSuite(runs: Int, warmup: Int) throws {
+        let workloads = BenchmarkSuite.workloads(matching: filter)
+        guard !workloads.isEmpty else {
+            let names = BenchmarkSuite.workloads.map(\.name).joined(separator: ", ")
+            throw KilnError.invalidArgument("no suite workload matches \(filter.map { "'\($0)'" }.joined(separator: ", ")) (the workloads: \(names))")
+        }
+        let environment = ProcessInfo.processInfo.environment
+        print("kiln bench --suite, \(MachineBenchmark.cpuName()), OpenBLAS \(BLASThreads.core) kernels (OPENBLAS_CORETYPE="
+            + "\(environment["OPENBLAS_CORETYPE"] ?? "unset"), OPENBLAS_L2_SIZE=\(environment["OPENBLAS_L2_SIZE"] ?? "unset")), "
+            + "median of \(runs) runs after \(warmup) warm-up runs\n")
+        print(BenchmarkTable.markdown([]))
+        _ = try BenchmarkSuite.run(
+            workloads, threadCounts: threads.map { [$0] } ?? BenchmarkSuite.threadCounts, runs: runs, warmup: warmup,
+            setThreads: { try BLASThreads.set($0) }, machine: { _ in try machineModel() },
+            progress: { print(BenchmarkTable.row($0)) })
+    }
+
+    private func speedLine(_ result: BenchmarkResult) -> String {
+        "\(Quantity.fixed(result.gflops)) GFLOP/s, \(Quantity.fixed(result.gbs)) GB/s (\(result.bound.rawValue)-bound), "
+            + "\(Quantity.fixed(result.rooflineFraction * 100, digits: 2))% of the roofline"
+    }
+
+    /// The machine model for the current thread count, measured on first use.
+    private func machineModel() throws -> MachineModel {
+        try MachineModelStore.resolve(MachineOverrides(), progress: { FileHandle.standardError.write(Data(($0 + "\n").utf8)) })
     }
 }

@@ -50,19 +50,20 @@ struct Profile: ParsableCommand {
     @Flag(help: "Measure the machine model again and update the cache.")
     var remeasure = false
 
-    @Option(help: "OpenBLAS threads (default: OpenBLAS's own choice).")
-    var threads: Int?
+    @OptionGroup var execution: ExecutionOptions
 
     func run() throws {
         try reportingErrors {
-            if let threads { try BLASThreads.set(threads) }
+            let backend = try execution.executionBackend()
             let model = try ModelSource.load(options.model, seed: options.seed)
             try model.validate()
+            // The diagnosis compares kernels with the ceilings of the compiler that built them.
             let machine = try MachineModelStore.resolve(
-                MachineOverrides(peakGFLOPs: peakGflops, bandwidthGBs: bandwidthGbs, remeasure: remeasure),
+                MachineOverrides(peakGFLOPs: peakGflops, bandwidthGBs: bandwidthGbs, remeasure: remeasure), backend: TCCBackend(),
                 progress: { FileHandle.standardError.write(Data(($0 + "\n").utf8)) })
             let report = try Profiler.profile(
-                model, training: train, machine: machine, runs: runs, seed: options.seed, optimization: optimization.options)
+                model, training: train, machine: machine, runs: runs, seed: options.seed, backend: backend,
+                optimization: optimization.options)
             print(report.table())
             if operators { print("\n" + report.operatorTable()) }
             if let json { try write(try report.json(), to: json) }

@@ -3,7 +3,7 @@ import Foundation
 import Kiln
 import KilnIR
 
-/// `kiln run MODEL`: compile with libtcc, run once, print the outputs and timings.
+/// `kiln run MODEL`: compile (tiered by default), run once, print the outputs and timings.
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Compile a model and run it once on given or seeded random inputs.")
@@ -11,6 +11,8 @@ struct Run: ParsableCommand {
     @OptionGroup var options: ModelOptions
 
     @OptionGroup var optimization: OptimizationFlags
+
+    @OptionGroup var execution: ExecutionOptions
 
     @Option(name: .customLong("input"), help: "An input as NAME=FILE.npy (float32, C order); repeatable.")
     var inputs: [String] = []
@@ -26,7 +28,8 @@ struct Run: ParsableCommand {
             let model = try ModelSource.load(options.model, seed: options.seed)
             try model.validate()
             let values = try inputValues(for: model)
-            let executable = try model.compile(optimization: optimization.options)
+            let executable = try model.compile(backend: try execution.executionBackend(), optimization: optimization.options)
+            execution.settle(executable)
             let start = DispatchTime.now().uptimeNanoseconds
             let outputs = try executable.run(values)
             let runSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
@@ -34,8 +37,12 @@ struct Run: ParsableCommand {
                 guard let value = outputs[graphOutput.name] else { continue }
                 print("\(graphOutput.name): \(value.type) \(preview(value))")
             }
-            print(String(format: "compile (%@): %.2f ms, %d kernels", executable.backendName, executable.compileSeconds * 1000,
-                         executable.kernelCount))
+            print(String(format: "compile (%@): %.2f ms, %d kernels", execution.backend == .native ? "native" : "tcc",
+                         executable.compileSeconds * 1000, executable.kernelCount))
+            if execution.backend == .tiered, let seconds = executable.nativeCompileSeconds, let outcome = executable.nativeCacheOutcome {
+                print(String(format: "native tier (%@): %.2f ms", outcome.rawValue, seconds * 1000))
+            }
+            print("ran on \(executable.backendName), \(executable.threads) thread\(executable.threads == 1 ? "" : "s")")
             print(String(format: "run: %.3f ms", runSeconds * 1000))
             if check {
                 let reference = try model.interpret(values)

@@ -18,6 +18,8 @@ struct Train: ParsableCommand {
 
     @OptionGroup var options: ModelOptions
 
+    @OptionGroup var execution: ExecutionOptions
+
     @Option(help: "'digits', a path to a CSV with rows label,p0,...,pN and a header, or a sequence task (reverse).")
     var data: String?
 
@@ -57,12 +59,13 @@ struct Train: ParsableCommand {
             let optimizer = try self.optimizer.map(makeOptimizer) ?? recipe.optimizer
             let baseRate = lr ?? (self.optimizer == nil ? recipe.learningRate : defaultRate(optimizer.name))
             let rows = model.graph.node(named: "x")?.type.shape.dimensions.first ?? 1
+            let backend = try execution.executionBackend()
             let makeTrainer = { (count: Int) throws -> Trainer in
                 try Trainer(
                     model: model, optimizer: optimizer, learningRate: baseRate,
                     schedule: try makeSchedule(
                         stepsPerEpoch: max(1, count / max(rows, 1)), epochs: epochs, baseRate: baseRate, recipe: recipe),
-                    clipping: try makeClipping())
+                    clipping: try makeClipping(), backend: backend)
             }
             let session: any TrainingRun
             let trainer: Trainer
@@ -75,6 +78,7 @@ struct Train: ParsableCommand {
                 trainer = try makeTrainer(train.count)
                 session = ClassifierRun(session: try ClassifierTraining(trainer: trainer, data: train, seed: options.seed), train: train, test: test)
             }
+            execution.settle(trainer.step)
             var firstEpoch = 0
             if let resume {
                 let checkpoint = try SafeTensors.read(resume)
@@ -88,7 +92,8 @@ struct Train: ParsableCommand {
             let start = DispatchTime.now().uptimeNanoseconds
             try session.fit(epochs: firstEpoch..<max(firstEpoch, epochs), totalEpochs: epochs) { bar.show($0) }
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-            let report = try session.report(try model.compile())
+            // One evaluation pass: tiering would build native code it never runs.
+            let report = try session.report(try model.compile(backend: backend.kind == .tiered ? .tcc : backend))
             print(String(format: "trained in %.2f s; ", seconds) + report.train)
             if let save {
                 try SafeTensors.write(
@@ -101,30 +106,9 @@ struct Train: ParsableCommand {
         }
     }
 
-    private func defaultRate(_ optimizer: String) -> Double {
-        switch optimizer {
-        case "adam", "adamw": 0.003
-        case "rmsprop": 0.001
-        case "adadelta": 1
-        default: 0.05
-        }
-    }
+    private func defaultRate(_ optimizer: String) -> Double { OptimizerCatalog.defaultLearningRate(named: optimizer) }
 
-    private func makeOptimizer(_ optimizer: String) throws -> any Optimizer {
-        switch optimizer {
-        case "sgd": return SGD()
-        case "momentum": return Momentum()
-        case "nesterov": return Momentum(nesterov: true)
-        case "adagrad": return AdaGrad()
-        case "rmsprop": return RMSProp()
-        case "adadelta": return AdaDelta()
-        case "adam": return Adam()
-        case "adamw": return Adam.adamW()
-        default:
-            throw KilnError.invalidArgument(
-                "unknown optimizer '\(optimizer)' (expected sgd, momentum, nesterov, adagrad, rmsprop, adadelta, adam or adamw)")
-        }
-    }
+    private func makeOptimizer(_ optimizer: String) throws -> any Optimizer { try OptimizerCatalog.optimizer(named: optimizer) }
 
     private func makeSchedule(stepsPerEpoch: Int, epochs: Int, baseRate: Double, recipe: TrainingRecipe) throws -> LearningRateSchedule {
         switch schedule {

@@ -1,7 +1,7 @@
 import Foundation
 import KilnAnalysis
 import KilnIR
-import KilnRuntime
+@testable import KilnRuntime
 import Testing
 
 @Suite struct MachineModelTests {
@@ -71,5 +71,40 @@ import Testing
         #expect(text.contains("\"peak_gflops\":123") && text.contains("\"jit_triad_gbs\":3"))
         let loaded = try MachineModelStore.resolve(MachineOverrides(), environment: environment)
         #expect(loaded.peakGFLOPs == 123 && loaded.jitFusedGBs == 2 && loaded.source == .cache)
+    }
+
+    /// A compiler the store only asks for its name.
+    struct NamedBackend: CompilerBackend {
+        let name: String
+        func compile(source: String, lineOwners: [String?]) throws(KilnError) -> any LoadedModule {
+            throw .runtime("not a compiler")
+        }
+    }
+
+    @Test func theCacheKeepsOneEntryPerThreadCountBLASKernelsAndCompiler() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kiln-cache-test-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let environment = ["XDG_CACHE_HOME": folder.path]
+        let file = try #require(MachineModelStore.cacheFile(environment: environment))
+        let (threads, cpu) = (BLASThreads.count, MachineBenchmark.cpuName())
+        let entries = [
+            MachineModel(peakGFLOPs: 4, bandwidthGBs: 1, blasCore: "NotThisCore", threads: threads, cpu: cpu, source: .measured),
+            MachineModel(peakGFLOPs: 1, bandwidthGBs: 1, threads: threads, cpu: cpu, source: .measured),
+            MachineModel(peakGFLOPs: 2, bandwidthGBs: 1, jitCompiler: "tcc", threads: threads + 1, cpu: cpu, source: .measured),
+            MachineModel(peakGFLOPs: 3, bandwidthGBs: 1, jitCompiler: "native", threads: threads, cpu: cpu, source: .measured),
+        ]
+        try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try JSONEncoder().encode(entries).write(to: file)
+        #expect(try MachineModelStore.resolve(MachineOverrides(), environment: environment).peakGFLOPs == 1)
+        let native = NamedBackend(name: "native")
+        #expect(try MachineModelStore.resolve(MachineOverrides(), backend: native, environment: environment).peakGFLOPs == 3)
+
+        // Measuring again for tcc at this thread count replaces that entry alone.
+        let remeasured = MachineModel(peakGFLOPs: 9, bandwidthGBs: 1, jitCompiler: "tcc", threads: threads, cpu: cpu, source: .measured)
+        try MachineModelStore.save(remeasured, to: file, backend: TCCBackend())
+        let saved = try #require(MachineModelStore.load(file))
+        #expect(saved.map(\.peakGFLOPs).sorted() == [2, 3, 4, 9])
+        #expect(try MachineModelStore.resolve(MachineOverrides(), environment: environment).peakGFLOPs == 9)
+        #expect(try MachineModelStore.resolve(MachineOverrides(), backend: native, environment: environment).peakGFLOPs == 3)
     }
 }

@@ -38,6 +38,283 @@ static void kiln_builtin_sgemm(int order, int trans_a, int trans_b, int m, int n
     }
 }
 #define cblas_sgemm kiln_builtin_sgemm
+#if defined(__GNUC__) && !defined(__clang__) && !defined(__TINYC__)
+#pragma GCC optimize ("no-trapping-math")
+#endif
+#if defined(__GNUC__) || defined(__clang__) || defined(__TINYC__)
+#define KILN_MATH static inline __attribute__((unused))
+#else
+#define KILN_MATH static inline
+#endif
+#ifdef _OPENMP
+#define KILN_PARALLEL_FOR _Pragma("omp parallel for")
+#else
+#define KILN_PARALLEL_FOR
+#endif
+#if defined(__TINYC__) && !defined(KILN_INLINE_MATH)
+/* tcc inlines nothing and keeps no value in a vector register: each approximation would be
+   scalar calls slower than libm's (a GELU over 4M floats 3x slower), so the first tier calls
+   libm. KILN_INLINE_MATH compiles the approximations under tcc too (the accuracy tests). */
+#define kiln_exp(x) expf(x)
+#define kiln_expm1(x) expm1f(x)
+#define kiln_log(x) logf(x)
+#define kiln_log1p(x) log1pf(x)
+#define kiln_tanh(x) tanhf(x)
+#define kiln_sigmoid(x) (1.0f / (1.0f + expf(-(x))))
+#define kiln_erf(x) erff(x)
+#define kiln_erfc(x) erfcf(x)
+#define kiln_gelu(x) (0.5f * (x) * erfcf(-0.707106781f * (x)))
+#define kiln_gelu_tanh(x) ((x) / (1.0f + expf(-1.59576912f * ((x) + 0.044715f * (x) * (x) * (x)))))
+#define kiln_softplus(x) (fmaxf((x), 0.0f) + log1pf(expf(-fabsf(x))))
+#define kiln_pow(a, b) powf((a), (b))
+#define kiln_sin(x) sinf(x)
+#define kiln_cos(x) cosf(x)
+#else
+typedef union { float f; int i; } kiln_bits;
+typedef union { double d; long long i; } kiln_bits64;
+
+/* 2^n for an integer n in [-126, 127], through the exponent bits. */
+KILN_MATH float kiln_pow2i(int n) { kiln_bits b; b.i = (n + 127) << 23; return b.f; }
+
+/* e^(hi + lo) for a small correction lo: Cody-Waite reduction by n*ln2 (n rounded by adding and
+   subtracting 1.5*2^23), a degree-6 polynomial on [-ln2/2, ln2/2], and 2^n applied in two
+   factors so that results in the subnormal range round once. */
+KILN_MATH float kiln_exp_sum(float hi, float lo) {
+    float s = hi + lo;
+    hi = s > 89.0f ? 89.0f : hi;
+    hi = s < -110.0f ? -110.0f : hi;
+    lo = ((s > 89.0f) | (s < -110.0f)) ? 0.0f : lo;
+    s = hi + lo;
+    kiln_bits t; t.f = s * 1.44269504088896341f + 12582912.0f;
+    float n = t.f - 12582912.0f;
+    int k = t.i - 0x4B400000;
+    float r = (hi - n * 0.693359375f) - n * -2.12194440e-4f + lo;
+    float z = r * r;
+    float p = ((((((1.9875691500e-4f * r + 1.3981999507e-3f) * r + 8.3334519073e-3f) * r
+        + 4.1665795894e-2f) * r + 1.6666665459e-1f) * r + 5.0000001201e-1f) * z + r) + 1.0f;
+    int k1 = k / 2;
+    return p * kiln_pow2i(k1) * kiln_pow2i(k - k1);
+}
+
+KILN_MATH float kiln_exp(float x) { return kiln_exp_sum(x, 0.0f); }
+
+/* e^x - 1, accurate near 0: a Taylor polynomial for |x| < 0.5, e^x - 1 elsewhere. */
+KILN_MATH float kiln_expm1(float x) {
+    float p = x * (1.0f + x * (0.5f + x * (1.6666667e-1f + x * (4.1666668e-2f + x * (8.3333338e-3f
+        + x * (1.3888889e-3f + x * (1.9841270e-4f + x * 2.4801587e-5f)))))));
+    float q = kiln_exp(x) - 1.0f;
+    return ((x < 0.5f) & (x > -0.5f)) ? p : q;
+}
+
+/* ln x: x = m*2^e with m in [sqrt(1/2), sqrt(2)), ln(1+f) by a degree-9 polynomial (Cephes). */
+KILN_MATH float kiln_log(float x) {
+    int subnormal = x < 1.17549435e-38f;
+    float scaled = x * 8388608.0f;
+    kiln_bits b; b.f = subnormal ? scaled : x;
+    float e = (float)(((b.i >> 23) & 0xff) - 126) - (subnormal ? 23.0f : 0.0f);
+    b.i = (b.i & 0x007fffff) | 0x3f000000;
+    int low = b.f < 0.707106781f;
+    float doubled = b.f + b.f;
+    float f = (low ? doubled : b.f) - 1.0f;
+    e = e - (low ? 1.0f : 0.0f);
+    float z = f * f;
+    float y = ((((((((7.0376836292e-2f * f - 1.1514610310e-1f) * f + 1.1676998740e-1f) * f
+        - 1.2420140846e-1f) * f + 1.4249322787e-1f) * f - 1.6668057665e-1f) * f + 2.0000714765e-1f) * f
+        - 2.4999993993e-1f) * f + 3.3333331174e-1f) * f * z;
+    y = y + e * -2.12194440e-4f - 0.5f * z;
+    float result = (f + y) + e * 0.693359375f;
+    result = x == KILN_INFINITY ? x : result;
+    return x > 0.0f ? result : (x == 0.0f ? -KILN_INFINITY : KILN_NAN);
+}
+
+/* ln(1 + x), accurate near 0: ln(u) * x / (u - 1) with u = 1 + x rounded (Goldberg). */
+KILN_MATH float kiln_log1p(float x) {
+    float u = 1.0f + x;
+    float d = u - 1.0f;
+    float scaled = kiln_log(u) * (x / (d == 0.0f ? 1.0f : d));
+    scaled = u == KILN_INFINITY ? u : scaled;
+    return d == 0.0f ? x : scaled;
+}
+
+/* tanh: an odd polynomial for |x| < 0.625 (Cephes), 1 - 2/(e^2|x| + 1) with the sign elsewhere. */
+KILN_MATH float kiln_tanh(float x) {
+    float z = x * x;
+    float small = ((((-5.70498872745e-3f * z + 2.06390887954e-2f) * z - 5.37397155531e-2f) * z
+        + 1.33314422036e-1f) * z - 3.33332819422e-1f) * z * x + x;
+    float a = x < 0.0f ? -x : x;
+    float large = 1.0f - 2.0f / (kiln_exp(a + a) + 1.0f);
+    large = x < 0.0f ? -large : large;
+    return a < 0.625f ? small : large;
+}
+
+/* 1/(1 + e^-x) from w = e^-|x|, which never overflows: 1/(1 + w) for x >= 0, w/(1 + w) below. */
+KILN_MATH float kiln_sigmoid(float x) {
+    float w = kiln_exp(x < 0.0f ? x : -x);
+    return (x < 0.0f ? w : 1.0f) / (1.0f + w);
+}
+
+/* erfc(z) for z >= 0 with z^2 = square_hi + square_lo (square_hi exact): t*e^(-z^2 + P(t)),
+   t = 2/(2 + z) (Numerical Recipes' erfcc), the exponent summed in two parts. */
+KILN_MATH float kiln_erfc_positive(float z, float square_hi, float square_lo) {
+    float t = 2.0f / (2.0f + z);
+    float p = -1.26551223f + t * (1.00002368f + t * (0.37409196f + t * (0.09678418f + t * (-0.18628806f
+        + t * (0.27886807f + t * (-1.13520398f + t * (1.48851587f + t * (-0.82215223f + t * 0.17087277f))))))));
+    return t * kiln_exp_sum(-square_hi, p - square_lo);
+}
+
+/* x = hi + lo with hi keeping the top 12 bits of the significand, so that hi*hi is exact. */
+KILN_MATH float kiln_split_high(float x) { kiln_bits b; b.f = x; b.i &= (int)0xfffff000; return b.f; }
+
+KILN_MATH float kiln_erfc(float x) {
+    float z = x < 0.0f ? -x : x;
+    z = z > 20.0f ? 20.0f : z;
+    float h = kiln_split_high(z), l = z - h;
+    float e = kiln_erfc_positive(z, h * h, l * (z + h));
+    e = z != z ? z : e;
+    float complement = 2.0f - e;
+    return x < 0.0f ? complement : e;
+}
+
+/* erf: an odd polynomial for |x| <= 1 (Cephes), 1 - erfc(|x|) with the sign elsewhere. */
+KILN_MATH float kiln_erf(float x) {
+    float z = x * x;
+    float small = x * ((((((7.853861353153693e-5f * z - 8.010193625184903e-4f) * z + 5.188327685732524e-3f) * z
+        - 2.685381193529856e-2f) * z + 1.128358514861418e-1f) * z - 3.761262582423300e-1f) * z + 1.128379165726710f);
+    float large = 1.0f - kiln_erfc(x < 0.0f ? -x : x);
+    large = x < 0.0f ? -large : large;
+    return ((x <= 1.0f) & (x >= -1.0f)) ? small : large;
+}
+
+/* GELU, x*Phi(x) = x/2 * erfc(-x/sqrt 2), with (x/sqrt 2)^2 = x^2/2 split exactly. */
+KILN_MATH float kiln_gelu(float x) {
+    float a = x < 0.0f ? -x : x;
+    a = a > 30.0f ? 30.0f : a;
+    float z = a * 0.707106781186547524f;
+    float h = kiln_split_high(a), l = a - h;
+    float e = kiln_erfc_positive(z, 0.5f * (h * h), 0.5f * (l * (a + h)));
+    float complement = 2.0f - e;
+    e = x < 0.0f ? e : complement;
+    float y = 0.5f * x * e;
+    return x != x ? x : y;
+}
+
+/* The tanh form of GELU, x/2 * (1 + tanh(u)) = x*sigmoid(2u), which does not cancel for negative x;
+   2u in double and split in two floats, since e^-2|u| magnifies its rounding error by |2u|. */
+KILN_MATH float kiln_gelu_tanh(float x) {
+    double d = x;
+    double v = 1.5957691216057308 * (d + 0.044715 * d * d * d);
+    double a = v < 0.0 ? v : -v;
+    a = a < -200.0 ? -200.0 : a;
+    float hi = (float)a, lo = (float)(a - (double)hi);
+    float w = kiln_exp_sum(hi, lo);
+    return x * ((v < 0.0 ? w : 1.0f) / (1.0f + w));
+}
+
+/* ln(1 + e^x) = max(x, 0) + ln(1 + e^-|x|). */
+KILN_MATH float kiln_softplus(float x) {
+    float a = x < 0.0f ? -x : x;
+    return (x > 0.0f ? x : 0.0f) + kiln_log1p(kiln_exp(-a));
+}
+
+/* ln x for x > 0 in double: x = m*2^e with m in [sqrt(1/2), sqrt(2)), 2*atanh(s) with s = (m-1)/(m+1). */
+KILN_MATH double kiln_log_double(double x) {
+    kiln_bits64 b; b.d = x;
+    double e = (double)(((b.i >> 52) & 0x7ff) - 1023);
+    b.i = (b.i & 0x000fffffffffffffLL) | 0x3ff0000000000000LL;
+    int high = b.d > 1.4142135623730951;
+    double m = b.d * (high ? 0.5 : 1.0);
+    e = e + (high ? 1.0 : 0.0);
+    double s = (m - 1.0) / (m + 1.0), z = s * s;
+    double series = 1.0 + z * (1.0 / 3 + z * (1.0 / 5 + z * (1.0 / 7 + z * (1.0 / 9 + z * (1.0 / 11 + z * (1.0 / 13 + z * (1.0 / 15)))))));
+    return e * 0.6931471805599453 + 2.0 * s * series;
+}
+
+/* e^y in double for |y| <= 200 (enough for any float result): n*ln2 split in two, degree-12 Taylor polynomial. */
+KILN_MATH double kiln_exp_double(double y) {
+    y = y > 200.0 ? 200.0 : y;
+    y = y < -200.0 ? -200.0 : y;
+    kiln_bits64 t; t.d = y * 1.4426950408889634 + 6755399441055744.0;
+    double n = t.d - 6755399441055744.0;
+    long long k = t.i - 0x4338000000000000LL;
+    double r = (y - n * 6.93147180369123816490e-01) - n * 1.90821492927058770002e-10;
+    double p = 1.0 + r * (1.0 + r * (1.0 / 2 + r * (1.0 / 6 + r * (1.0 / 24 + r * (1.0 / 120 + r * (1.0 / 720
+        + r * (1.0 / 5040 + r * (1.0 / 40320 + r * (1.0 / 362880 + r * (1.0 / 3628800 + r * (1.0 / 39916800
+        + r * (1.0 / 479001600))))))))))));
+    kiln_bits64 scale; scale.i = (k + 1023) << 52;
+    return p * scale.d;
+}
+
+/* a^b for any float a and b, with C's special cases: |a|^b as e^(b ln|a|) in double, negated for a
+   negative base and an odd integer exponent, NaN for a negative finite base and a non-integer one. */
+KILN_MATH float kiln_pow(float a, float b) {
+    double exponent = b, signed_base = a;
+    double base = signed_base;
+    base = base < 0.0 ? -base : base;
+    double l = kiln_log_double(base);
+    l = base == 0.0 ? -(double)KILN_INFINITY : l;
+    l = base == (double)KILN_INFINITY ? base : l;
+    double product = exponent * l;
+    double magnitude = kiln_exp_double(l == 0.0 ? 0.0 : product);
+    double bounded = ((exponent < 1e15) & (exponent > -1e15)) ? exponent : 0.0;
+    double rounded = (bounded + 6755399441055744.0) - 6755399441055744.0;
+    double half = bounded * 0.5;
+    int odd = (rounded == bounded) & (((half + 6755399441055744.0) - 6755399441055744.0) != half);
+    kiln_bits sign; sign.f = a;
+    int negative = sign.i < 0;
+    double signed_magnitude = (negative & odd) ? -magnitude : magnitude;
+    float result = (float)signed_magnitude, nearest_integer = (float)rounded;
+    result = ((a < 0.0f) & (a > -KILN_INFINITY) & (b != nearest_integer) & (b < 1e15f) & (b > -1e15f)) ? KILN_NAN : result;
+    result = ((a != a) | (b != b)) ? KILN_NAN : result;
+    return ((b == 0.0f) | (a == 1.0f)) ? 1.0f : result;
+}
+
+/* x*2/pi reduced to [-2, 2] quarter turns exactly for any float x: 2/pi in 24-bit pieces, each
+   product exact in double and reduced mod 4 on its own, then summed. Returns the quadrant in
+   *quadrant and the angle in [-pi/4, pi/4]. */
+KILN_MATH double kiln_reduce_quarter_turns(float x, int *quadrant) {
+    static const double pieces[8] = {
+        10680707.0 / 16777216.0, 7228996.0 / 281474976710656.0, 1387004.0 / 4722366482869645213696.0,
+        2578385.0 / 79228162514264337593543950336.0, 16069853.0 / 1329227995784915872903807060280344576.0,
+        12639074.0 / 22300745198530623141535718272648361505980416.0,
+        9804092.0 / 374144419156711147060143317175368453031918731001856.0,
+        4427841.0 / 6277101735386680763835789423207666416102355444464034512896.0 };
+    double sum = 0.0;
+    for (int i = 0; i < 8; i++) {
+        double product = (double)x * pieces[i];
+        double turns = (product * 0.25 + 6755399441055744.0) - 6755399441055744.0;
+        sum += product - 4.0 * turns;
+    }
+    kiln_bits64 t; t.d = sum + 6755399441055744.0;
+    double n = t.d - 6755399441055744.0;
+    *quadrant = (int)(t.i & 3);
+    return (sum - n) * 1.5707963267948966;
+}
+
+KILN_MATH double kiln_sin_poly(double a) {
+    double z = a * a;
+    return a + a * z * (-1.0 / 6 + z * (1.0 / 120 + z * (-1.0 / 5040 + z * (1.0 / 362880 + z * (-1.0 / 39916800 + z * (1.0 / 6227020800.0))))));
+}
+
+KILN_MATH double kiln_cos_poly(double a) {
+    double z = a * a;
+    return 1.0 + z * (-0.5 + z * (1.0 / 24 + z * (-1.0 / 720 + z * (1.0 / 40320 + z * (-1.0 / 3628800 + z * (1.0 / 479001600.0))))));
+}
+
+/* sin and cos for any float x: exact reduction, then the polynomial of the quadrant. */
+KILN_MATH float kiln_sin(float x) {
+    int q; double a = kiln_reduce_quarter_turns(x, &q);
+    double s = kiln_sin_poly(a), c = kiln_cos_poly(a);
+    double v = (q & 1) ? c : s;
+    return (float)((q & 2) ? -v : v);
+}
+
+KILN_MATH float kiln_cos(float x) {
+    int q; double a = kiln_reduce_quarter_turns(x, &q);
+    double s = kiln_sin_poly(a), c = kiln_cos_poly(a);
+    double v = (q & 1) ? s : c;
+    return (float)(((q + 1) & 2) ? -v : v);
+}
+#endif
 #include "lstm.h"
 
 /* node %4 'lstm.matmul' matmul(f32[16,32,128], f32[128,1024]) -> f32[16,32,1024], layer 'lstm', KilnModels/SequenceModels.swift:24 */
@@ -47,14 +324,13 @@ static void k000_matmul_add(const float *KILN_RESTRICT x0, const float *KILN_RES
     {
         cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 512, 1024, 128, 1.0f, x0 + 0, 128, x1 + 0, 1024, 0.0f, y0 + 0, 1024);
     }
-    for (long i0 = 0; i0 < 16; i0++) {
-        for (long i1 = 0; i1 < 32; i1++) {
-            for (long i2 = 0; i2 < 1024; i2++) {
-                float a0 = x2[i2];
-                float v4 = y0[i0*32768 + i1*1024 + i2];
-                float v5 = (v4 + a0);
-                y0[i0*32768 + i1*1024 + i2] = v5;
-            }
+    KILN_PARALLEL_FOR
+    for (long i0 = 0; i0 < 512; i0++) {
+        for (long i1 = 0; i1 < 1024; i1++) {
+            float a0 = x2[i1];
+            float v4 = y0[i0*1024 + i1];
+            float v5 = (v4 + a0);
+            y0[i0*1024 + i1] = v5;
         }
     }
 }
@@ -78,7 +354,7 @@ static void k002_slice_sigmoid(const float *KILN_RESTRICT x0, float *KILN_RESTRI
     }
     for (long i = 0; i < 4096; i++) {
         float v8 = y0[i];
-        float v9 = (1.0f / (1.0f + expf(-v8)));
+        float v9 = kiln_sigmoid(v8);
         y0[i] = v9;
     }
 }
@@ -96,7 +372,7 @@ static void k003_slice_tanh_mul(const float *KILN_RESTRICT x0, const float *KILN
     for (long i = 0; i < 4096; i++) {
         float a0 = x1[i];
         float v10 = y0[i];
-        float v11 = tanhf(v10);
+        float v11 = kiln_tanh(v10);
         float v14 = (a0 * v11);
         y0[i] = v14;
     }
@@ -116,8 +392,8 @@ static void k004_slice_tanh_sigmoid_mul(const float *KILN_RESTRICT x0, const flo
     for (long i = 0; i < 4096; i++) {
         float a0 = x1[i];
         float v12 = y0[i];
-        float v15 = tanhf(a0);
-        float v13 = (1.0f / (1.0f + expf(-v12)));
+        float v15 = kiln_tanh(a0);
+        float v13 = kiln_sigmoid(v12);
         float v16 = (v13 * v15);
         y0[i] = v16;
     }
@@ -157,7 +433,7 @@ static void k007_slice_sigmoid(const float *KILN_RESTRICT x0, float *KILN_RESTRI
     }
     for (long i = 0; i < 4096; i++) {
         float v22 = y0[i];
-        float v23 = (1.0f / (1.0f + expf(-v22)));
+        float v23 = kiln_sigmoid(v22);
         y0[i] = v23;
     }
 }
@@ -175,7 +451,7 @@ static void k008_slice_tanh_mul(const float *KILN_RESTRICT x0, const float *KILN
     for (long i = 0; i < 4096; i++) {
         float a0 = x1[i];
         float v24 = y0[i];
-        float v25 = tanhf(v24);
+        float v25 = kiln_tanh(v24);
         float v28 = (a0 * v25);
         y0[i] = v28;
     }
@@ -192,7 +468,7 @@ static void k009_slice_sigmoid(const float *KILN_RESTRICT x0, float *KILN_RESTRI
     }
     for (long i = 0; i < 4096; i++) {
         float v26 = y0[i];
-        float v27 = (1.0f / (1.0f + expf(-v26)));
+        float v27 = kiln_sigmoid(v26);
         y0[i] = v27;
     }
 }
@@ -215,10 +491,10 @@ static void k010_slice_sigmoid_mul_add_tanh_mul(const float *KILN_RESTRICT x0, c
         float a1 = x2[i];
         float a2 = x3[i];
         float v29 = y0[i];
-        float v30 = (1.0f / (1.0f + expf(-v29)));
+        float v30 = kiln_sigmoid(v29);
         float v31 = (v30 * a0);
         float v32 = (v31 + a1);
-        float v33 = tanhf(v32);
+        float v33 = kiln_tanh(v32);
         float v34 = (a2 * v33);
         y0[i] = v32;
         y1[i] = v34;
@@ -259,7 +535,7 @@ static void k013_slice_sigmoid(const float *KILN_RESTRICT x0, float *KILN_RESTRI
     }
     for (long i = 0; i < 4096; i++) {
         float v40 = y0[i];
-        float v41 = (1.0f / (1.0f + expf(-v40)));
+        float v41 = kiln_sigmoid(v40);
         y0[i] = v41;
     }
 }
@@ -277,7 +553,7 @@ static void k014_slice_tanh_mul(const float *KILN_RESTRICT x0, const float *KILN
     for (long i = 0; i < 4096; i++) {
         float a0 = x1[i];
         float v42 = y0[i];
-        float v43 = tanhf(v42);
+        float v43 = kiln_tanh(v42);
         float v46 = (a0 * v43);
         y0[i] = v46;
     }
@@ -294,7 +570,7 @@ static void k015_slice_sigmoid(const float *KILN_RESTRICT x0, float *KILN_RESTRI
     }
     for (long i = 0; i < 4096; i++) {
         float v44 = y0[i];
-        float v45 = (1.0f / (1.0f + expf(-v44)));
+        float v45 = kiln_sigmoid(v44);
         y0[i] = v45;
     }
 }
@@ -317,10 +593,10 @@ static void k016_slice_sigmoid_mul_add_tanh_mul(const float *KILN_RESTRICT x0, c
         float a1 = x2[i];
         float a2 = x3[i];
         float v47 = y0[i];
-        float v48 = (1.0f / (1.0f + expf(-v47)));
+        float v48 = kiln_sigmoid(v47);
         float v49 = (v48 * a0);
         float v50 = (v49 + a1);
-        float v51 = tanhf(v50);
+        float v51 = kiln_tanh(v50);
         float v52 = (a2 * v51);
         y0[i] = v50;
         y1[i] = v52;
@@ -361,7 +637,7 @@ static void k019_slice_sigmoid(const float *KILN_RESTRICT x0, float *KILN_RESTRI
     }
     for (long i = 0; i < 4096; i++) {
         float v58 = y0[i];
-        float v59 = (1.0f / (1.0f + expf(-v58)));
+        float v59 = kiln_sigmoid(v58);
         y0[i] = v59;
     }
 }
@@ -379,7 +655,7 @@ static void k020_slice_tanh_mul(const float *KILN_RESTRICT x0, const float *KILN
     for (long i = 0; i < 4096; i++) {
         float a0 = x1[i];
         float v60 = y0[i];
-        float v61 = tanhf(v60);
+        float v61 = kiln_tanh(v60);
         float v64 = (a0 * v61);
         y0[i] = v64;
     }
@@ -396,7 +672,7 @@ static void k021_slice_sigmoid(const float *KILN_RESTRICT x0, float *KILN_RESTRI
     }
     for (long i = 0; i < 4096; i++) {
         float v62 = y0[i];
-        float v63 = (1.0f / (1.0f + expf(-v62)));
+        float v63 = kiln_sigmoid(v62);
         y0[i] = v63;
     }
 }
@@ -419,10 +695,10 @@ static void k022_slice_sigmoid_mul_add_tanh_mul(const float *KILN_RESTRICT x0, c
         float a1 = x2[i];
         float a2 = x3[i];
         float v65 = y0[i];
-        float v66 = (1.0f / (1.0f + expf(-v65)));
+        float v66 = kiln_sigmoid(v65);
         float v67 = (v66 * a0);
         float v68 = (v67 + a1);
-        float v69 = tanhf(v68);
+        float v69 = kiln_tanh(v68);
         float v70 = (a2 * v69);
         y0[i] = v68;
         y1[i] = v70;
@@ -463,7 +739,7 @@ static void k025_slice_sigmoid(const float *KILN_RESTRICT x0, float *KILN_RESTRI
     }
     for (long i = 0; i < 4096; i++) {
         float v76 = y0[i];
-        float v77 = (1.0f / (1.0f + expf(-v76)));
+        float v77 = kiln_sigmoid(v76);
         y0[i] = v77;
     }
 }
@@ -481,7 +757,7 @@ static void k026_slice_tanh_mul(const float *KILN_RESTRICT x0, const float *KILN
     for (long i = 0; i < 4096; i++) {
         float a0 = x1[i];
         float v78 = y0[i];
-        float v79 = tanhf(v78);
+        float v79 = kiln_tanh(v78);
         float v82 = (a0 * v79);
         y0[i] = v82;
     }
@@ -498,7 +774,7 @@ static void k027_slice_sigmoid(const float *KILN_RESTRICT x0, float *KILN_RESTRI
     }
     for (long i = 0; i < 4096; i++) {
         float v80 = y0[i];
-        float v81 = (1.0f / (1.0f + expf(-v80)));
+        float v81 = kiln_sigmoid(v80);
         y0[i] = v81;
     }
 }
@@ -521,10 +797,10 @@ static void k028_slice_sigmoid_mul_add_tanh_mul(const float *KILN_RESTRICT x0, c
         float a1 = x2[i];
         float a2 = x3[i];
         float v83 = y0[i];
-        float v84 = (1.0f / (1.0f + expf(-v83)));
+        float v84 = kiln_sigmoid(v83);
         float v85 = (v84 * a0);
         float v86 = (v85 + a1);
-        float v87 = tanhf(v86);
+        float v87 = kiln_tanh(v86);
         float v88 = (a2 * v87);
         y0[i] = v86;
         y1[i] = v88;
@@ -565,7 +841,7 @@ static void k031_slice_sigmoid(const float *KILN_RESTRICT x0, float *KILN_RESTRI
     }
     for (long i = 0; i < 4096; i++) {
         float v94 = y0[i];
-        float v95 = (1.0f / (1.0f + expf(-v94)));
+        float v95 = kiln_sigmoid(v94);
         y0[i] = v95;
     }
 }
@@ -583,7 +859,7 @@ static void k032_slice_tanh_mul(const float *KILN_RESTRICT x0, const float *KILN
     for (long i = 0; i < 4096; i++) {
         float a0 = x1[i];
         float v96 = y0[i];
-        float v97 = tanhf(v96);
+        float v97 = kiln_tanh(v96);
         float v100 = (a0 * v97);
         y0[i] = v100;
     }
@@ -600,7 +876,7 @@ static void k033_slice_sigmoid(const float *KILN_RESTRICT x0, float *KILN_RESTRI
     }
     for (long i = 0; i < 4096; i++) {
         float v98 = y0[i];
-        float v99 = (1.0f / (1.0f + expf(-v98)));
+        float v99 = kiln_sigmoid(v98);
         y0[i] = v99;
     }
 }
@@ -623,10 +899,10 @@ static void k034_slice_sigmoid_mul_add_tanh_mul(const float *KILN_RESTRICT x0, c
         float a1 = x2[i];
         float a2 = x3[i];
         float v101 = y0[i];
-        float v102 = (1.0f / (1.0f + expf(-v101)));
+        float v102 = kiln_sigmoid(v101);
         float v103 = (v102 * a0);
         float v104 = (v103 + a1);
-        float v105 = tanhf(v104);
+        float v105 = kiln_tanh(v104);
         float v106 = (a2 * v105);
         y0[i] = v104;
         y1[i] = v106;
@@ -667,7 +943,7 @@ static void k037_slice_sigmoid(const float *KILN_RESTRICT x0, float *KILN_RESTRI
     }
     for (long i = 0; i < 4096; i++) {
         float v112 = y0[i];
-        float v113 = (1.0f / (1.0f + expf(-v112)));
+        float v113 = kiln_sigmoid(v112);
         y0[i] = v113;
     }
 }
@@ -685,7 +961,7 @@ static void k038_slice_tanh_mul(const float *KILN_RESTRICT x0, const float *KILN
     for (long i = 0; i < 4096; i++) {
         float a0 = x1[i];
         float v114 = y0[i];
-        float v115 = tanhf(v114);
+        float v115 = kiln_tanh(v114);
         float v118 = (a0 * v115);
         y0[i] = v118;
     }
@@ -702,7 +978,7 @@ static void k039_slice_sigmoid(const float *KILN_RESTRICT x0, float *KILN_RESTRI
     }
     for (long i = 0; i < 4096; i++) {
         float v116 = y0[i];
-        float v117 = (1.0f / (1.0f + expf(-v116)));
+        float v117 = kiln_sigmoid(v116);
         y0[i] = v117;
     }
 }
@@ -725,10 +1001,10 @@ static void k040_slice_sigmoid_mul_add_tanh_mul(const float *KILN_RESTRICT x0, c
         float a1 = x2[i];
         float a2 = x3[i];
         float v119 = y0[i];
-        float v120 = (1.0f / (1.0f + expf(-v119)));
+        float v120 = kiln_sigmoid(v119);
         float v121 = (v120 * a0);
         float v122 = (v121 + a1);
-        float v123 = tanhf(v122);
+        float v123 = kiln_tanh(v122);
         float v124 = (a2 * v123);
         y0[i] = v122;
         y1[i] = v124;
@@ -769,7 +1045,7 @@ static void k043_slice_sigmoid(const float *KILN_RESTRICT x0, float *KILN_RESTRI
     }
     for (long i = 0; i < 4096; i++) {
         float v130 = y0[i];
-        float v131 = (1.0f / (1.0f + expf(-v130)));
+        float v131 = kiln_sigmoid(v130);
         y0[i] = v131;
     }
 }
@@ -787,7 +1063,7 @@ static void k044_slice_tanh_mul(const float *KILN_RESTRICT x0, const float *KILN
     for (long i = 0; i < 4096; i++) {
         float a0 = x1[i];
         float v132 = y0[i];
-        float v133 = tanhf(v132);
+        float v133 = kiln_tanh(v132);
         float v136 = (a0 * v133);
         y0[i] = v136;
     }
@@ -804,7 +1080,7 @@ static void k045_slice_sigmoid(const float *KILN_RESTRICT x0, float *KILN_RESTRI
     }
     for (long i = 0; i < 4096; i++) {
         float v134 = y0[i];
-        float v135 = (1.0f / (1.0f + expf(-v134)));
+        float v135 = kiln_sigmoid(v134);
         y0[i] = v135;
     }
 }
@@ -827,10 +1103,10 @@ static void k046_slice_sigmoid_mul_add_tanh_mul(const float *KILN_RESTRICT x0, c
         float a1 = x2[i];
         float a2 = x3[i];
         float v137 = y0[i];
-        float v138 = (1.0f / (1.0f + expf(-v137)));
+        float v138 = kiln_sigmoid(v137);
         float v139 = (v138 * a0);
         float v140 = (v139 + a1);
-        float v141 = tanhf(v140);
+        float v141 = kiln_tanh(v140);
         float v142 = (a2 * v141);
         y0[i] = v140;
         y1[i] = v142;
@@ -871,7 +1147,7 @@ static void k049_slice_sigmoid(const float *KILN_RESTRICT x0, float *KILN_RESTRI
     }
     for (long i = 0; i < 4096; i++) {
         float v148 = y0[i];
-        float v149 = (1.0f / (1.0f + expf(-v148)));
+        float v149 = kiln_sigmoid(v148);
         y0[i] = v149;
     }
 }
@@ -889,7 +1165,7 @@ static void k050_slice_tanh_mul(const float *KILN_RESTRICT x0, const float *KILN
     for (long i = 0; i < 4096; i++) {
         float a0 = x1[i];
         float v150 = y0[i];
-        float v151 = tanhf(v150);
+        float v151 = kiln_tanh(v150);
         float v154 = (a0 * v151);
         y0[i] = v154;
     }
@@ -906,7 +1182,7 @@ static void k051_slice_sigmoid(const float *KILN_RESTRICT x0, float *KILN_RESTRI
     }
     for (long i = 0; i < 4096; i++) {
         float v152 = y0[i];
-        float v153 = (1.0f / (1.0f + expf(-v152)));
+        float v153 = kiln_sigmoid(v152);
         y0[i] = v153;
     }
 }
@@ -929,10 +1205,10 @@ static void k052_slice_sigmoid_mul_add_tanh_mul(const float *KILN_RESTRICT x0, c
         float a1 = x2[i];
         float a2 = x3[i];
         float v155 = y0[i];
-        float v156 = (1.0f / (1.0f + expf(-v155)));
+        float v156 = kiln_sigmoid(v155);
         float v157 = (v156 * a0);
         float v158 = (v157 + a1);
-        float v159 = tanhf(v158);
+        float v159 = kiln_tanh(v158);
         float v160 = (a2 * v159);
         y0[i] = v158;
         y1[i] = v160;
@@ -973,7 +1249,7 @@ static void k055_slice_sigmoid(const float *KILN_RESTRICT x0, float *KILN_RESTRI
     }
     for (long i = 0; i < 4096; i++) {
         float v166 = y0[i];
-        float v167 = (1.0f / (1.0f + expf(-v166)));
+        float v167 = kiln_sigmoid(v166);
         y0[i] = v167;
     }
 }
@@ -991,7 +1267,7 @@ static void k056_slice_tanh_mul(const float *KILN_RESTRICT x0, const float *KILN
     for (long i = 0; i < 4096; i++) {
         float a0 = x1[i];
         float v168 = y0[i];
-        float v169 = tanhf(v168);
+        float v169 = kiln_tanh(v168);
         float v172 = (a0 * v169);
         y0[i] = v172;
     }
@@ -1008,7 +1284,7 @@ static void k057_slice_sigmoid(const float *KILN_RESTRICT x0, float *KILN_RESTRI
     }
     for (long i = 0; i < 4096; i++) {
         float v170 = y0[i];
-        float v171 = (1.0f / (1.0f + expf(-v170)));
+        float v171 = kiln_sigmoid(v170);
         y0[i] = v171;
     }
 }
@@ -1031,10 +1307,10 @@ static void k058_slice_sigmoid_mul_add_tanh_mul(const float *KILN_RESTRICT x0, c
         float a1 = x2[i];
         float a2 = x3[i];
         float v173 = y0[i];
-        float v174 = (1.0f / (1.0f + expf(-v173)));
+        float v174 = kiln_sigmoid(v173);
         float v175 = (v174 * a0);
         float v176 = (v175 + a1);
-        float v177 = tanhf(v176);
+        float v177 = kiln_tanh(v176);
         float v178 = (a2 * v177);
         y0[i] = v176;
         y1[i] = v178;
@@ -1075,7 +1351,7 @@ static void k061_slice_sigmoid(const float *KILN_RESTRICT x0, float *KILN_RESTRI
     }
     for (long i = 0; i < 4096; i++) {
         float v184 = y0[i];
-        float v185 = (1.0f / (1.0f + expf(-v184)));
+        float v185 = kiln_sigmoid(v184);
         y0[i] = v185;
     }
 }
@@ -1093,7 +1369,7 @@ static void k062_slice_tanh_mul(const float *KILN_RESTRICT x0, const float *KILN
     for (long i = 0; i < 4096; i++) {
         float a0 = x1[i];
         float v186 = y0[i];
-        float v187 = tanhf(v186);
+        float v187 = kiln_tanh(v186);
         float v190 = (a0 * v187);
         y0[i] = v190;
     }
@@ -1110,7 +1386,7 @@ static void k063_slice_sigmoid(const float *KILN_RESTRICT x0, float *KILN_RESTRI
     }
     for (long i = 0; i < 4096; i++) {
         float v188 = y0[i];
-        float v189 = (1.0f / (1.0f + expf(-v188)));
+        float v189 = kiln_sigmoid(v188);
         y0[i] = v189;
     }
 }
@@ -1133,10 +1409,10 @@ static void k064_slice_sigmoid_mul_add_tanh_mul(const float *KILN_RESTRICT x0, c
         float a1 = x2[i];
         float a2 = x3[i];
         float v191 = y0[i];
-        float v192 = (1.0f / (1.0f + expf(-v191)));
+        float v192 = kiln_sigmoid(v191);
         float v193 = (v192 * a0);
         float v194 = (v193 + a1);
-        float v195 = tanhf(v194);
+        float v195 = kiln_tanh(v194);
         float v196 = (a2 * v195);
         y0[i] = v194;
         y1[i] = v196;
@@ -1177,7 +1453,7 @@ static void k067_slice_sigmoid(const float *KILN_RESTRICT x0, float *KILN_RESTRI
     }
     for (long i = 0; i < 4096; i++) {
         float v202 = y0[i];
-        float v203 = (1.0f / (1.0f + expf(-v202)));
+        float v203 = kiln_sigmoid(v202);
         y0[i] = v203;
     }
 }
@@ -1195,7 +1471,7 @@ static void k068_slice_tanh_mul(const float *KILN_RESTRICT x0, const float *KILN
     for (long i = 0; i < 4096; i++) {
         float a0 = x1[i];
         float v204 = y0[i];
-        float v205 = tanhf(v204);
+        float v205 = kiln_tanh(v204);
         float v208 = (a0 * v205);
         y0[i] = v208;
     }
@@ -1212,7 +1488,7 @@ static void k069_slice_sigmoid(const float *KILN_RESTRICT x0, float *KILN_RESTRI
     }
     for (long i = 0; i < 4096; i++) {
         float v206 = y0[i];
-        float v207 = (1.0f / (1.0f + expf(-v206)));
+        float v207 = kiln_sigmoid(v206);
         y0[i] = v207;
     }
 }
@@ -1235,10 +1511,10 @@ static void k070_slice_sigmoid_mul_add_tanh_mul(const float *KILN_RESTRICT x0, c
         float a1 = x2[i];
         float a2 = x3[i];
         float v209 = y0[i];
-        float v210 = (1.0f / (1.0f + expf(-v209)));
+        float v210 = kiln_sigmoid(v209);
         float v211 = (v210 * a0);
         float v212 = (v211 + a1);
-        float v213 = tanhf(v212);
+        float v213 = kiln_tanh(v212);
         float v214 = (a2 * v213);
         y0[i] = v212;
         y1[i] = v214;
@@ -1279,7 +1555,7 @@ static void k073_slice_sigmoid(const float *KILN_RESTRICT x0, float *KILN_RESTRI
     }
     for (long i = 0; i < 4096; i++) {
         float v220 = y0[i];
-        float v221 = (1.0f / (1.0f + expf(-v220)));
+        float v221 = kiln_sigmoid(v220);
         y0[i] = v221;
     }
 }
@@ -1297,7 +1573,7 @@ static void k074_slice_tanh_mul(const float *KILN_RESTRICT x0, const float *KILN
     for (long i = 0; i < 4096; i++) {
         float a0 = x1[i];
         float v222 = y0[i];
-        float v223 = tanhf(v222);
+        float v223 = kiln_tanh(v222);
         float v226 = (a0 * v223);
         y0[i] = v226;
     }
@@ -1314,7 +1590,7 @@ static void k075_slice_sigmoid(const float *KILN_RESTRICT x0, float *KILN_RESTRI
     }
     for (long i = 0; i < 4096; i++) {
         float v224 = y0[i];
-        float v225 = (1.0f / (1.0f + expf(-v224)));
+        float v225 = kiln_sigmoid(v224);
         y0[i] = v225;
     }
 }
@@ -1337,10 +1613,10 @@ static void k076_slice_sigmoid_mul_add_tanh_mul(const float *KILN_RESTRICT x0, c
         float a1 = x2[i];
         float a2 = x3[i];
         float v227 = y0[i];
-        float v228 = (1.0f / (1.0f + expf(-v227)));
+        float v228 = kiln_sigmoid(v227);
         float v229 = (v228 * a0);
         float v230 = (v229 + a1);
-        float v231 = tanhf(v230);
+        float v231 = kiln_tanh(v230);
         float v232 = (a2 * v231);
         y0[i] = v230;
         y1[i] = v232;
@@ -1381,7 +1657,7 @@ static void k079_slice_sigmoid(const float *KILN_RESTRICT x0, float *KILN_RESTRI
     }
     for (long i = 0; i < 4096; i++) {
         float v238 = y0[i];
-        float v239 = (1.0f / (1.0f + expf(-v238)));
+        float v239 = kiln_sigmoid(v238);
         y0[i] = v239;
     }
 }
@@ -1399,7 +1675,7 @@ static void k080_slice_tanh_mul(const float *KILN_RESTRICT x0, const float *KILN
     for (long i = 0; i < 4096; i++) {
         float a0 = x1[i];
         float v240 = y0[i];
-        float v241 = tanhf(v240);
+        float v241 = kiln_tanh(v240);
         float v244 = (a0 * v241);
         y0[i] = v244;
     }
@@ -1416,7 +1692,7 @@ static void k081_slice_sigmoid(const float *KILN_RESTRICT x0, float *KILN_RESTRI
     }
     for (long i = 0; i < 4096; i++) {
         float v242 = y0[i];
-        float v243 = (1.0f / (1.0f + expf(-v242)));
+        float v243 = kiln_sigmoid(v242);
         y0[i] = v243;
     }
 }
@@ -1439,10 +1715,10 @@ static void k082_slice_sigmoid_mul_add_tanh_mul(const float *KILN_RESTRICT x0, c
         float a1 = x2[i];
         float a2 = x3[i];
         float v245 = y0[i];
-        float v246 = (1.0f / (1.0f + expf(-v245)));
+        float v246 = kiln_sigmoid(v245);
         float v247 = (v246 * a0);
         float v248 = (v247 + a1);
-        float v249 = tanhf(v248);
+        float v249 = kiln_tanh(v248);
         float v250 = (a2 * v249);
         y0[i] = v248;
         y1[i] = v250;
@@ -1483,7 +1759,7 @@ static void k085_slice_sigmoid(const float *KILN_RESTRICT x0, float *KILN_RESTRI
     }
     for (long i = 0; i < 4096; i++) {
         float v256 = y0[i];
-        float v257 = (1.0f / (1.0f + expf(-v256)));
+        float v257 = kiln_sigmoid(v256);
         y0[i] = v257;
     }
 }
@@ -1501,7 +1777,7 @@ static void k086_slice_tanh_mul(const float *KILN_RESTRICT x0, const float *KILN
     for (long i = 0; i < 4096; i++) {
         float a0 = x1[i];
         float v258 = y0[i];
-        float v259 = tanhf(v258);
+        float v259 = kiln_tanh(v258);
         float v262 = (a0 * v259);
         y0[i] = v262;
     }
@@ -1518,7 +1794,7 @@ static void k087_slice_sigmoid(const float *KILN_RESTRICT x0, float *KILN_RESTRI
     }
     for (long i = 0; i < 4096; i++) {
         float v260 = y0[i];
-        float v261 = (1.0f / (1.0f + expf(-v260)));
+        float v261 = kiln_sigmoid(v260);
         y0[i] = v261;
     }
 }
@@ -1541,10 +1817,10 @@ static void k088_slice_sigmoid_mul_add_tanh_mul(const float *KILN_RESTRICT x0, c
         float a1 = x2[i];
         float a2 = x3[i];
         float v263 = y0[i];
-        float v264 = (1.0f / (1.0f + expf(-v263)));
+        float v264 = kiln_sigmoid(v263);
         float v265 = (v264 * a0);
         float v266 = (v265 + a1);
-        float v267 = tanhf(v266);
+        float v267 = kiln_tanh(v266);
         float v268 = (a2 * v267);
         y0[i] = v266;
         y1[i] = v268;
@@ -1585,7 +1861,7 @@ static void k091_slice_sigmoid(const float *KILN_RESTRICT x0, float *KILN_RESTRI
     }
     for (long i = 0; i < 4096; i++) {
         float v274 = y0[i];
-        float v275 = (1.0f / (1.0f + expf(-v274)));
+        float v275 = kiln_sigmoid(v274);
         y0[i] = v275;
     }
 }
@@ -1603,7 +1879,7 @@ static void k092_slice_tanh_mul(const float *KILN_RESTRICT x0, const float *KILN
     for (long i = 0; i < 4096; i++) {
         float a0 = x1[i];
         float v276 = y0[i];
-        float v277 = tanhf(v276);
+        float v277 = kiln_tanh(v276);
         float v280 = (a0 * v277);
         y0[i] = v280;
     }
@@ -1620,7 +1896,7 @@ static void k093_slice_sigmoid(const float *KILN_RESTRICT x0, float *KILN_RESTRI
     }
     for (long i = 0; i < 4096; i++) {
         float v278 = y0[i];
-        float v279 = (1.0f / (1.0f + expf(-v278)));
+        float v279 = kiln_sigmoid(v278);
         y0[i] = v279;
     }
 }
@@ -1643,10 +1919,10 @@ static void k094_slice_sigmoid_mul_add_tanh_mul(const float *KILN_RESTRICT x0, c
         float a1 = x2[i];
         float a2 = x3[i];
         float v281 = y0[i];
-        float v282 = (1.0f / (1.0f + expf(-v281)));
+        float v282 = kiln_sigmoid(v281);
         float v283 = (v282 * a0);
         float v284 = (v283 + a1);
-        float v285 = tanhf(v284);
+        float v285 = kiln_tanh(v284);
         float v286 = (a2 * v285);
         y0[i] = v284;
         y1[i] = v286;
@@ -1687,7 +1963,7 @@ static void k097_slice_sigmoid(const float *KILN_RESTRICT x0, float *KILN_RESTRI
     }
     for (long i = 0; i < 4096; i++) {
         float v292 = y0[i];
-        float v293 = (1.0f / (1.0f + expf(-v292)));
+        float v293 = kiln_sigmoid(v292);
         y0[i] = v293;
     }
 }
@@ -1705,7 +1981,7 @@ static void k098_slice_tanh_mul(const float *KILN_RESTRICT x0, const float *KILN
     for (long i = 0; i < 4096; i++) {
         float a0 = x1[i];
         float v294 = y0[i];
-        float v295 = tanhf(v294);
+        float v295 = kiln_tanh(v294);
         float v298 = (a0 * v295);
         y0[i] = v298;
     }
@@ -1722,7 +1998,7 @@ static void k099_slice_sigmoid(const float *KILN_RESTRICT x0, float *KILN_RESTRI
     }
     for (long i = 0; i < 4096; i++) {
         float v296 = y0[i];
-        float v297 = (1.0f / (1.0f + expf(-v296)));
+        float v297 = kiln_sigmoid(v296);
         y0[i] = v297;
     }
 }
@@ -1745,10 +2021,10 @@ static void k100_slice_sigmoid_mul_add_tanh_mul(const float *KILN_RESTRICT x0, c
         float a1 = x2[i];
         float a2 = x3[i];
         float v299 = y0[i];
-        float v300 = (1.0f / (1.0f + expf(-v299)));
+        float v300 = kiln_sigmoid(v299);
         float v301 = (v300 * a0);
         float v302 = (v301 + a1);
-        float v303 = tanhf(v302);
+        float v303 = kiln_tanh(v302);
         float v304 = (a2 * v303);
         y0[i] = v302;
         y1[i] = v304;
@@ -1789,7 +2065,7 @@ static void k103_slice_sigmoid(const float *KILN_RESTRICT x0, float *KILN_RESTRI
     }
     for (long i = 0; i < 4096; i++) {
         float v310 = y0[i];
-        float v311 = (1.0f / (1.0f + expf(-v310)));
+        float v311 = kiln_sigmoid(v310);
         y0[i] = v311;
     }
 }
@@ -1807,7 +2083,7 @@ static void k104_slice_tanh_mul(const float *KILN_RESTRICT x0, const float *KILN
     for (long i = 0; i < 4096; i++) {
         float a0 = x1[i];
         float v312 = y0[i];
-        float v313 = tanhf(v312);
+        float v313 = kiln_tanh(v312);
         float v316 = (a0 * v313);
         y0[i] = v316;
     }
@@ -1824,7 +2100,7 @@ static void k105_slice_sigmoid(const float *KILN_RESTRICT x0, float *KILN_RESTRI
     }
     for (long i = 0; i < 4096; i++) {
         float v314 = y0[i];
-        float v315 = (1.0f / (1.0f + expf(-v314)));
+        float v315 = kiln_sigmoid(v314);
         y0[i] = v315;
     }
 }
@@ -1847,10 +2123,10 @@ static void k106_slice_sigmoid_mul_add_tanh_mul(const float *KILN_RESTRICT x0, c
         float a1 = x2[i];
         float a2 = x3[i];
         float v317 = y0[i];
-        float v318 = (1.0f / (1.0f + expf(-v317)));
+        float v318 = kiln_sigmoid(v317);
         float v319 = (v318 * a0);
         float v320 = (v319 + a1);
-        float v321 = tanhf(v320);
+        float v321 = kiln_tanh(v320);
         float v322 = (a2 * v321);
         y0[i] = v320;
         y1[i] = v322;
@@ -1891,7 +2167,7 @@ static void k109_slice_sigmoid(const float *KILN_RESTRICT x0, float *KILN_RESTRI
     }
     for (long i = 0; i < 4096; i++) {
         float v328 = y0[i];
-        float v329 = (1.0f / (1.0f + expf(-v328)));
+        float v329 = kiln_sigmoid(v328);
         y0[i] = v329;
     }
 }
@@ -1909,7 +2185,7 @@ static void k110_slice_tanh_mul(const float *KILN_RESTRICT x0, const float *KILN
     for (long i = 0; i < 4096; i++) {
         float a0 = x1[i];
         float v330 = y0[i];
-        float v331 = tanhf(v330);
+        float v331 = kiln_tanh(v330);
         float v334 = (a0 * v331);
         y0[i] = v334;
     }
@@ -1926,7 +2202,7 @@ static void k111_slice_sigmoid(const float *KILN_RESTRICT x0, float *KILN_RESTRI
     }
     for (long i = 0; i < 4096; i++) {
         float v332 = y0[i];
-        float v333 = (1.0f / (1.0f + expf(-v332)));
+        float v333 = kiln_sigmoid(v332);
         y0[i] = v333;
     }
 }
@@ -1949,10 +2225,10 @@ static void k112_slice_sigmoid_mul_add_tanh_mul(const float *KILN_RESTRICT x0, c
         float a1 = x2[i];
         float a2 = x3[i];
         float v335 = y0[i];
-        float v336 = (1.0f / (1.0f + expf(-v335)));
+        float v336 = kiln_sigmoid(v335);
         float v337 = (v336 * a0);
         float v338 = (v337 + a1);
-        float v339 = tanhf(v338);
+        float v339 = kiln_tanh(v338);
         float v340 = (a2 * v339);
         y0[i] = v338;
         y1[i] = v340;
@@ -1993,7 +2269,7 @@ static void k115_slice_sigmoid(const float *KILN_RESTRICT x0, float *KILN_RESTRI
     }
     for (long i = 0; i < 4096; i++) {
         float v346 = y0[i];
-        float v347 = (1.0f / (1.0f + expf(-v346)));
+        float v347 = kiln_sigmoid(v346);
         y0[i] = v347;
     }
 }
@@ -2011,7 +2287,7 @@ static void k116_slice_tanh_mul(const float *KILN_RESTRICT x0, const float *KILN
     for (long i = 0; i < 4096; i++) {
         float a0 = x1[i];
         float v348 = y0[i];
-        float v349 = tanhf(v348);
+        float v349 = kiln_tanh(v348);
         float v352 = (a0 * v349);
         y0[i] = v352;
     }
@@ -2028,7 +2304,7 @@ static void k117_slice_sigmoid(const float *KILN_RESTRICT x0, float *KILN_RESTRI
     }
     for (long i = 0; i < 4096; i++) {
         float v350 = y0[i];
-        float v351 = (1.0f / (1.0f + expf(-v350)));
+        float v351 = kiln_sigmoid(v350);
         y0[i] = v351;
     }
 }
@@ -2051,10 +2327,10 @@ static void k118_slice_sigmoid_mul_add_tanh_mul(const float *KILN_RESTRICT x0, c
         float a1 = x2[i];
         float a2 = x3[i];
         float v353 = y0[i];
-        float v354 = (1.0f / (1.0f + expf(-v353)));
+        float v354 = kiln_sigmoid(v353);
         float v355 = (v354 * a0);
         float v356 = (v355 + a1);
-        float v357 = tanhf(v356);
+        float v357 = kiln_tanh(v356);
         float v358 = (a2 * v357);
         y0[i] = v356;
         y1[i] = v358;
@@ -2095,7 +2371,7 @@ static void k121_slice_sigmoid(const float *KILN_RESTRICT x0, float *KILN_RESTRI
     }
     for (long i = 0; i < 4096; i++) {
         float v364 = y0[i];
-        float v365 = (1.0f / (1.0f + expf(-v364)));
+        float v365 = kiln_sigmoid(v364);
         y0[i] = v365;
     }
 }
@@ -2113,7 +2389,7 @@ static void k122_slice_tanh_mul(const float *KILN_RESTRICT x0, const float *KILN
     for (long i = 0; i < 4096; i++) {
         float a0 = x1[i];
         float v366 = y0[i];
-        float v367 = tanhf(v366);
+        float v367 = kiln_tanh(v366);
         float v370 = (a0 * v367);
         y0[i] = v370;
     }
@@ -2130,7 +2406,7 @@ static void k123_slice_sigmoid(const float *KILN_RESTRICT x0, float *KILN_RESTRI
     }
     for (long i = 0; i < 4096; i++) {
         float v368 = y0[i];
-        float v369 = (1.0f / (1.0f + expf(-v368)));
+        float v369 = kiln_sigmoid(v368);
         y0[i] = v369;
     }
 }
@@ -2153,10 +2429,10 @@ static void k124_slice_sigmoid_mul_add_tanh_mul(const float *KILN_RESTRICT x0, c
         float a1 = x2[i];
         float a2 = x3[i];
         float v371 = y0[i];
-        float v372 = (1.0f / (1.0f + expf(-v371)));
+        float v372 = kiln_sigmoid(v371);
         float v373 = (v372 * a0);
         float v374 = (v373 + a1);
-        float v375 = tanhf(v374);
+        float v375 = kiln_tanh(v374);
         float v376 = (a2 * v375);
         y0[i] = v374;
         y1[i] = v376;
@@ -2197,7 +2473,7 @@ static void k127_slice_sigmoid(const float *KILN_RESTRICT x0, float *KILN_RESTRI
     }
     for (long i = 0; i < 4096; i++) {
         float v382 = y0[i];
-        float v383 = (1.0f / (1.0f + expf(-v382)));
+        float v383 = kiln_sigmoid(v382);
         y0[i] = v383;
     }
 }
@@ -2215,7 +2491,7 @@ static void k128_slice_tanh_mul(const float *KILN_RESTRICT x0, const float *KILN
     for (long i = 0; i < 4096; i++) {
         float a0 = x1[i];
         float v384 = y0[i];
-        float v385 = tanhf(v384);
+        float v385 = kiln_tanh(v384);
         float v388 = (a0 * v385);
         y0[i] = v388;
     }
@@ -2232,7 +2508,7 @@ static void k129_slice_sigmoid(const float *KILN_RESTRICT x0, float *KILN_RESTRI
     }
     for (long i = 0; i < 4096; i++) {
         float v386 = y0[i];
-        float v387 = (1.0f / (1.0f + expf(-v386)));
+        float v387 = kiln_sigmoid(v386);
         y0[i] = v387;
     }
 }
@@ -2255,10 +2531,10 @@ static void k130_slice_sigmoid_mul_add_tanh_mul(const float *KILN_RESTRICT x0, c
         float a1 = x2[i];
         float a2 = x3[i];
         float v389 = y0[i];
-        float v390 = (1.0f / (1.0f + expf(-v389)));
+        float v390 = kiln_sigmoid(v389);
         float v391 = (v390 * a0);
         float v392 = (v391 + a1);
-        float v393 = tanhf(v392);
+        float v393 = kiln_tanh(v392);
         float v394 = (a2 * v393);
         y0[i] = v392;
         y1[i] = v394;
@@ -2299,7 +2575,7 @@ static void k133_slice_sigmoid(const float *KILN_RESTRICT x0, float *KILN_RESTRI
     }
     for (long i = 0; i < 4096; i++) {
         float v400 = y0[i];
-        float v401 = (1.0f / (1.0f + expf(-v400)));
+        float v401 = kiln_sigmoid(v400);
         y0[i] = v401;
     }
 }
@@ -2317,7 +2593,7 @@ static void k134_slice_tanh_mul(const float *KILN_RESTRICT x0, const float *KILN
     for (long i = 0; i < 4096; i++) {
         float a0 = x1[i];
         float v402 = y0[i];
-        float v403 = tanhf(v402);
+        float v403 = kiln_tanh(v402);
         float v406 = (a0 * v403);
         y0[i] = v406;
     }
@@ -2334,7 +2610,7 @@ static void k135_slice_sigmoid(const float *KILN_RESTRICT x0, float *KILN_RESTRI
     }
     for (long i = 0; i < 4096; i++) {
         float v404 = y0[i];
-        float v405 = (1.0f / (1.0f + expf(-v404)));
+        float v405 = kiln_sigmoid(v404);
         y0[i] = v405;
     }
 }
@@ -2357,10 +2633,10 @@ static void k136_slice_sigmoid_mul_add_tanh_mul(const float *KILN_RESTRICT x0, c
         float a1 = x2[i];
         float a2 = x3[i];
         float v407 = y0[i];
-        float v408 = (1.0f / (1.0f + expf(-v407)));
+        float v408 = kiln_sigmoid(v407);
         float v409 = (v408 * a0);
         float v410 = (v409 + a1);
-        float v411 = tanhf(v410);
+        float v411 = kiln_tanh(v410);
         float v412 = (a2 * v411);
         y0[i] = v410;
         y1[i] = v412;
@@ -2401,7 +2677,7 @@ static void k139_slice_sigmoid(const float *KILN_RESTRICT x0, float *KILN_RESTRI
     }
     for (long i = 0; i < 4096; i++) {
         float v418 = y0[i];
-        float v419 = (1.0f / (1.0f + expf(-v418)));
+        float v419 = kiln_sigmoid(v418);
         y0[i] = v419;
     }
 }
@@ -2419,7 +2695,7 @@ static void k140_slice_tanh_mul(const float *KILN_RESTRICT x0, const float *KILN
     for (long i = 0; i < 4096; i++) {
         float a0 = x1[i];
         float v420 = y0[i];
-        float v421 = tanhf(v420);
+        float v421 = kiln_tanh(v420);
         float v424 = (a0 * v421);
         y0[i] = v424;
     }
@@ -2436,7 +2712,7 @@ static void k141_slice_sigmoid(const float *KILN_RESTRICT x0, float *KILN_RESTRI
     }
     for (long i = 0; i < 4096; i++) {
         float v422 = y0[i];
-        float v423 = (1.0f / (1.0f + expf(-v422)));
+        float v423 = kiln_sigmoid(v422);
         y0[i] = v423;
     }
 }
@@ -2459,10 +2735,10 @@ static void k142_slice_sigmoid_mul_add_tanh_mul(const float *KILN_RESTRICT x0, c
         float a1 = x2[i];
         float a2 = x3[i];
         float v425 = y0[i];
-        float v426 = (1.0f / (1.0f + expf(-v425)));
+        float v426 = kiln_sigmoid(v425);
         float v427 = (v426 * a0);
         float v428 = (v427 + a1);
-        float v429 = tanhf(v428);
+        float v429 = kiln_tanh(v428);
         float v430 = (a2 * v429);
         y0[i] = v428;
         y1[i] = v430;
@@ -2503,7 +2779,7 @@ static void k145_slice_sigmoid(const float *KILN_RESTRICT x0, float *KILN_RESTRI
     }
     for (long i = 0; i < 4096; i++) {
         float v436 = y0[i];
-        float v437 = (1.0f / (1.0f + expf(-v436)));
+        float v437 = kiln_sigmoid(v436);
         y0[i] = v437;
     }
 }
@@ -2521,7 +2797,7 @@ static void k146_slice_tanh_mul(const float *KILN_RESTRICT x0, const float *KILN
     for (long i = 0; i < 4096; i++) {
         float a0 = x1[i];
         float v438 = y0[i];
-        float v439 = tanhf(v438);
+        float v439 = kiln_tanh(v438);
         float v442 = (a0 * v439);
         y0[i] = v442;
     }
@@ -2538,7 +2814,7 @@ static void k147_slice_sigmoid(const float *KILN_RESTRICT x0, float *KILN_RESTRI
     }
     for (long i = 0; i < 4096; i++) {
         float v440 = y0[i];
-        float v441 = (1.0f / (1.0f + expf(-v440)));
+        float v441 = kiln_sigmoid(v440);
         y0[i] = v441;
     }
 }
@@ -2561,10 +2837,10 @@ static void k148_slice_sigmoid_mul_add_tanh_mul(const float *KILN_RESTRICT x0, c
         float a1 = x2[i];
         float a2 = x3[i];
         float v443 = y0[i];
-        float v444 = (1.0f / (1.0f + expf(-v443)));
+        float v444 = kiln_sigmoid(v443);
         float v445 = (v444 * a0);
         float v446 = (v445 + a1);
-        float v447 = tanhf(v446);
+        float v447 = kiln_tanh(v446);
         float v448 = (a2 * v447);
         y0[i] = v446;
         y1[i] = v448;
@@ -2605,7 +2881,7 @@ static void k151_slice_sigmoid(const float *KILN_RESTRICT x0, float *KILN_RESTRI
     }
     for (long i = 0; i < 4096; i++) {
         float v454 = y0[i];
-        float v455 = (1.0f / (1.0f + expf(-v454)));
+        float v455 = kiln_sigmoid(v454);
         y0[i] = v455;
     }
 }
@@ -2623,7 +2899,7 @@ static void k152_slice_tanh_mul(const float *KILN_RESTRICT x0, const float *KILN
     for (long i = 0; i < 4096; i++) {
         float a0 = x1[i];
         float v456 = y0[i];
-        float v457 = tanhf(v456);
+        float v457 = kiln_tanh(v456);
         float v460 = (a0 * v457);
         y0[i] = v460;
     }
@@ -2640,7 +2916,7 @@ static void k153_slice_sigmoid(const float *KILN_RESTRICT x0, float *KILN_RESTRI
     }
     for (long i = 0; i < 4096; i++) {
         float v458 = y0[i];
-        float v459 = (1.0f / (1.0f + expf(-v458)));
+        float v459 = kiln_sigmoid(v458);
         y0[i] = v459;
     }
 }
@@ -2663,10 +2939,10 @@ static void k154_slice_sigmoid_mul_add_tanh_mul(const float *KILN_RESTRICT x0, c
         float a1 = x2[i];
         float a2 = x3[i];
         float v461 = y0[i];
-        float v462 = (1.0f / (1.0f + expf(-v461)));
+        float v462 = kiln_sigmoid(v461);
         float v463 = (v462 * a0);
         float v464 = (v463 + a1);
-        float v465 = tanhf(v464);
+        float v465 = kiln_tanh(v464);
         float v466 = (a2 * v465);
         y0[i] = v464;
         y1[i] = v466;
@@ -2707,7 +2983,7 @@ static void k157_slice_sigmoid(const float *KILN_RESTRICT x0, float *KILN_RESTRI
     }
     for (long i = 0; i < 4096; i++) {
         float v472 = y0[i];
-        float v473 = (1.0f / (1.0f + expf(-v472)));
+        float v473 = kiln_sigmoid(v472);
         y0[i] = v473;
     }
 }
@@ -2725,7 +3001,7 @@ static void k158_slice_tanh_mul(const float *KILN_RESTRICT x0, const float *KILN
     for (long i = 0; i < 4096; i++) {
         float a0 = x1[i];
         float v474 = y0[i];
-        float v475 = tanhf(v474);
+        float v475 = kiln_tanh(v474);
         float v478 = (a0 * v475);
         y0[i] = v478;
     }
@@ -2742,7 +3018,7 @@ static void k159_slice_sigmoid(const float *KILN_RESTRICT x0, float *KILN_RESTRI
     }
     for (long i = 0; i < 4096; i++) {
         float v476 = y0[i];
-        float v477 = (1.0f / (1.0f + expf(-v476)));
+        float v477 = kiln_sigmoid(v476);
         y0[i] = v477;
     }
 }
@@ -2765,10 +3041,10 @@ static void k160_slice_sigmoid_mul_add_tanh_mul(const float *KILN_RESTRICT x0, c
         float a1 = x2[i];
         float a2 = x3[i];
         float v479 = y0[i];
-        float v480 = (1.0f / (1.0f + expf(-v479)));
+        float v480 = kiln_sigmoid(v479);
         float v481 = (v480 * a0);
         float v482 = (v481 + a1);
-        float v483 = tanhf(v482);
+        float v483 = kiln_tanh(v482);
         float v484 = (a2 * v483);
         y0[i] = v482;
         y1[i] = v484;
@@ -2809,7 +3085,7 @@ static void k163_slice_sigmoid(const float *KILN_RESTRICT x0, float *KILN_RESTRI
     }
     for (long i = 0; i < 4096; i++) {
         float v490 = y0[i];
-        float v491 = (1.0f / (1.0f + expf(-v490)));
+        float v491 = kiln_sigmoid(v490);
         y0[i] = v491;
     }
 }
@@ -2827,7 +3103,7 @@ static void k164_slice_tanh_mul(const float *KILN_RESTRICT x0, const float *KILN
     for (long i = 0; i < 4096; i++) {
         float a0 = x1[i];
         float v492 = y0[i];
-        float v493 = tanhf(v492);
+        float v493 = kiln_tanh(v492);
         float v496 = (a0 * v493);
         y0[i] = v496;
     }
@@ -2844,7 +3120,7 @@ static void k165_slice_sigmoid(const float *KILN_RESTRICT x0, float *KILN_RESTRI
     }
     for (long i = 0; i < 4096; i++) {
         float v494 = y0[i];
-        float v495 = (1.0f / (1.0f + expf(-v494)));
+        float v495 = kiln_sigmoid(v494);
         y0[i] = v495;
     }
 }
@@ -2867,10 +3143,10 @@ static void k166_slice_sigmoid_mul_add_tanh_mul(const float *KILN_RESTRICT x0, c
         float a1 = x2[i];
         float a2 = x3[i];
         float v497 = y0[i];
-        float v498 = (1.0f / (1.0f + expf(-v497)));
+        float v498 = kiln_sigmoid(v497);
         float v499 = (v498 * a0);
         float v500 = (v499 + a1);
-        float v501 = tanhf(v500);
+        float v501 = kiln_tanh(v500);
         float v502 = (a2 * v501);
         y0[i] = v500;
         y1[i] = v502;
@@ -2911,7 +3187,7 @@ static void k169_slice_sigmoid(const float *KILN_RESTRICT x0, float *KILN_RESTRI
     }
     for (long i = 0; i < 4096; i++) {
         float v508 = y0[i];
-        float v509 = (1.0f / (1.0f + expf(-v508)));
+        float v509 = kiln_sigmoid(v508);
         y0[i] = v509;
     }
 }
@@ -2929,7 +3205,7 @@ static void k170_slice_tanh_mul(const float *KILN_RESTRICT x0, const float *KILN
     for (long i = 0; i < 4096; i++) {
         float a0 = x1[i];
         float v510 = y0[i];
-        float v511 = tanhf(v510);
+        float v511 = kiln_tanh(v510);
         float v514 = (a0 * v511);
         y0[i] = v514;
     }
@@ -2946,7 +3222,7 @@ static void k171_slice_sigmoid(const float *KILN_RESTRICT x0, float *KILN_RESTRI
     }
     for (long i = 0; i < 4096; i++) {
         float v512 = y0[i];
-        float v513 = (1.0f / (1.0f + expf(-v512)));
+        float v513 = kiln_sigmoid(v512);
         y0[i] = v513;
     }
 }
@@ -2969,10 +3245,10 @@ static void k172_slice_sigmoid_mul_add_tanh_mul(const float *KILN_RESTRICT x0, c
         float a1 = x2[i];
         float a2 = x3[i];
         float v515 = y0[i];
-        float v516 = (1.0f / (1.0f + expf(-v515)));
+        float v516 = kiln_sigmoid(v515);
         float v517 = (v516 * a0);
         float v518 = (v517 + a1);
-        float v519 = tanhf(v518);
+        float v519 = kiln_tanh(v518);
         float v520 = (a2 * v519);
         y0[i] = v518;
         y1[i] = v520;
@@ -3013,7 +3289,7 @@ static void k175_slice_sigmoid(const float *KILN_RESTRICT x0, float *KILN_RESTRI
     }
     for (long i = 0; i < 4096; i++) {
         float v526 = y0[i];
-        float v527 = (1.0f / (1.0f + expf(-v526)));
+        float v527 = kiln_sigmoid(v526);
         y0[i] = v527;
     }
 }
@@ -3031,7 +3307,7 @@ static void k176_slice_tanh_mul(const float *KILN_RESTRICT x0, const float *KILN
     for (long i = 0; i < 4096; i++) {
         float a0 = x1[i];
         float v528 = y0[i];
-        float v529 = tanhf(v528);
+        float v529 = kiln_tanh(v528);
         float v532 = (a0 * v529);
         y0[i] = v532;
     }
@@ -3048,7 +3324,7 @@ static void k177_slice_sigmoid(const float *KILN_RESTRICT x0, float *KILN_RESTRI
     }
     for (long i = 0; i < 4096; i++) {
         float v530 = y0[i];
-        float v531 = (1.0f / (1.0f + expf(-v530)));
+        float v531 = kiln_sigmoid(v530);
         y0[i] = v531;
     }
 }
@@ -3071,10 +3347,10 @@ static void k178_slice_sigmoid_mul_add_tanh_mul(const float *KILN_RESTRICT x0, c
         float a1 = x2[i];
         float a2 = x3[i];
         float v533 = y0[i];
-        float v534 = (1.0f / (1.0f + expf(-v533)));
+        float v534 = kiln_sigmoid(v533);
         float v535 = (v534 * a0);
         float v536 = (v535 + a1);
-        float v537 = tanhf(v536);
+        float v537 = kiln_tanh(v536);
         float v538 = (a2 * v537);
         y0[i] = v536;
         y1[i] = v538;
@@ -3115,7 +3391,7 @@ static void k181_slice_sigmoid(const float *KILN_RESTRICT x0, float *KILN_RESTRI
     }
     for (long i = 0; i < 4096; i++) {
         float v544 = y0[i];
-        float v545 = (1.0f / (1.0f + expf(-v544)));
+        float v545 = kiln_sigmoid(v544);
         y0[i] = v545;
     }
 }
@@ -3133,7 +3409,7 @@ static void k182_slice_tanh_mul(const float *KILN_RESTRICT x0, const float *KILN
     for (long i = 0; i < 4096; i++) {
         float a0 = x1[i];
         float v546 = y0[i];
-        float v547 = tanhf(v546);
+        float v547 = kiln_tanh(v546);
         float v550 = (a0 * v547);
         y0[i] = v550;
     }
@@ -3150,7 +3426,7 @@ static void k183_slice_sigmoid(const float *KILN_RESTRICT x0, float *KILN_RESTRI
     }
     for (long i = 0; i < 4096; i++) {
         float v548 = y0[i];
-        float v549 = (1.0f / (1.0f + expf(-v548)));
+        float v549 = kiln_sigmoid(v548);
         y0[i] = v549;
     }
 }
@@ -3173,10 +3449,10 @@ static void k184_slice_sigmoid_mul_add_tanh_mul(const float *KILN_RESTRICT x0, c
         float a1 = x2[i];
         float a2 = x3[i];
         float v551 = y0[i];
-        float v552 = (1.0f / (1.0f + expf(-v551)));
+        float v552 = kiln_sigmoid(v551);
         float v553 = (v552 * a0);
         float v554 = (v553 + a1);
-        float v555 = tanhf(v554);
+        float v555 = kiln_tanh(v554);
         float v556 = (a2 * v555);
         y0[i] = v554;
         y1[i] = v556;
@@ -3217,7 +3493,7 @@ static void k187_slice_sigmoid(const float *KILN_RESTRICT x0, float *KILN_RESTRI
     }
     for (long i = 0; i < 4096; i++) {
         float v562 = y0[i];
-        float v563 = (1.0f / (1.0f + expf(-v562)));
+        float v563 = kiln_sigmoid(v562);
         y0[i] = v563;
     }
 }
@@ -3235,7 +3511,7 @@ static void k188_slice_tanh_mul(const float *KILN_RESTRICT x0, const float *KILN
     for (long i = 0; i < 4096; i++) {
         float a0 = x1[i];
         float v564 = y0[i];
-        float v565 = tanhf(v564);
+        float v565 = kiln_tanh(v564);
         float v568 = (a0 * v565);
         y0[i] = v568;
     }
@@ -3252,7 +3528,7 @@ static void k189_slice_sigmoid(const float *KILN_RESTRICT x0, float *KILN_RESTRI
     }
     for (long i = 0; i < 4096; i++) {
         float v566 = y0[i];
-        float v567 = (1.0f / (1.0f + expf(-v566)));
+        float v567 = kiln_sigmoid(v566);
         y0[i] = v567;
     }
 }
@@ -3275,10 +3551,10 @@ static void k190_slice_sigmoid_mul_add_tanh_mul(const float *KILN_RESTRICT x0, c
         float a1 = x2[i];
         float a2 = x3[i];
         float v569 = y0[i];
-        float v570 = (1.0f / (1.0f + expf(-v569)));
+        float v570 = kiln_sigmoid(v569);
         float v571 = (v570 * a0);
         float v572 = (v571 + a1);
-        float v573 = tanhf(v572);
+        float v573 = kiln_tanh(v572);
         float v574 = (a2 * v573);
         y0[i] = v572;
         y1[i] = v574;

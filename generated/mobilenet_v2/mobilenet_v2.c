@@ -38,6 +38,283 @@ static void kiln_builtin_sgemm(int order, int trans_a, int trans_b, int m, int n
     }
 }
 #define cblas_sgemm kiln_builtin_sgemm
+#if defined(__GNUC__) && !defined(__clang__) && !defined(__TINYC__)
+#pragma GCC optimize ("no-trapping-math")
+#endif
+#if defined(__GNUC__) || defined(__clang__) || defined(__TINYC__)
+#define KILN_MATH static inline __attribute__((unused))
+#else
+#define KILN_MATH static inline
+#endif
+#ifdef _OPENMP
+#define KILN_PARALLEL_FOR _Pragma("omp parallel for")
+#else
+#define KILN_PARALLEL_FOR
+#endif
+#if defined(__TINYC__) && !defined(KILN_INLINE_MATH)
+/* tcc inlines nothing and keeps no value in a vector register: each approximation would be
+   scalar calls slower than libm's (a GELU over 4M floats 3x slower), so the first tier calls
+   libm. KILN_INLINE_MATH compiles the approximations under tcc too (the accuracy tests). */
+#define kiln_exp(x) expf(x)
+#define kiln_expm1(x) expm1f(x)
+#define kiln_log(x) logf(x)
+#define kiln_log1p(x) log1pf(x)
+#define kiln_tanh(x) tanhf(x)
+#define kiln_sigmoid(x) (1.0f / (1.0f + expf(-(x))))
+#define kiln_erf(x) erff(x)
+#define kiln_erfc(x) erfcf(x)
+#define kiln_gelu(x) (0.5f * (x) * erfcf(-0.707106781f * (x)))
+#define kiln_gelu_tanh(x) ((x) / (1.0f + expf(-1.59576912f * ((x) + 0.044715f * (x) * (x) * (x)))))
+#define kiln_softplus(x) (fmaxf((x), 0.0f) + log1pf(expf(-fabsf(x))))
+#define kiln_pow(a, b) powf((a), (b))
+#define kiln_sin(x) sinf(x)
+#define kiln_cos(x) cosf(x)
+#else
+typedef union { float f; int i; } kiln_bits;
+typedef union { double d; long long i; } kiln_bits64;
+
+/* 2^n for an integer n in [-126, 127], through the exponent bits. */
+KILN_MATH float kiln_pow2i(int n) { kiln_bits b; b.i = (n + 127) << 23; return b.f; }
+
+/* e^(hi + lo) for a small correction lo: Cody-Waite reduction by n*ln2 (n rounded by adding and
+   subtracting 1.5*2^23), a degree-6 polynomial on [-ln2/2, ln2/2], and 2^n applied in two
+   factors so that results in the subnormal range round once. */
+KILN_MATH float kiln_exp_sum(float hi, float lo) {
+    float s = hi + lo;
+    hi = s > 89.0f ? 89.0f : hi;
+    hi = s < -110.0f ? -110.0f : hi;
+    lo = ((s > 89.0f) | (s < -110.0f)) ? 0.0f : lo;
+    s = hi + lo;
+    kiln_bits t; t.f = s * 1.44269504088896341f + 12582912.0f;
+    float n = t.f - 12582912.0f;
+    int k = t.i - 0x4B400000;
+    float r = (hi - n * 0.693359375f) - n * -2.12194440e-4f + lo;
+    float z = r * r;
+    float p = ((((((1.9875691500e-4f * r + 1.3981999507e-3f) * r + 8.3334519073e-3f) * r
+        + 4.1665795894e-2f) * r + 1.6666665459e-1f) * r + 5.0000001201e-1f) * z + r) + 1.0f;
+    int k1 = k / 2;
+    return p * kiln_pow2i(k1) * kiln_pow2i(k - k1);
+}
+
+KILN_MATH float kiln_exp(float x) { return kiln_exp_sum(x, 0.0f); }
+
+/* e^x - 1, accurate near 0: a Taylor polynomial for |x| < 0.5, e^x - 1 elsewhere. */
+KILN_MATH float kiln_expm1(float x) {
+    float p = x * (1.0f + x * (0.5f + x * (1.6666667e-1f + x * (4.1666668e-2f + x * (8.3333338e-3f
+        + x * (1.3888889e-3f + x * (1.9841270e-4f + x * 2.4801587e-5f)))))));
+    float q = kiln_exp(x) - 1.0f;
+    return ((x < 0.5f) & (x > -0.5f)) ? p : q;
+}
+
+/* ln x: x = m*2^e with m in [sqrt(1/2), sqrt(2)), ln(1+f) by a degree-9 polynomial (Cephes). */
+KILN_MATH float kiln_log(float x) {
+    int subnormal = x < 1.17549435e-38f;
+    float scaled = x * 8388608.0f;
+    kiln_bits b; b.f = subnormal ? scaled : x;
+    float e = (float)(((b.i >> 23) & 0xff) - 126) - (subnormal ? 23.0f : 0.0f);
+    b.i = (b.i & 0x007fffff) | 0x3f000000;
+    int low = b.f < 0.707106781f;
+    float doubled = b.f + b.f;
+    float f = (low ? doubled : b.f) - 1.0f;
+    e = e - (low ? 1.0f : 0.0f);
+    float z = f * f;
+    float y = ((((((((7.0376836292e-2f * f - 1.1514610310e-1f) * f + 1.1676998740e-1f) * f
+        - 1.2420140846e-1f) * f + 1.4249322787e-1f) * f - 1.6668057665e-1f) * f + 2.0000714765e-1f) * f
+        - 2.4999993993e-1f) * f + 3.3333331174e-1f) * f * z;
+    y = y + e * -2.12194440e-4f - 0.5f * z;
+    float result = (f + y) + e * 0.693359375f;
+    result = x == KILN_INFINITY ? x : result;
+    return x > 0.0f ? result : (x == 0.0f ? -KILN_INFINITY : KILN_NAN);
+}
+
+/* ln(1 + x), accurate near 0: ln(u) * x / (u - 1) with u = 1 + x rounded (Goldberg). */
+KILN_MATH float kiln_log1p(float x) {
+    float u = 1.0f + x;
+    float d = u - 1.0f;
+    float scaled = kiln_log(u) * (x / (d == 0.0f ? 1.0f : d));
+    scaled = u == KILN_INFINITY ? u : scaled;
+    return d == 0.0f ? x : scaled;
+}
+
+/* tanh: an odd polynomial for |x| < 0.625 (Cephes), 1 - 2/(e^2|x| + 1) with the sign elsewhere. */
+KILN_MATH float kiln_tanh(float x) {
+    float z = x * x;
+    float small = ((((-5.70498872745e-3f * z + 2.06390887954e-2f) * z - 5.37397155531e-2f) * z
+        + 1.33314422036e-1f) * z - 3.33332819422e-1f) * z * x + x;
+    float a = x < 0.0f ? -x : x;
+    float large = 1.0f - 2.0f / (kiln_exp(a + a) + 1.0f);
+    large = x < 0.0f ? -large : large;
+    return a < 0.625f ? small : large;
+}
+
+/* 1/(1 + e^-x) from w = e^-|x|, which never overflows: 1/(1 + w) for x >= 0, w/(1 + w) below. */
+KILN_MATH float kiln_sigmoid(float x) {
+    float w = kiln_exp(x < 0.0f ? x : -x);
+    return (x < 0.0f ? w : 1.0f) / (1.0f + w);
+}
+
+/* erfc(z) for z >= 0 with z^2 = square_hi + square_lo (square_hi exact): t*e^(-z^2 + P(t)),
+   t = 2/(2 + z) (Numerical Recipes' erfcc), the exponent summed in two parts. */
+KILN_MATH float kiln_erfc_positive(float z, float square_hi, float square_lo) {
+    float t = 2.0f / (2.0f + z);
+    float p = -1.26551223f + t * (1.00002368f + t * (0.37409196f + t * (0.09678418f + t * (-0.18628806f
+        + t * (0.27886807f + t * (-1.13520398f + t * (1.48851587f + t * (-0.82215223f + t * 0.17087277f))))))));
+    return t * kiln_exp_sum(-square_hi, p - square_lo);
+}
+
+/* x = hi + lo with hi keeping the top 12 bits of the significand, so that hi*hi is exact. */
+KILN_MATH float kiln_split_high(float x) { kiln_bits b; b.f = x; b.i &= (int)0xfffff000; return b.f; }
+
+KILN_MATH float kiln_erfc(float x) {
+    float z = x < 0.0f ? -x : x;
+    z = z > 20.0f ? 20.0f : z;
+    float h = kiln_split_high(z), l = z - h;
+    float e = kiln_erfc_positive(z, h * h, l * (z + h));
+    e = z != z ? z : e;
+    float complement = 2.0f - e;
+    return x < 0.0f ? complement : e;
+}
+
+/* erf: an odd polynomial for |x| <= 1 (Cephes), 1 - erfc(|x|) with the sign elsewhere. */
+KILN_MATH float kiln_erf(float x) {
+    float z = x * x;
+    float small = x * ((((((7.853861353153693e-5f * z - 8.010193625184903e-4f) * z + 5.188327685732524e-3f) * z
+        - 2.685381193529856e-2f) * z + 1.128358514861418e-1f) * z - 3.761262582423300e-1f) * z + 1.128379165726710f);
+    float large = 1.0f - kiln_erfc(x < 0.0f ? -x : x);
+    large = x < 0.0f ? -large : large;
+    return ((x <= 1.0f) & (x >= -1.0f)) ? small : large;
+}
+
+/* GELU, x*Phi(x) = x/2 * erfc(-x/sqrt 2), with (x/sqrt 2)^2 = x^2/2 split exactly. */
+KILN_MATH float kiln_gelu(float x) {
+    float a = x < 0.0f ? -x : x;
+    a = a > 30.0f ? 30.0f : a;
+    float z = a * 0.707106781186547524f;
+    float h = kiln_split_high(a), l = a - h;
+    float e = kiln_erfc_positive(z, 0.5f * (h * h), 0.5f * (l * (a + h)));
+    float complement = 2.0f - e;
+    e = x < 0.0f ? e : complement;
+    float y = 0.5f * x * e;
+    return x != x ? x : y;
+}
+
+/* The tanh form of GELU, x/2 * (1 + tanh(u)) = x*sigmoid(2u), which does not cancel for negative x;
+   2u in double and split in two floats, since e^-2|u| magnifies its rounding error by |2u|. */
+KILN_MATH float kiln_gelu_tanh(float x) {
+    double d = x;
+    double v = 1.5957691216057308 * (d + 0.044715 * d * d * d);
+    double a = v < 0.0 ? v : -v;
+    a = a < -200.0 ? -200.0 : a;
+    float hi = (float)a, lo = (float)(a - (double)hi);
+    float w = kiln_exp_sum(hi, lo);
+    return x * ((v < 0.0 ? w : 1.0f) / (1.0f + w));
+}
+
+/* ln(1 + e^x) = max(x, 0) + ln(1 + e^-|x|). */
+KILN_MATH float kiln_softplus(float x) {
+    float a = x < 0.0f ? -x : x;
+    return (x > 0.0f ? x : 0.0f) + kiln_log1p(kiln_exp(-a));
+}
+
+/* ln x for x > 0 in double: x = m*2^e with m in [sqrt(1/2), sqrt(2)), 2*atanh(s) with s = (m-1)/(m+1). */
+KILN_MATH double kiln_log_double(double x) {
+    kiln_bits64 b; b.d = x;
+    double e = (double)(((b.i >> 52) & 0x7ff) - 1023);
+    b.i = (b.i & 0x000fffffffffffffLL) | 0x3ff0000000000000LL;
+    int high = b.d > 1.4142135623730951;
+    double m = b.d * (high ? 0.5 : 1.0);
+    e = e + (high ? 1.0 : 0.0);
+    double s = (m - 1.0) / (m + 1.0), z = s * s;
+    double series = 1.0 + z * (1.0 / 3 + z * (1.0 / 5 + z * (1.0 / 7 + z * (1.0 / 9 + z * (1.0 / 11 + z * (1.0 / 13 + z * (1.0 / 15)))))));
+    return e * 0.6931471805599453 + 2.0 * s * series;
+}
+
+/* e^y in double for |y| <= 200 (enough for any float result): n*ln2 split in two, degree-12 Taylor polynomial. */
+KILN_MATH double kiln_exp_double(double y) {
+    y = y > 200.0 ? 200.0 : y;
+    y = y < -200.0 ? -200.0 : y;
+    kiln_bits64 t; t.d = y * 1.4426950408889634 + 6755399441055744.0;
+    double n = t.d - 6755399441055744.0;
+    long long k = t.i - 0x4338000000000000LL;
+    double r = (y - n * 6.93147180369123816490e-01) - n * 1.90821492927058770002e-10;
+    double p = 1.0 + r * (1.0 + r * (1.0 / 2 + r * (1.0 / 6 + r * (1.0 / 24 + r * (1.0 / 120 + r * (1.0 / 720
+        + r * (1.0 / 5040 + r * (1.0 / 40320 + r * (1.0 / 362880 + r * (1.0 / 3628800 + r * (1.0 / 39916800
+        + r * (1.0 / 479001600))))))))))));
+    kiln_bits64 scale; scale.i = (k + 1023) << 52;
+    return p * scale.d;
+}
+
+/* a^b for any float a and b, with C's special cases: |a|^b as e^(b ln|a|) in double, negated for a
+   negative base and an odd integer exponent, NaN for a negative finite base and a non-integer one. */
+KILN_MATH float kiln_pow(float a, float b) {
+    double exponent = b, signed_base = a;
+    double base = signed_base;
+    base = base < 0.0 ? -base : base;
+    double l = kiln_log_double(base);
+    l = base == 0.0 ? -(double)KILN_INFINITY : l;
+    l = base == (double)KILN_INFINITY ? base : l;
+    double product = exponent * l;
+    double magnitude = kiln_exp_double(l == 0.0 ? 0.0 : product);
+    double bounded = ((exponent < 1e15) & (exponent > -1e15)) ? exponent : 0.0;
+    double rounded = (bounded + 6755399441055744.0) - 6755399441055744.0;
+    double half = bounded * 0.5;
+    int odd = (rounded == bounded) & (((half + 6755399441055744.0) - 6755399441055744.0) != half);
+    kiln_bits sign; sign.f = a;
+    int negative = sign.i < 0;
+    double signed_magnitude = (negative & odd) ? -magnitude : magnitude;
+    float result = (float)signed_magnitude, nearest_integer = (float)rounded;
+    result = ((a < 0.0f) & (a > -KILN_INFINITY) & (b != nearest_integer) & (b < 1e15f) & (b > -1e15f)) ? KILN_NAN : result;
+    result = ((a != a) | (b != b)) ? KILN_NAN : result;
+    return ((b == 0.0f) | (a == 1.0f)) ? 1.0f : result;
+}
+
+/* x*2/pi reduced to [-2, 2] quarter turns exactly for any float x: 2/pi in 24-bit pieces, each
+   product exact in double and reduced mod 4 on its own, then summed. Returns the quadrant in
+   *quadrant and the angle in [-pi/4, pi/4]. */
+KILN_MATH double kiln_reduce_quarter_turns(float x, int *quadrant) {
+    static const double pieces[8] = {
+        10680707.0 / 16777216.0, 7228996.0 / 281474976710656.0, 1387004.0 / 4722366482869645213696.0,
+        2578385.0 / 79228162514264337593543950336.0, 16069853.0 / 1329227995784915872903807060280344576.0,
+        12639074.0 / 22300745198530623141535718272648361505980416.0,
+        9804092.0 / 374144419156711147060143317175368453031918731001856.0,
+        4427841.0 / 6277101735386680763835789423207666416102355444464034512896.0 };
+    double sum = 0.0;
+    for (int i = 0; i < 8; i++) {
+        double product = (double)x * pieces[i];
+        double turns = (product * 0.25 + 6755399441055744.0) - 6755399441055744.0;
+        sum += product - 4.0 * turns;
+    }
+    kiln_bits64 t; t.d = sum + 6755399441055744.0;
+    double n = t.d - 6755399441055744.0;
+    *quadrant = (int)(t.i & 3);
+    return (sum - n) * 1.5707963267948966;
+}
+
+KILN_MATH double kiln_sin_poly(double a) {
+    double z = a * a;
+    return a + a * z * (-1.0 / 6 + z * (1.0 / 120 + z * (-1.0 / 5040 + z * (1.0 / 362880 + z * (-1.0 / 39916800 + z * (1.0 / 6227020800.0))))));
+}
+
+KILN_MATH double kiln_cos_poly(double a) {
+    double z = a * a;
+    return 1.0 + z * (-0.5 + z * (1.0 / 24 + z * (-1.0 / 720 + z * (1.0 / 40320 + z * (-1.0 / 3628800 + z * (1.0 / 479001600.0))))));
+}
+
+/* sin and cos for any float x: exact reduction, then the polynomial of the quadrant. */
+KILN_MATH float kiln_sin(float x) {
+    int q; double a = kiln_reduce_quarter_turns(x, &q);
+    double s = kiln_sin_poly(a), c = kiln_cos_poly(a);
+    double v = (q & 1) ? c : s;
+    return (float)((q & 2) ? -v : v);
+}
+
+KILN_MATH float kiln_cos(float x) {
+    int q; double a = kiln_reduce_quarter_turns(x, &q);
+    double s = kiln_sin_poly(a), c = kiln_cos_poly(a);
+    double v = (q & 1) ? s : c;
+    return (float)(((q + 1) & 2) ? -v : v);
+}
+#endif
 #include "mobilenet_v2.h"
 
 /* node %7 'bn.batch_norm.folded.add' add(f32[32], f32[]) -> f32[32], layer 'bn', KilnModels/Blocks.swift:18 */
@@ -67,15 +344,11 @@ static void k000_add_rsqrt_mul_mul_sub(const float *KILN_RESTRICT x0, const floa
 /* 864 FLOPs, 7040 bytes, intensity 0.123 FLOP/B */
 static void k001_mul(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, float *KILN_RESTRICT y0) {
     for (long i0 = 0; i0 < 32; i0++) {
-        for (long i1 = 0; i1 < 3; i1++) {
-            for (long i2 = 0; i2 < 3; i2++) {
-                for (long i3 = 0; i3 < 3; i3++) {
-                    float a0 = x0[i0*27 + i1*9 + i2*3 + i3];
-                    float a1 = x1[i0];
-                    float v11 = (a0 * a1);
-                    y0[i0*27 + i1*9 + i2*3 + i3] = v11;
-                }
-            }
+        const float a1 = x1[i0];
+        for (long i1 = 0; i1 < 27; i1++) {
+            float a0 = x0[i0*27 + i1];
+            float v11 = (a0 * a1);
+            y0[i0*27 + i1] = v11;
         }
     }
 }
@@ -107,15 +380,11 @@ static void k002_add_rsqrt_mul_mul_sub(const float *KILN_RESTRICT x0, const floa
 /* 288 FLOPs, 2432 bytes, intensity 0.118 FLOP/B */
 static void k003_mul(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, float *KILN_RESTRICT y0) {
     for (long i0 = 0; i0 < 32; i0++) {
-        for (long i1 = 0; i1 < 1; i1++) {
-            for (long i2 = 0; i2 < 3; i2++) {
-                for (long i3 = 0; i3 < 3; i3++) {
-                    float a0 = x0[i0*9 + i2*3 + i3];
-                    float a1 = x1[i0];
-                    float v26 = (a0 * a1);
-                    y0[i0*9 + i1*9 + i2*3 + i3] = v26;
-                }
-            }
+        const float a1 = x1[i0];
+        for (long i1 = 0; i1 < 9; i1++) {
+            float a0 = x0[i0*9 + i1];
+            float v26 = (a0 * a1);
+            y0[i0*9 + i1] = v26;
         }
     }
 }
@@ -147,15 +416,11 @@ static void k004_add_rsqrt_mul_mul_sub(const float *KILN_RESTRICT x0, const floa
 /* 512 FLOPs, 4160 bytes, intensity 0.123 FLOP/B */
 static void k005_mul(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, float *KILN_RESTRICT y0) {
     for (long i0 = 0; i0 < 16; i0++) {
+        const float a1 = x1[i0];
         for (long i1 = 0; i1 < 32; i1++) {
-            for (long i2 = 0; i2 < 1; i2++) {
-                for (long i3 = 0; i3 < 1; i3++) {
-                    float a0 = x0[i0*32 + i1];
-                    float a1 = x1[i0];
-                    float v41 = (a0 * a1);
-                    y0[i0*32 + i1 + i2 + i3] = v41;
-                }
-            }
+            float a0 = x0[i0*32 + i1];
+            float v41 = (a0 * a1);
+            y0[i0*32 + i1] = v41;
         }
     }
 }
@@ -187,15 +452,11 @@ static void k006_add_rsqrt_mul_mul_sub(const float *KILN_RESTRICT x0, const floa
 /* 1536 FLOPs, 12672 bytes, intensity 0.121 FLOP/B */
 static void k007_mul(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, float *KILN_RESTRICT y0) {
     for (long i0 = 0; i0 < 96; i0++) {
+        const float a1 = x1[i0];
         for (long i1 = 0; i1 < 16; i1++) {
-            for (long i2 = 0; i2 < 1; i2++) {
-                for (long i3 = 0; i3 < 1; i3++) {
-                    float a0 = x0[i0*16 + i1];
-                    float a1 = x1[i0];
-                    float v55 = (a0 * a1);
-                    y0[i0*16 + i1 + i2 + i3] = v55;
-                }
-            }
+            float a0 = x0[i0*16 + i1];
+            float v55 = (a0 * a1);
+            y0[i0*16 + i1] = v55;
         }
     }
 }
@@ -227,15 +488,11 @@ static void k008_add_rsqrt_mul_mul_sub(const float *KILN_RESTRICT x0, const floa
 /* 864 FLOPs, 7296 bytes, intensity 0.118 FLOP/B */
 static void k009_mul(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, float *KILN_RESTRICT y0) {
     for (long i0 = 0; i0 < 96; i0++) {
-        for (long i1 = 0; i1 < 1; i1++) {
-            for (long i2 = 0; i2 < 3; i2++) {
-                for (long i3 = 0; i3 < 3; i3++) {
-                    float a0 = x0[i0*9 + i2*3 + i3];
-                    float a1 = x1[i0];
-                    float v70 = (a0 * a1);
-                    y0[i0*9 + i1*9 + i2*3 + i3] = v70;
-                }
-            }
+        const float a1 = x1[i0];
+        for (long i1 = 0; i1 < 9; i1++) {
+            float a0 = x0[i0*9 + i1];
+            float v70 = (a0 * a1);
+            y0[i0*9 + i1] = v70;
         }
     }
 }
@@ -267,15 +524,11 @@ static void k010_add_rsqrt_mul_mul_sub(const float *KILN_RESTRICT x0, const floa
 /* 2304 FLOPs, 18528 bytes, intensity 0.124 FLOP/B */
 static void k011_mul(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, float *KILN_RESTRICT y0) {
     for (long i0 = 0; i0 < 24; i0++) {
+        const float a1 = x1[i0];
         for (long i1 = 0; i1 < 96; i1++) {
-            for (long i2 = 0; i2 < 1; i2++) {
-                for (long i3 = 0; i3 < 1; i3++) {
-                    float a0 = x0[i0*96 + i1];
-                    float a1 = x1[i0];
-                    float v85 = (a0 * a1);
-                    y0[i0*96 + i1 + i2 + i3] = v85;
-                }
-            }
+            float a0 = x0[i0*96 + i1];
+            float v85 = (a0 * a1);
+            y0[i0*96 + i1] = v85;
         }
     }
 }
@@ -307,15 +560,11 @@ static void k012_add_rsqrt_mul_mul_sub(const float *KILN_RESTRICT x0, const floa
 /* 3456 FLOPs, 28224 bytes, intensity 0.122 FLOP/B */
 static void k013_mul(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, float *KILN_RESTRICT y0) {
     for (long i0 = 0; i0 < 144; i0++) {
+        const float a1 = x1[i0];
         for (long i1 = 0; i1 < 24; i1++) {
-            for (long i2 = 0; i2 < 1; i2++) {
-                for (long i3 = 0; i3 < 1; i3++) {
-                    float a0 = x0[i0*24 + i1];
-                    float a1 = x1[i0];
-                    float v99 = (a0 * a1);
-                    y0[i0*24 + i1 + i2 + i3] = v99;
-                }
-            }
+            float a0 = x0[i0*24 + i1];
+            float v99 = (a0 * a1);
+            y0[i0*24 + i1] = v99;
         }
     }
 }
@@ -347,15 +596,11 @@ static void k014_add_rsqrt_mul_mul_sub(const float *KILN_RESTRICT x0, const floa
 /* 1296 FLOPs, 10944 bytes, intensity 0.118 FLOP/B */
 static void k015_mul(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, float *KILN_RESTRICT y0) {
     for (long i0 = 0; i0 < 144; i0++) {
-        for (long i1 = 0; i1 < 1; i1++) {
-            for (long i2 = 0; i2 < 3; i2++) {
-                for (long i3 = 0; i3 < 3; i3++) {
-                    float a0 = x0[i0*9 + i2*3 + i3];
-                    float a1 = x1[i0];
-                    float v114 = (a0 * a1);
-                    y0[i0*9 + i1*9 + i2*3 + i3] = v114;
-                }
-            }
+        const float a1 = x1[i0];
+        for (long i1 = 0; i1 < 9; i1++) {
+            float a0 = x0[i0*9 + i1];
+            float v114 = (a0 * a1);
+            y0[i0*9 + i1] = v114;
         }
     }
 }
@@ -387,15 +632,11 @@ static void k016_add_rsqrt_mul_mul_sub(const float *KILN_RESTRICT x0, const floa
 /* 3456 FLOPs, 27744 bytes, intensity 0.125 FLOP/B */
 static void k017_mul(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, float *KILN_RESTRICT y0) {
     for (long i0 = 0; i0 < 24; i0++) {
+        const float a1 = x1[i0];
         for (long i1 = 0; i1 < 144; i1++) {
-            for (long i2 = 0; i2 < 1; i2++) {
-                for (long i3 = 0; i3 < 1; i3++) {
-                    float a0 = x0[i0*144 + i1];
-                    float a1 = x1[i0];
-                    float v129 = (a0 * a1);
-                    y0[i0*144 + i1 + i2 + i3] = v129;
-                }
-            }
+            float a0 = x0[i0*144 + i1];
+            float v129 = (a0 * a1);
+            y0[i0*144 + i1] = v129;
         }
     }
 }
@@ -427,15 +668,11 @@ static void k018_add_rsqrt_mul_mul_sub(const float *KILN_RESTRICT x0, const floa
 /* 3456 FLOPs, 28224 bytes, intensity 0.122 FLOP/B */
 static void k019_mul(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, float *KILN_RESTRICT y0) {
     for (long i0 = 0; i0 < 144; i0++) {
+        const float a1 = x1[i0];
         for (long i1 = 0; i1 < 24; i1++) {
-            for (long i2 = 0; i2 < 1; i2++) {
-                for (long i3 = 0; i3 < 1; i3++) {
-                    float a0 = x0[i0*24 + i1];
-                    float a1 = x1[i0];
-                    float v144 = (a0 * a1);
-                    y0[i0*24 + i1 + i2 + i3] = v144;
-                }
-            }
+            float a0 = x0[i0*24 + i1];
+            float v144 = (a0 * a1);
+            y0[i0*24 + i1] = v144;
         }
     }
 }
@@ -467,15 +704,11 @@ static void k020_add_rsqrt_mul_mul_sub(const float *KILN_RESTRICT x0, const floa
 /* 1296 FLOPs, 10944 bytes, intensity 0.118 FLOP/B */
 static void k021_mul(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, float *KILN_RESTRICT y0) {
     for (long i0 = 0; i0 < 144; i0++) {
-        for (long i1 = 0; i1 < 1; i1++) {
-            for (long i2 = 0; i2 < 3; i2++) {
-                for (long i3 = 0; i3 < 3; i3++) {
-                    float a0 = x0[i0*9 + i2*3 + i3];
-                    float a1 = x1[i0];
-                    float v159 = (a0 * a1);
-                    y0[i0*9 + i1*9 + i2*3 + i3] = v159;
-                }
-            }
+        const float a1 = x1[i0];
+        for (long i1 = 0; i1 < 9; i1++) {
+            float a0 = x0[i0*9 + i1];
+            float v159 = (a0 * a1);
+            y0[i0*9 + i1] = v159;
         }
     }
 }
@@ -507,15 +740,11 @@ static void k022_add_rsqrt_mul_mul_sub(const float *KILN_RESTRICT x0, const floa
 /* 4608 FLOPs, 36992 bytes, intensity 0.125 FLOP/B */
 static void k023_mul(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, float *KILN_RESTRICT y0) {
     for (long i0 = 0; i0 < 32; i0++) {
+        const float a1 = x1[i0];
         for (long i1 = 0; i1 < 144; i1++) {
-            for (long i2 = 0; i2 < 1; i2++) {
-                for (long i3 = 0; i3 < 1; i3++) {
-                    float a0 = x0[i0*144 + i1];
-                    float a1 = x1[i0];
-                    float v174 = (a0 * a1);
-                    y0[i0*144 + i1 + i2 + i3] = v174;
-                }
-            }
+            float a0 = x0[i0*144 + i1];
+            float v174 = (a0 * a1);
+            y0[i0*144 + i1] = v174;
         }
     }
 }
@@ -547,15 +776,11 @@ static void k024_add_rsqrt_mul_mul_sub(const float *KILN_RESTRICT x0, const floa
 /* 6144 FLOPs, 49920 bytes, intensity 0.123 FLOP/B */
 static void k025_mul(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, float *KILN_RESTRICT y0) {
     for (long i0 = 0; i0 < 192; i0++) {
+        const float a1 = x1[i0];
         for (long i1 = 0; i1 < 32; i1++) {
-            for (long i2 = 0; i2 < 1; i2++) {
-                for (long i3 = 0; i3 < 1; i3++) {
-                    float a0 = x0[i0*32 + i1];
-                    float a1 = x1[i0];
-                    float v188 = (a0 * a1);
-                    y0[i0*32 + i1 + i2 + i3] = v188;
-                }
-            }
+            float a0 = x0[i0*32 + i1];
+            float v188 = (a0 * a1);
+            y0[i0*32 + i1] = v188;
         }
     }
 }
@@ -587,15 +812,11 @@ static void k026_add_rsqrt_mul_mul_sub(const float *KILN_RESTRICT x0, const floa
 /* 1728 FLOPs, 14592 bytes, intensity 0.118 FLOP/B */
 static void k027_mul(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, float *KILN_RESTRICT y0) {
     for (long i0 = 0; i0 < 192; i0++) {
-        for (long i1 = 0; i1 < 1; i1++) {
-            for (long i2 = 0; i2 < 3; i2++) {
-                for (long i3 = 0; i3 < 3; i3++) {
-                    float a0 = x0[i0*9 + i2*3 + i3];
-                    float a1 = x1[i0];
-                    float v203 = (a0 * a1);
-                    y0[i0*9 + i1*9 + i2*3 + i3] = v203;
-                }
-            }
+        const float a1 = x1[i0];
+        for (long i1 = 0; i1 < 9; i1++) {
+            float a0 = x0[i0*9 + i1];
+            float v203 = (a0 * a1);
+            y0[i0*9 + i1] = v203;
         }
     }
 }
@@ -627,15 +848,11 @@ static void k028_add_rsqrt_mul_mul_sub(const float *KILN_RESTRICT x0, const floa
 /* 6144 FLOPs, 49280 bytes, intensity 0.125 FLOP/B */
 static void k029_mul(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, float *KILN_RESTRICT y0) {
     for (long i0 = 0; i0 < 32; i0++) {
+        const float a1 = x1[i0];
         for (long i1 = 0; i1 < 192; i1++) {
-            for (long i2 = 0; i2 < 1; i2++) {
-                for (long i3 = 0; i3 < 1; i3++) {
-                    float a0 = x0[i0*192 + i1];
-                    float a1 = x1[i0];
-                    float v218 = (a0 * a1);
-                    y0[i0*192 + i1 + i2 + i3] = v218;
-                }
-            }
+            float a0 = x0[i0*192 + i1];
+            float v218 = (a0 * a1);
+            y0[i0*192 + i1] = v218;
         }
     }
 }
@@ -667,15 +884,11 @@ static void k030_add_rsqrt_mul_mul_sub(const float *KILN_RESTRICT x0, const floa
 /* 6144 FLOPs, 49920 bytes, intensity 0.123 FLOP/B */
 static void k031_mul(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, float *KILN_RESTRICT y0) {
     for (long i0 = 0; i0 < 192; i0++) {
+        const float a1 = x1[i0];
         for (long i1 = 0; i1 < 32; i1++) {
-            for (long i2 = 0; i2 < 1; i2++) {
-                for (long i3 = 0; i3 < 1; i3++) {
-                    float a0 = x0[i0*32 + i1];
-                    float a1 = x1[i0];
-                    float v233 = (a0 * a1);
-                    y0[i0*32 + i1 + i2 + i3] = v233;
-                }
-            }
+            float a0 = x0[i0*32 + i1];
+            float v233 = (a0 * a1);
+            y0[i0*32 + i1] = v233;
         }
     }
 }
@@ -707,15 +920,11 @@ static void k032_add_rsqrt_mul_mul_sub(const float *KILN_RESTRICT x0, const floa
 /* 1728 FLOPs, 14592 bytes, intensity 0.118 FLOP/B */
 static void k033_mul(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, float *KILN_RESTRICT y0) {
     for (long i0 = 0; i0 < 192; i0++) {
-        for (long i1 = 0; i1 < 1; i1++) {
-            for (long i2 = 0; i2 < 3; i2++) {
-                for (long i3 = 0; i3 < 3; i3++) {
-                    float a0 = x0[i0*9 + i2*3 + i3];
-                    float a1 = x1[i0];
-                    float v248 = (a0 * a1);
-                    y0[i0*9 + i1*9 + i2*3 + i3] = v248;
-                }
-            }
+        const float a1 = x1[i0];
+        for (long i1 = 0; i1 < 9; i1++) {
+            float a0 = x0[i0*9 + i1];
+            float v248 = (a0 * a1);
+            y0[i0*9 + i1] = v248;
         }
     }
 }
@@ -747,15 +956,11 @@ static void k034_add_rsqrt_mul_mul_sub(const float *KILN_RESTRICT x0, const floa
 /* 6144 FLOPs, 49280 bytes, intensity 0.125 FLOP/B */
 static void k035_mul(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, float *KILN_RESTRICT y0) {
     for (long i0 = 0; i0 < 32; i0++) {
+        const float a1 = x1[i0];
         for (long i1 = 0; i1 < 192; i1++) {
-            for (long i2 = 0; i2 < 1; i2++) {
-                for (long i3 = 0; i3 < 1; i3++) {
-                    float a0 = x0[i0*192 + i1];
-                    float a1 = x1[i0];
-                    float v263 = (a0 * a1);
-                    y0[i0*192 + i1 + i2 + i3] = v263;
-                }
-            }
+            float a0 = x0[i0*192 + i1];
+            float v263 = (a0 * a1);
+            y0[i0*192 + i1] = v263;
         }
     }
 }
@@ -787,15 +992,11 @@ static void k036_add_rsqrt_mul_mul_sub(const float *KILN_RESTRICT x0, const floa
 /* 6144 FLOPs, 49920 bytes, intensity 0.123 FLOP/B */
 static void k037_mul(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, float *KILN_RESTRICT y0) {
     for (long i0 = 0; i0 < 192; i0++) {
+        const float a1 = x1[i0];
         for (long i1 = 0; i1 < 32; i1++) {
-            for (long i2 = 0; i2 < 1; i2++) {
-                for (long i3 = 0; i3 < 1; i3++) {
-                    float a0 = x0[i0*32 + i1];
-                    float a1 = x1[i0];
-                    float v278 = (a0 * a1);
-                    y0[i0*32 + i1 + i2 + i3] = v278;
-                }
-            }
+            float a0 = x0[i0*32 + i1];
+            float v278 = (a0 * a1);
+            y0[i0*32 + i1] = v278;
         }
     }
 }
@@ -827,15 +1028,11 @@ static void k038_add_rsqrt_mul_mul_sub(const float *KILN_RESTRICT x0, const floa
 /* 1728 FLOPs, 14592 bytes, intensity 0.118 FLOP/B */
 static void k039_mul(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, float *KILN_RESTRICT y0) {
     for (long i0 = 0; i0 < 192; i0++) {
-        for (long i1 = 0; i1 < 1; i1++) {
-            for (long i2 = 0; i2 < 3; i2++) {
-                for (long i3 = 0; i3 < 3; i3++) {
-                    float a0 = x0[i0*9 + i2*3 + i3];
-                    float a1 = x1[i0];
-                    float v293 = (a0 * a1);
-                    y0[i0*9 + i1*9 + i2*3 + i3] = v293;
-                }
-            }
+        const float a1 = x1[i0];
+        for (long i1 = 0; i1 < 9; i1++) {
+            float a0 = x0[i0*9 + i1];
+            float v293 = (a0 * a1);
+            y0[i0*9 + i1] = v293;
         }
     }
 }
@@ -867,15 +1064,11 @@ static void k040_add_rsqrt_mul_mul_sub(const float *KILN_RESTRICT x0, const floa
 /* 12288 FLOPs, 98560 bytes, intensity 0.125 FLOP/B */
 static void k041_mul(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, float *KILN_RESTRICT y0) {
     for (long i0 = 0; i0 < 64; i0++) {
+        const float a1 = x1[i0];
         for (long i1 = 0; i1 < 192; i1++) {
-            for (long i2 = 0; i2 < 1; i2++) {
-                for (long i3 = 0; i3 < 1; i3++) {
-                    float a0 = x0[i0*192 + i1];
-                    float a1 = x1[i0];
-                    float v308 = (a0 * a1);
-                    y0[i0*192 + i1 + i2 + i3] = v308;
-                }
-            }
+            float a0 = x0[i0*192 + i1];
+            float v308 = (a0 * a1);
+            y0[i0*192 + i1] = v308;
         }
     }
 }
@@ -907,15 +1100,11 @@ static void k042_add_rsqrt_mul_mul_sub(const float *KILN_RESTRICT x0, const floa
 /* 24576 FLOPs, 198144 bytes, intensity 0.124 FLOP/B */
 static void k043_mul(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, float *KILN_RESTRICT y0) {
     for (long i0 = 0; i0 < 384; i0++) {
+        const float a1 = x1[i0];
         for (long i1 = 0; i1 < 64; i1++) {
-            for (long i2 = 0; i2 < 1; i2++) {
-                for (long i3 = 0; i3 < 1; i3++) {
-                    float a0 = x0[i0*64 + i1];
-                    float a1 = x1[i0];
-                    float v322 = (a0 * a1);
-                    y0[i0*64 + i1 + i2 + i3] = v322;
-                }
-            }
+            float a0 = x0[i0*64 + i1];
+            float v322 = (a0 * a1);
+            y0[i0*64 + i1] = v322;
         }
     }
 }
@@ -947,15 +1136,11 @@ static void k044_add_rsqrt_mul_mul_sub(const float *KILN_RESTRICT x0, const floa
 /* 3456 FLOPs, 29184 bytes, intensity 0.118 FLOP/B */
 static void k045_mul(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, float *KILN_RESTRICT y0) {
     for (long i0 = 0; i0 < 384; i0++) {
-        for (long i1 = 0; i1 < 1; i1++) {
-            for (long i2 = 0; i2 < 3; i2++) {
-                for (long i3 = 0; i3 < 3; i3++) {
-                    float a0 = x0[i0*9 + i2*3 + i3];
-                    float a1 = x1[i0];
-                    float v337 = (a0 * a1);
-                    y0[i0*9 + i1*9 + i2*3 + i3] = v337;
-                }
-            }
+        const float a1 = x1[i0];
+        for (long i1 = 0; i1 < 9; i1++) {
+            float a0 = x0[i0*9 + i1];
+            float v337 = (a0 * a1);
+            y0[i0*9 + i1] = v337;
         }
     }
 }
@@ -987,15 +1172,11 @@ static void k046_add_rsqrt_mul_mul_sub(const float *KILN_RESTRICT x0, const floa
 /* 24576 FLOPs, 196864 bytes, intensity 0.125 FLOP/B */
 static void k047_mul(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, float *KILN_RESTRICT y0) {
     for (long i0 = 0; i0 < 64; i0++) {
+        const float a1 = x1[i0];
         for (long i1 = 0; i1 < 384; i1++) {
-            for (long i2 = 0; i2 < 1; i2++) {
-                for (long i3 = 0; i3 < 1; i3++) {
-                    float a0 = x0[i0*384 + i1];
-                    float a1 = x1[i0];
-                    float v352 = (a0 * a1);
-                    y0[i0*384 + i1 + i2 + i3] = v352;
-                }
-            }
+            float a0 = x0[i0*384 + i1];
+            float v352 = (a0 * a1);
+            y0[i0*384 + i1] = v352;
         }
     }
 }
@@ -1027,15 +1208,11 @@ static void k048_add_rsqrt_mul_mul_sub(const float *KILN_RESTRICT x0, const floa
 /* 24576 FLOPs, 198144 bytes, intensity 0.124 FLOP/B */
 static void k049_mul(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, float *KILN_RESTRICT y0) {
     for (long i0 = 0; i0 < 384; i0++) {
+        const float a1 = x1[i0];
         for (long i1 = 0; i1 < 64; i1++) {
-            for (long i2 = 0; i2 < 1; i2++) {
-                for (long i3 = 0; i3 < 1; i3++) {
-                    float a0 = x0[i0*64 + i1];
-                    float a1 = x1[i0];
-                    float v367 = (a0 * a1);
-                    y0[i0*64 + i1 + i2 + i3] = v367;
-                }
-            }
+            float a0 = x0[i0*64 + i1];
+            float v367 = (a0 * a1);
+            y0[i0*64 + i1] = v367;
         }
     }
 }
@@ -1067,15 +1244,11 @@ static void k050_add_rsqrt_mul_mul_sub(const float *KILN_RESTRICT x0, const floa
 /* 3456 FLOPs, 29184 bytes, intensity 0.118 FLOP/B */
 static void k051_mul(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, float *KILN_RESTRICT y0) {
     for (long i0 = 0; i0 < 384; i0++) {
-        for (long i1 = 0; i1 < 1; i1++) {
-            for (long i2 = 0; i2 < 3; i2++) {
-                for (long i3 = 0; i3 < 3; i3++) {
-                    float a0 = x0[i0*9 + i2*3 + i3];
-                    float a1 = x1[i0];
-                    float v382 = (a0 * a1);
-                    y0[i0*9 + i1*9 + i2*3 + i3] = v382;
-                }
-            }
+        const float a1 = x1[i0];
+        for (long i1 = 0; i1 < 9; i1++) {
+            float a0 = x0[i0*9 + i1];
+            float v382 = (a0 * a1);
+            y0[i0*9 + i1] = v382;
         }
     }
 }
@@ -1107,15 +1280,11 @@ static void k052_add_rsqrt_mul_mul_sub(const float *KILN_RESTRICT x0, const floa
 /* 24576 FLOPs, 196864 bytes, intensity 0.125 FLOP/B */
 static void k053_mul(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, float *KILN_RESTRICT y0) {
     for (long i0 = 0; i0 < 64; i0++) {
+        const float a1 = x1[i0];
         for (long i1 = 0; i1 < 384; i1++) {
-            for (long i2 = 0; i2 < 1; i2++) {
-                for (long i3 = 0; i3 < 1; i3++) {
-                    float a0 = x0[i0*384 + i1];
-                    float a1 = x1[i0];
-                    float v397 = (a0 * a1);
-                    y0[i0*384 + i1 + i2 + i3] = v397;
-                }
-            }
+            float a0 = x0[i0*384 + i1];
+            float v397 = (a0 * a1);
+            y0[i0*384 + i1] = v397;
         }
     }
 }
@@ -1147,15 +1316,11 @@ static void k054_add_rsqrt_mul_mul_sub(const float *KILN_RESTRICT x0, const floa
 /* 24576 FLOPs, 198144 bytes, intensity 0.124 FLOP/B */
 static void k055_mul(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, float *KILN_RESTRICT y0) {
     for (long i0 = 0; i0 < 384; i0++) {
+        const float a1 = x1[i0];
         for (long i1 = 0; i1 < 64; i1++) {
-            for (long i2 = 0; i2 < 1; i2++) {
-                for (long i3 = 0; i3 < 1; i3++) {
-                    float a0 = x0[i0*64 + i1];
-                    float a1 = x1[i0];
-                    float v412 = (a0 * a1);
-                    y0[i0*64 + i1 + i2 + i3] = v412;
-                }
-            }
+            float a0 = x0[i0*64 + i1];
+            float v412 = (a0 * a1);
+            y0[i0*64 + i1] = v412;
         }
     }
 }
@@ -1187,15 +1352,11 @@ static void k056_add_rsqrt_mul_mul_sub(const float *KILN_RESTRICT x0, const floa
 /* 3456 FLOPs, 29184 bytes, intensity 0.118 FLOP/B */
 static void k057_mul(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, float *KILN_RESTRICT y0) {
     for (long i0 = 0; i0 < 384; i0++) {
-        for (long i1 = 0; i1 < 1; i1++) {
-            for (long i2 = 0; i2 < 3; i2++) {
-                for (long i3 = 0; i3 < 3; i3++) {
-                    float a0 = x0[i0*9 + i2*3 + i3];
-                    float a1 = x1[i0];
-                    float v427 = (a0 * a1);
-                    y0[i0*9 + i1*9 + i2*3 + i3] = v427;
-                }
-            }
+        const float a1 = x1[i0];
+        for (long i1 = 0; i1 < 9; i1++) {
+            float a0 = x0[i0*9 + i1];
+            float v427 = (a0 * a1);
+            y0[i0*9 + i1] = v427;
         }
     }
 }
@@ -1227,15 +1388,11 @@ static void k058_add_rsqrt_mul_mul_sub(const float *KILN_RESTRICT x0, const floa
 /* 24576 FLOPs, 196864 bytes, intensity 0.125 FLOP/B */
 static void k059_mul(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, float *KILN_RESTRICT y0) {
     for (long i0 = 0; i0 < 64; i0++) {
+        const float a1 = x1[i0];
         for (long i1 = 0; i1 < 384; i1++) {
-            for (long i2 = 0; i2 < 1; i2++) {
-                for (long i3 = 0; i3 < 1; i3++) {
-                    float a0 = x0[i0*384 + i1];
-                    float a1 = x1[i0];
-                    float v442 = (a0 * a1);
-                    y0[i0*384 + i1 + i2 + i3] = v442;
-                }
-            }
+            float a0 = x0[i0*384 + i1];
+            float v442 = (a0 * a1);
+            y0[i0*384 + i1] = v442;
         }
     }
 }
@@ -1267,15 +1424,11 @@ static void k060_add_rsqrt_mul_mul_sub(const float *KILN_RESTRICT x0, const floa
 /* 24576 FLOPs, 198144 bytes, intensity 0.124 FLOP/B */
 static void k061_mul(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, float *KILN_RESTRICT y0) {
     for (long i0 = 0; i0 < 384; i0++) {
+        const float a1 = x1[i0];
         for (long i1 = 0; i1 < 64; i1++) {
-            for (long i2 = 0; i2 < 1; i2++) {
-                for (long i3 = 0; i3 < 1; i3++) {
-                    float a0 = x0[i0*64 + i1];
-                    float a1 = x1[i0];
-                    float v457 = (a0 * a1);
-                    y0[i0*64 + i1 + i2 + i3] = v457;
-                }
-            }
+            float a0 = x0[i0*64 + i1];
+            float v457 = (a0 * a1);
+            y0[i0*64 + i1] = v457;
         }
     }
 }
@@ -1307,15 +1460,11 @@ static void k062_add_rsqrt_mul_mul_sub(const float *KILN_RESTRICT x0, const floa
 /* 3456 FLOPs, 29184 bytes, intensity 0.118 FLOP/B */
 static void k063_mul(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, float *KILN_RESTRICT y0) {
     for (long i0 = 0; i0 < 384; i0++) {
-        for (long i1 = 0; i1 < 1; i1++) {
-            for (long i2 = 0; i2 < 3; i2++) {
-                for (long i3 = 0; i3 < 3; i3++) {
-                    float a0 = x0[i0*9 + i2*3 + i3];
-                    float a1 = x1[i0];
-                    float v472 = (a0 * a1);
-                    y0[i0*9 + i1*9 + i2*3 + i3] = v472;
-                }
-            }
+        const float a1 = x1[i0];
+        for (long i1 = 0; i1 < 9; i1++) {
+            float a0 = x0[i0*9 + i1];
+            float v472 = (a0 * a1);
+            y0[i0*9 + i1] = v472;
         }
     }
 }
@@ -1347,15 +1496,11 @@ static void k064_add_rsqrt_mul_mul_sub(const float *KILN_RESTRICT x0, const floa
 /* 36864 FLOPs, 295296 bytes, intensity 0.125 FLOP/B */
 static void k065_mul(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, float *KILN_RESTRICT y0) {
     for (long i0 = 0; i0 < 96; i0++) {
+        const float a1 = x1[i0];
         for (long i1 = 0; i1 < 384; i1++) {
-            for (long i2 = 0; i2 < 1; i2++) {
-                for (long i3 = 0; i3 < 1; i3++) {
-                    float a0 = x0[i0*384 + i1];
-                    float a1 = x1[i0];
-                    float v487 = (a0 * a1);
-                    y0[i0*384 + i1 + i2 + i3] = v487;
-                }
-            }
+            float a0 = x0[i0*384 + i1];
+            float v487 = (a0 * a1);
+            y0[i0*384 + i1] = v487;
         }
     }
 }
@@ -1387,15 +1532,11 @@ static void k066_add_rsqrt_mul_mul_sub(const float *KILN_RESTRICT x0, const floa
 /* 55296 FLOPs, 444672 bytes, intensity 0.124 FLOP/B */
 static void k067_mul(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, float *KILN_RESTRICT y0) {
     for (long i0 = 0; i0 < 576; i0++) {
+        const float a1 = x1[i0];
         for (long i1 = 0; i1 < 96; i1++) {
-            for (long i2 = 0; i2 < 1; i2++) {
-                for (long i3 = 0; i3 < 1; i3++) {
-                    float a0 = x0[i0*96 + i1];
-                    float a1 = x1[i0];
-                    float v501 = (a0 * a1);
-                    y0[i0*96 + i1 + i2 + i3] = v501;
-                }
-            }
+            float a0 = x0[i0*96 + i1];
+            float v501 = (a0 * a1);
+            y0[i0*96 + i1] = v501;
         }
     }
 }
@@ -1427,15 +1568,11 @@ static void k068_add_rsqrt_mul_mul_sub(const float *KILN_RESTRICT x0, const floa
 /* 5184 FLOPs, 43776 bytes, intensity 0.118 FLOP/B */
 static void k069_mul(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, float *KILN_RESTRICT y0) {
     for (long i0 = 0; i0 < 576; i0++) {
-        for (long i1 = 0; i1 < 1; i1++) {
-            for (long i2 = 0; i2 < 3; i2++) {
-                for (long i3 = 0; i3 < 3; i3++) {
-                    float a0 = x0[i0*9 + i2*3 + i3];
-                    float a1 = x1[i0];
-                    float v516 = (a0 * a1);
-                    y0[i0*9 + i1*9 + i2*3 + i3] = v516;
-                }
-            }
+        const float a1 = x1[i0];
+        for (long i1 = 0; i1 < 9; i1++) {
+            float a0 = x0[i0*9 + i1];
+            float v516 = (a0 * a1);
+            y0[i0*9 + i1] = v516;
         }
     }
 }
@@ -1467,15 +1604,11 @@ static void k070_add_rsqrt_mul_mul_sub(const float *KILN_RESTRICT x0, const floa
 /* 55296 FLOPs, 442752 bytes, intensity 0.125 FLOP/B */
 static void k071_mul(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, float *KILN_RESTRICT y0) {
     for (long i0 = 0; i0 < 96; i0++) {
+        const float a1 = x1[i0];
         for (long i1 = 0; i1 < 576; i1++) {
-            for (long i2 = 0; i2 < 1; i2++) {
-                for (long i3 = 0; i3 < 1; i3++) {
-                    float a0 = x0[i0*576 + i1];
-                    float a1 = x1[i0];
-                    float v531 = (a0 * a1);
-                    y0[i0*576 + i1 + i2 + i3] = v531;
-                }
-            }
+            float a0 = x0[i0*576 + i1];
+            float v531 = (a0 * a1);
+            y0[i0*576 + i1] = v531;
         }
     }
 }
@@ -1507,15 +1640,11 @@ static void k072_add_rsqrt_mul_mul_sub(const float *KILN_RESTRICT x0, const floa
 /* 55296 FLOPs, 444672 bytes, intensity 0.124 FLOP/B */
 static void k073_mul(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, float *KILN_RESTRICT y0) {
     for (long i0 = 0; i0 < 576; i0++) {
+        const float a1 = x1[i0];
         for (long i1 = 0; i1 < 96; i1++) {
-            for (long i2 = 0; i2 < 1; i2++) {
-                for (long i3 = 0; i3 < 1; i3++) {
-                    float a0 = x0[i0*96 + i1];
-                    float a1 = x1[i0];
-                    float v546 = (a0 * a1);
-                    y0[i0*96 + i1 + i2 + i3] = v546;
-                }
-            }
+            float a0 = x0[i0*96 + i1];
+            float v546 = (a0 * a1);
+            y0[i0*96 + i1] = v546;
         }
     }
 }
@@ -1547,15 +1676,11 @@ static void k074_add_rsqrt_mul_mul_sub(const float *KILN_RESTRICT x0, const floa
 /* 5184 FLOPs, 43776 bytes, intensity 0.118 FLOP/B */
 static void k075_mul(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, float *KILN_RESTRICT y0) {
     for (long i0 = 0; i0 < 576; i0++) {
-        for (long i1 = 0; i1 < 1; i1++) {
-            for (long i2 = 0; i2 < 3; i2++) {
-                for (long i3 = 0; i3 < 3; i3++) {
-                    float a0 = x0[i0*9 + i2*3 + i3];
-                    float a1 = x1[i0];
-                    float v561 = (a0 * a1);
-                    y0[i0*9 + i1*9 + i2*3 + i3] = v561;
-                }
-            }
+        const float a1 = x1[i0];
+        for (long i1 = 0; i1 < 9; i1++) {
+            float a0 = x0[i0*9 + i1];
+            float v561 = (a0 * a1);
+            y0[i0*9 + i1] = v561;
         }
     }
 }
@@ -1587,15 +1712,11 @@ static void k076_add_rsqrt_mul_mul_sub(const float *KILN_RESTRICT x0, const floa
 /* 55296 FLOPs, 442752 bytes, intensity 0.125 FLOP/B */
 static void k077_mul(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, float *KILN_RESTRICT y0) {
     for (long i0 = 0; i0 < 96; i0++) {
+        const float a1 = x1[i0];
         for (long i1 = 0; i1 < 576; i1++) {
-            for (long i2 = 0; i2 < 1; i2++) {
-                for (long i3 = 0; i3 < 1; i3++) {
-                    float a0 = x0[i0*576 + i1];
-                    float a1 = x1[i0];
-                    float v576 = (a0 * a1);
-                    y0[i0*576 + i1 + i2 + i3] = v576;
-                }
-            }
+            float a0 = x0[i0*576 + i1];
+            float v576 = (a0 * a1);
+            y0[i0*576 + i1] = v576;
         }
     }
 }
@@ -1627,15 +1748,11 @@ static void k078_add_rsqrt_mul_mul_sub(const float *KILN_RESTRICT x0, const floa
 /* 55296 FLOPs, 444672 bytes, intensity 0.124 FLOP/B */
 static void k079_mul(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, float *KILN_RESTRICT y0) {
     for (long i0 = 0; i0 < 576; i0++) {
+        const float a1 = x1[i0];
         for (long i1 = 0; i1 < 96; i1++) {
-            for (long i2 = 0; i2 < 1; i2++) {
-                for (long i3 = 0; i3 < 1; i3++) {
-                    float a0 = x0[i0*96 + i1];
-                    float a1 = x1[i0];
-                    float v591 = (a0 * a1);
-                    y0[i0*96 + i1 + i2 + i3] = v591;
-                }
-            }
+            float a0 = x0[i0*96 + i1];
+            float v591 = (a0 * a1);
+            y0[i0*96 + i1] = v591;
         }
     }
 }
@@ -1667,15 +1784,11 @@ static void k080_add_rsqrt_mul_mul_sub(const float *KILN_RESTRICT x0, const floa
 /* 5184 FLOPs, 43776 bytes, intensity 0.118 FLOP/B */
 static void k081_mul(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, float *KILN_RESTRICT y0) {
     for (long i0 = 0; i0 < 576; i0++) {
-        for (long i1 = 0; i1 < 1; i1++) {
-            for (long i2 = 0; i2 < 3; i2++) {
-                for (long i3 = 0; i3 < 3; i3++) {
-                    float a0 = x0[i0*9 + i2*3 + i3];
-                    float a1 = x1[i0];
-                    float v606 = (a0 * a1);
-                    y0[i0*9 + i1*9 + i2*3 + i3] = v606;
-                }
-            }
+        const float a1 = x1[i0];
+        for (long i1 = 0; i1 < 9; i1++) {
+            float a0 = x0[i0*9 + i1];
+            float v606 = (a0 * a1);
+            y0[i0*9 + i1] = v606;
         }
     }
 }
@@ -1706,16 +1819,13 @@ static void k082_add_rsqrt_mul_mul_sub(const float *KILN_RESTRICT x0, const floa
 /* node %621 'bn_41.batch_norm.folded.mul_1' mul(f32[160,576,1,1], f32[160,1,1,1]) -> f32[160,576,1,1], layer 'bn_41', KilnModels/Blocks.swift:18 */
 /* 92160 FLOPs, 737920 bytes, intensity 0.125 FLOP/B */
 static void k083_mul(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, float *KILN_RESTRICT y0) {
+    KILN_PARALLEL_FOR
     for (long i0 = 0; i0 < 160; i0++) {
+        const float a1 = x1[i0];
         for (long i1 = 0; i1 < 576; i1++) {
-            for (long i2 = 0; i2 < 1; i2++) {
-                for (long i3 = 0; i3 < 1; i3++) {
-                    float a0 = x0[i0*576 + i1];
-                    float a1 = x1[i0];
-                    float v621 = (a0 * a1);
-                    y0[i0*576 + i1 + i2 + i3] = v621;
-                }
-            }
+            float a0 = x0[i0*576 + i1];
+            float v621 = (a0 * a1);
+            y0[i0*576 + i1] = v621;
         }
     }
 }
@@ -1746,16 +1856,13 @@ static void k084_add_rsqrt_mul_mul_sub(const float *KILN_RESTRICT x0, const floa
 /* node %635 'bn_42.batch_norm.folded.mul_1' mul(f32[960,160,1,1], f32[960,1,1,1]) -> f32[960,160,1,1], layer 'bn_42', KilnModels/Blocks.swift:18 */
 /* 153600 FLOPs, 1232640 bytes, intensity 0.125 FLOP/B */
 static void k085_mul(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, float *KILN_RESTRICT y0) {
+    KILN_PARALLEL_FOR
     for (long i0 = 0; i0 < 960; i0++) {
+        const float a1 = x1[i0];
         for (long i1 = 0; i1 < 160; i1++) {
-            for (long i2 = 0; i2 < 1; i2++) {
-                for (long i3 = 0; i3 < 1; i3++) {
-                    float a0 = x0[i0*160 + i1];
-                    float a1 = x1[i0];
-                    float v635 = (a0 * a1);
-                    y0[i0*160 + i1 + i2 + i3] = v635;
-                }
-            }
+            float a0 = x0[i0*160 + i1];
+            float v635 = (a0 * a1);
+            y0[i0*160 + i1] = v635;
         }
     }
 }
@@ -1787,15 +1894,11 @@ static void k086_add_rsqrt_mul_mul_sub(const float *KILN_RESTRICT x0, const floa
 /* 8640 FLOPs, 72960 bytes, intensity 0.118 FLOP/B */
 static void k087_mul(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, float *KILN_RESTRICT y0) {
     for (long i0 = 0; i0 < 960; i0++) {
-        for (long i1 = 0; i1 < 1; i1++) {
-            for (long i2 = 0; i2 < 3; i2++) {
-                for (long i3 = 0; i3 < 3; i3++) {
-                    float a0 = x0[i0*9 + i2*3 + i3];
-                    float a1 = x1[i0];
-                    float v650 = (a0 * a1);
-                    y0[i0*9 + i1*9 + i2*3 + i3] = v650;
-                }
-            }
+        const float a1 = x1[i0];
+        for (long i1 = 0; i1 < 9; i1++) {
+            float a0 = x0[i0*9 + i1];
+            float v650 = (a0 * a1);
+            y0[i0*9 + i1] = v650;
         }
     }
 }
@@ -1826,16 +1929,13 @@ static void k088_add_rsqrt_mul_mul_sub(const float *KILN_RESTRICT x0, const floa
 /* node %665 'bn_44.batch_norm.folded.mul_1' mul(f32[160,960,1,1], f32[160,1,1,1]) -> f32[160,960,1,1], layer 'bn_44', KilnModels/Blocks.swift:18 */
 /* 153600 FLOPs, 1229440 bytes, intensity 0.125 FLOP/B */
 static void k089_mul(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, float *KILN_RESTRICT y0) {
+    KILN_PARALLEL_FOR
     for (long i0 = 0; i0 < 160; i0++) {
+        const float a1 = x1[i0];
         for (long i1 = 0; i1 < 960; i1++) {
-            for (long i2 = 0; i2 < 1; i2++) {
-                for (long i3 = 0; i3 < 1; i3++) {
-                    float a0 = x0[i0*960 + i1];
-                    float a1 = x1[i0];
-                    float v665 = (a0 * a1);
-                    y0[i0*960 + i1 + i2 + i3] = v665;
-                }
-            }
+            float a0 = x0[i0*960 + i1];
+            float v665 = (a0 * a1);
+            y0[i0*960 + i1] = v665;
         }
     }
 }
@@ -1866,16 +1966,13 @@ static void k090_add_rsqrt_mul_mul_sub(const float *KILN_RESTRICT x0, const floa
 /* node %680 'bn_45.batch_norm.folded.mul_1' mul(f32[960,160,1,1], f32[960,1,1,1]) -> f32[960,160,1,1], layer 'bn_45', KilnModels/Blocks.swift:18 */
 /* 153600 FLOPs, 1232640 bytes, intensity 0.125 FLOP/B */
 static void k091_mul(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, float *KILN_RESTRICT y0) {
+    KILN_PARALLEL_FOR
     for (long i0 = 0; i0 < 960; i0++) {
+        const float a1 = x1[i0];
         for (long i1 = 0; i1 < 160; i1++) {
-            for (long i2 = 0; i2 < 1; i2++) {
-                for (long i3 = 0; i3 < 1; i3++) {
-                    float a0 = x0[i0*160 + i1];
-                    float a1 = x1[i0];
-                    float v680 = (a0 * a1);
-                    y0[i0*160 + i1 + i2 + i3] = v680;
-                }
-            }
+            float a0 = x0[i0*160 + i1];
+            float v680 = (a0 * a1);
+            y0[i0*160 + i1] = v680;
         }
     }
 }
@@ -1907,15 +2004,11 @@ static void k092_add_rsqrt_mul_mul_sub(const float *KILN_RESTRICT x0, const floa
 /* 8640 FLOPs, 72960 bytes, intensity 0.118 FLOP/B */
 static void k093_mul(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, float *KILN_RESTRICT y0) {
     for (long i0 = 0; i0 < 960; i0++) {
-        for (long i1 = 0; i1 < 1; i1++) {
-            for (long i2 = 0; i2 < 3; i2++) {
-                for (long i3 = 0; i3 < 3; i3++) {
-                    float a0 = x0[i0*9 + i2*3 + i3];
-                    float a1 = x1[i0];
-                    float v695 = (a0 * a1);
-                    y0[i0*9 + i1*9 + i2*3 + i3] = v695;
-                }
-            }
+        const float a1 = x1[i0];
+        for (long i1 = 0; i1 < 9; i1++) {
+            float a0 = x0[i0*9 + i1];
+            float v695 = (a0 * a1);
+            y0[i0*9 + i1] = v695;
         }
     }
 }
@@ -1946,16 +2039,13 @@ static void k094_add_rsqrt_mul_mul_sub(const float *KILN_RESTRICT x0, const floa
 /* node %710 'bn_47.batch_norm.folded.mul_1' mul(f32[160,960,1,1], f32[160,1,1,1]) -> f32[160,960,1,1], layer 'bn_47', KilnModels/Blocks.swift:18 */
 /* 153600 FLOPs, 1229440 bytes, intensity 0.125 FLOP/B */
 static void k095_mul(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, float *KILN_RESTRICT y0) {
+    KILN_PARALLEL_FOR
     for (long i0 = 0; i0 < 160; i0++) {
+        const float a1 = x1[i0];
         for (long i1 = 0; i1 < 960; i1++) {
-            for (long i2 = 0; i2 < 1; i2++) {
-                for (long i3 = 0; i3 < 1; i3++) {
-                    float a0 = x0[i0*960 + i1];
-                    float a1 = x1[i0];
-                    float v710 = (a0 * a1);
-                    y0[i0*960 + i1 + i2 + i3] = v710;
-                }
-            }
+            float a0 = x0[i0*960 + i1];
+            float v710 = (a0 * a1);
+            y0[i0*960 + i1] = v710;
         }
     }
 }
@@ -1986,16 +2076,13 @@ static void k096_add_rsqrt_mul_mul_sub(const float *KILN_RESTRICT x0, const floa
 /* node %725 'bn_48.batch_norm.folded.mul_1' mul(f32[960,160,1,1], f32[960,1,1,1]) -> f32[960,160,1,1], layer 'bn_48', KilnModels/Blocks.swift:18 */
 /* 153600 FLOPs, 1232640 bytes, intensity 0.125 FLOP/B */
 static void k097_mul(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, float *KILN_RESTRICT y0) {
+    KILN_PARALLEL_FOR
     for (long i0 = 0; i0 < 960; i0++) {
+        const float a1 = x1[i0];
         for (long i1 = 0; i1 < 160; i1++) {
-            for (long i2 = 0; i2 < 1; i2++) {
-                for (long i3 = 0; i3 < 1; i3++) {
-                    float a0 = x0[i0*160 + i1];
-                    float a1 = x1[i0];
-                    float v725 = (a0 * a1);
-                    y0[i0*160 + i1 + i2 + i3] = v725;
-                }
-            }
+            float a0 = x0[i0*160 + i1];
+            float v725 = (a0 * a1);
+            y0[i0*160 + i1] = v725;
         }
     }
 }
@@ -2027,15 +2114,11 @@ static void k098_add_rsqrt_mul_mul_sub(const float *KILN_RESTRICT x0, const floa
 /* 8640 FLOPs, 72960 bytes, intensity 0.118 FLOP/B */
 static void k099_mul(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, float *KILN_RESTRICT y0) {
     for (long i0 = 0; i0 < 960; i0++) {
-        for (long i1 = 0; i1 < 1; i1++) {
-            for (long i2 = 0; i2 < 3; i2++) {
-                for (long i3 = 0; i3 < 3; i3++) {
-                    float a0 = x0[i0*9 + i2*3 + i3];
-                    float a1 = x1[i0];
-                    float v740 = (a0 * a1);
-                    y0[i0*9 + i1*9 + i2*3 + i3] = v740;
-                }
-            }
+        const float a1 = x1[i0];
+        for (long i1 = 0; i1 < 9; i1++) {
+            float a0 = x0[i0*9 + i1];
+            float v740 = (a0 * a1);
+            y0[i0*9 + i1] = v740;
         }
     }
 }
@@ -2066,16 +2149,13 @@ static void k100_add_rsqrt_mul_mul_sub(const float *KILN_RESTRICT x0, const floa
 /* node %755 'bn_50.batch_norm.folded.mul_1' mul(f32[320,960,1,1], f32[320,1,1,1]) -> f32[320,960,1,1], layer 'bn_50', KilnModels/Blocks.swift:18 */
 /* 307200 FLOPs, 2458880 bytes, intensity 0.125 FLOP/B */
 static void k101_mul(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, float *KILN_RESTRICT y0) {
+    KILN_PARALLEL_FOR
     for (long i0 = 0; i0 < 320; i0++) {
+        const float a1 = x1[i0];
         for (long i1 = 0; i1 < 960; i1++) {
-            for (long i2 = 0; i2 < 1; i2++) {
-                for (long i3 = 0; i3 < 1; i3++) {
-                    float a0 = x0[i0*960 + i1];
-                    float a1 = x1[i0];
-                    float v755 = (a0 * a1);
-                    y0[i0*960 + i1 + i2 + i3] = v755;
-                }
-            }
+            float a0 = x0[i0*960 + i1];
+            float v755 = (a0 * a1);
+            y0[i0*960 + i1] = v755;
         }
     }
 }
@@ -2106,16 +2186,13 @@ static void k102_add_rsqrt_mul_mul_sub(const float *KILN_RESTRICT x0, const floa
 /* node %769 'bn_51.batch_norm.folded.mul_1' mul(f32[1280,320,1,1], f32[1280,1,1,1]) -> f32[1280,320,1,1], layer 'bn_51', KilnModels/Blocks.swift:18 */
 /* 409600 FLOPs, 3281920 bytes, intensity 0.125 FLOP/B */
 static void k103_mul(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, float *KILN_RESTRICT y0) {
+    KILN_PARALLEL_FOR
     for (long i0 = 0; i0 < 1280; i0++) {
+        const float a1 = x1[i0];
         for (long i1 = 0; i1 < 320; i1++) {
-            for (long i2 = 0; i2 < 1; i2++) {
-                for (long i3 = 0; i3 < 1; i3++) {
-                    float a0 = x0[i0*320 + i1];
-                    float a1 = x1[i0];
-                    float v769 = (a0 * a1);
-                    y0[i0*320 + i1 + i2 + i3] = v769;
-                }
-            }
+            float a0 = x0[i0*320 + i1];
+            float v769 = (a0 * a1);
+            y0[i0*320 + i1] = v769;
         }
     }
 }
@@ -2156,20 +2233,15 @@ static void k104_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
                 cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 32, 12544, 27, 1.0f, x1 + g*864, 27, column, 12544, 0.0f, y0 + (n*32 + g*32)*12544, 12544);
             }
         }
-        for (long n = 0; n < 1; n++) {
-            for (long c = 0; c < 32; c++) {
-                float b = x2[c];
-                float *target = y0 + (n*32 + c)*12544;
-                for (long p = 0; p < 12544; p++) {
-                    target[p] += b;
-                }
-            }
-        }
     }
-    for (long i = 0; i < 401408; i++) {
-        float v14 = y0[i];
-        float v15 = (v14 * ((v14 > 0.0f) & (v14 < 6.0f)) + 6.0f * (v14 >= 6.0f));
-        y0[i] = v15;
+    KILN_PARALLEL_FOR
+    for (long i0 = 0; i0 < 32; i0++) {
+        const float a0 = x2[i0];
+        for (long i1 = 0; i1 < 12544; i1++) {
+            float v14 = y0[i0*12544 + i1] + a0;
+            float v15 = (v14 * ((v14 > 0.0f) & (v14 < 6.0f)) + 6.0f * (v14 >= 6.0f));
+            y0[i0*12544 + i1] = v15;
+        }
     }
 }
 
@@ -2209,6 +2281,7 @@ static void k105_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
             }
         }
     }
+    KILN_PARALLEL_FOR
     for (long i = 0; i < 401408; i++) {
         float v29 = y0[i];
         float v30 = (v29 * ((v29 > 0.0f) & (v29 < 6.0f)) + 6.0f * (v29 >= 6.0f));
@@ -2219,19 +2292,20 @@ static void k105_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
 /* node %44 'conv_2.conv2d.folded' conv2d(f32[1,32,112,112], f32[16,32,1,1], f32[16]) -> f32[1,16,112,112], layer 'conv_2', KilnModels/Blocks.swift:18 */
 /* 13045760 FLOPs, 2410560 bytes, intensity 5.412 FLOP/B */
 static void k106_conv2d(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, float *KILN_RESTRICT y0) {
-    /* strategy: pointwise */
-    for (long n = 0; n < 1; n++) {
-        for (long g = 0; g < 1; g++) {
-            cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 16, 12544, 32, 1.0f, x1 + g*512, 32, x0 + (n*32 + g*32)*12544, 12544, 0.0f, y0 + (n*16 + g*16)*12544, 12544);
+    {
+        /* strategy: pointwise */
+        for (long n = 0; n < 1; n++) {
+            for (long g = 0; g < 1; g++) {
+                cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 16, 12544, 32, 1.0f, x1 + g*512, 32, x0 + (n*32 + g*32)*12544, 12544, 0.0f, y0 + (n*16 + g*16)*12544, 12544);
+            }
         }
     }
-    for (long n = 0; n < 1; n++) {
-        for (long c = 0; c < 16; c++) {
-            float b = x2[c];
-            float *target = y0 + (n*16 + c)*12544;
-            for (long p = 0; p < 12544; p++) {
-                target[p] += b;
-            }
+    KILN_PARALLEL_FOR
+    for (long i0 = 0; i0 < 16; i0++) {
+        const float a0 = x2[i0];
+        for (long i1 = 0; i1 < 12544; i1++) {
+            float v44 = y0[i0*12544 + i1] + a0;
+            y0[i0*12544 + i1] = v44;
         }
     }
 }
@@ -2247,20 +2321,15 @@ static void k107_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
                 cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 96, 12544, 16, 1.0f, x1 + g*1536, 16, x0 + (n*16 + g*16)*12544, 12544, 0.0f, y0 + (n*96 + g*96)*12544, 12544);
             }
         }
-        for (long n = 0; n < 1; n++) {
-            for (long c = 0; c < 96; c++) {
-                float b = x2[c];
-                float *target = y0 + (n*96 + c)*12544;
-                for (long p = 0; p < 12544; p++) {
-                    target[p] += b;
-                }
-            }
-        }
     }
-    for (long i = 0; i < 1204224; i++) {
-        float v58 = y0[i];
-        float v59 = (v58 * ((v58 > 0.0f) & (v58 < 6.0f)) + 6.0f * (v58 >= 6.0f));
-        y0[i] = v59;
+    KILN_PARALLEL_FOR
+    for (long i0 = 0; i0 < 96; i0++) {
+        const float a0 = x2[i0];
+        for (long i1 = 0; i1 < 12544; i1++) {
+            float v58 = y0[i0*12544 + i1] + a0;
+            float v59 = (v58 * ((v58 > 0.0f) & (v58 < 6.0f)) + 6.0f * (v58 >= 6.0f));
+            y0[i0*12544 + i1] = v59;
+        }
     }
 }
 
@@ -2300,6 +2369,7 @@ static void k108_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
             }
         }
     }
+    KILN_PARALLEL_FOR
     for (long i = 0; i < 301056; i++) {
         float v73 = y0[i];
         float v74 = (v73 * ((v73 > 0.0f) & (v73 < 6.0f)) + 6.0f * (v73 >= 6.0f));
@@ -2310,19 +2380,20 @@ static void k108_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
 /* node %88 'conv_5.conv2d.folded' conv2d(f32[1,96,56,56], f32[24,96,1,1], f32[24]) -> f32[1,24,56,56], layer 'conv_5', KilnModels/Blocks.swift:18 */
 /* 14525952 FLOPs, 1514592 bytes, intensity 9.591 FLOP/B */
 static void k109_conv2d(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, float *KILN_RESTRICT y0) {
-    /* strategy: pointwise */
-    for (long n = 0; n < 1; n++) {
-        for (long g = 0; g < 1; g++) {
-            cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 24, 3136, 96, 1.0f, x1 + g*2304, 96, x0 + (n*96 + g*96)*3136, 3136, 0.0f, y0 + (n*24 + g*24)*3136, 3136);
+    {
+        /* strategy: pointwise */
+        for (long n = 0; n < 1; n++) {
+            for (long g = 0; g < 1; g++) {
+                cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 24, 3136, 96, 1.0f, x1 + g*2304, 96, x0 + (n*96 + g*96)*3136, 3136, 0.0f, y0 + (n*24 + g*24)*3136, 3136);
+            }
         }
     }
-    for (long n = 0; n < 1; n++) {
-        for (long c = 0; c < 24; c++) {
-            float b = x2[c];
-            float *target = y0 + (n*24 + c)*3136;
-            for (long p = 0; p < 3136; p++) {
-                target[p] += b;
-            }
+    KILN_PARALLEL_FOR
+    for (long i0 = 0; i0 < 24; i0++) {
+        const float a0 = x2[i0];
+        for (long i1 = 0; i1 < 3136; i1++) {
+            float v88 = y0[i0*3136 + i1] + a0;
+            y0[i0*3136 + i1] = v88;
         }
     }
 }
@@ -2338,20 +2409,15 @@ static void k110_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
                 cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 144, 3136, 24, 1.0f, x1 + g*3456, 24, x0 + (n*24 + g*24)*3136, 3136, 0.0f, y0 + (n*144 + g*144)*3136, 3136);
             }
         }
-        for (long n = 0; n < 1; n++) {
-            for (long c = 0; c < 144; c++) {
-                float b = x2[c];
-                float *target = y0 + (n*144 + c)*3136;
-                for (long p = 0; p < 3136; p++) {
-                    target[p] += b;
-                }
-            }
-        }
     }
-    for (long i = 0; i < 451584; i++) {
-        float v102 = y0[i];
-        float v103 = (v102 * ((v102 > 0.0f) & (v102 < 6.0f)) + 6.0f * (v102 >= 6.0f));
-        y0[i] = v103;
+    KILN_PARALLEL_FOR
+    for (long i0 = 0; i0 < 144; i0++) {
+        const float a0 = x2[i0];
+        for (long i1 = 0; i1 < 3136; i1++) {
+            float v102 = y0[i0*3136 + i1] + a0;
+            float v103 = (v102 * ((v102 > 0.0f) & (v102 < 6.0f)) + 6.0f * (v102 >= 6.0f));
+            y0[i0*3136 + i1] = v103;
+        }
     }
 }
 
@@ -2391,6 +2457,7 @@ static void k111_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
             }
         }
     }
+    KILN_PARALLEL_FOR
     for (long i = 0; i < 451584; i++) {
         float v117 = y0[i];
         float v118 = (v117 * ((v117 > 0.0f) & (v117 < 6.0f)) + 6.0f * (v117 >= 6.0f));
@@ -2409,21 +2476,16 @@ static void k112_conv2d_add(const float *KILN_RESTRICT x0, const float *KILN_RES
                 cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 24, 3136, 144, 1.0f, x1 + g*3456, 144, x0 + (n*144 + g*144)*3136, 3136, 0.0f, y0 + (n*24 + g*24)*3136, 3136);
             }
         }
-        for (long n = 0; n < 1; n++) {
-            for (long c = 0; c < 24; c++) {
-                float b = x2[c];
-                float *target = y0 + (n*24 + c)*3136;
-                for (long p = 0; p < 3136; p++) {
-                    target[p] += b;
-                }
-            }
-        }
     }
-    for (long i = 0; i < 75264; i++) {
-        float a0 = x3[i];
-        float v132 = y0[i];
-        float v133 = (v132 + a0);
-        y0[i] = v133;
+    KILN_PARALLEL_FOR
+    for (long i0 = 0; i0 < 24; i0++) {
+        const float a1 = x2[i0];
+        for (long i1 = 0; i1 < 3136; i1++) {
+            float a0 = x3[i0*3136 + i1];
+            float v132 = y0[i0*3136 + i1] + a1;
+            float v133 = (v132 + a0);
+            y0[i0*3136 + i1] = v133;
+        }
     }
 }
 
@@ -2438,20 +2500,15 @@ static void k113_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
                 cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 144, 3136, 24, 1.0f, x1 + g*3456, 24, x0 + (n*24 + g*24)*3136, 3136, 0.0f, y0 + (n*144 + g*144)*3136, 3136);
             }
         }
-        for (long n = 0; n < 1; n++) {
-            for (long c = 0; c < 144; c++) {
-                float b = x2[c];
-                float *target = y0 + (n*144 + c)*3136;
-                for (long p = 0; p < 3136; p++) {
-                    target[p] += b;
-                }
-            }
-        }
     }
-    for (long i = 0; i < 451584; i++) {
-        float v147 = y0[i];
-        float v148 = (v147 * ((v147 > 0.0f) & (v147 < 6.0f)) + 6.0f * (v147 >= 6.0f));
-        y0[i] = v148;
+    KILN_PARALLEL_FOR
+    for (long i0 = 0; i0 < 144; i0++) {
+        const float a0 = x2[i0];
+        for (long i1 = 0; i1 < 3136; i1++) {
+            float v147 = y0[i0*3136 + i1] + a0;
+            float v148 = (v147 * ((v147 > 0.0f) & (v147 < 6.0f)) + 6.0f * (v147 >= 6.0f));
+            y0[i0*3136 + i1] = v148;
+        }
     }
 }
 
@@ -2491,6 +2548,7 @@ static void k114_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
             }
         }
     }
+    KILN_PARALLEL_FOR
     for (long i = 0; i < 112896; i++) {
         float v162 = y0[i];
         float v163 = (v162 * ((v162 > 0.0f) & (v162 < 6.0f)) + 6.0f * (v162 >= 6.0f));
@@ -2501,19 +2559,19 @@ static void k114_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
 /* node %177 'conv_11.conv2d.folded' conv2d(f32[1,144,28,28], f32[32,144,1,1], f32[32]) -> f32[1,32,28,28], layer 'conv_11', KilnModels/Blocks.swift:18 */
 /* 7250432 FLOPs, 570496 bytes, intensity 12.709 FLOP/B */
 static void k115_conv2d(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, float *KILN_RESTRICT y0) {
-    /* strategy: pointwise */
-    for (long n = 0; n < 1; n++) {
-        for (long g = 0; g < 1; g++) {
-            cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 32, 784, 144, 1.0f, x1 + g*4608, 144, x0 + (n*144 + g*144)*784, 784, 0.0f, y0 + (n*32 + g*32)*784, 784);
+    {
+        /* strategy: pointwise */
+        for (long n = 0; n < 1; n++) {
+            for (long g = 0; g < 1; g++) {
+                cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 32, 784, 144, 1.0f, x1 + g*4608, 144, x0 + (n*144 + g*144)*784, 784, 0.0f, y0 + (n*32 + g*32)*784, 784);
+            }
         }
     }
-    for (long n = 0; n < 1; n++) {
-        for (long c = 0; c < 32; c++) {
-            float b = x2[c];
-            float *target = y0 + (n*32 + c)*784;
-            for (long p = 0; p < 784; p++) {
-                target[p] += b;
-            }
+    for (long i0 = 0; i0 < 32; i0++) {
+        const float a0 = x2[i0];
+        for (long i1 = 0; i1 < 784; i1++) {
+            float v177 = y0[i0*784 + i1] + a0;
+            y0[i0*784 + i1] = v177;
         }
     }
 }
@@ -2529,20 +2587,15 @@ static void k116_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
                 cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 192, 784, 32, 1.0f, x1 + g*6144, 32, x0 + (n*32 + g*32)*784, 784, 0.0f, y0 + (n*192 + g*192)*784, 784);
             }
         }
-        for (long n = 0; n < 1; n++) {
-            for (long c = 0; c < 192; c++) {
-                float b = x2[c];
-                float *target = y0 + (n*192 + c)*784;
-                for (long p = 0; p < 784; p++) {
-                    target[p] += b;
-                }
-            }
-        }
     }
-    for (long i = 0; i < 150528; i++) {
-        float v191 = y0[i];
-        float v192 = (v191 * ((v191 > 0.0f) & (v191 < 6.0f)) + 6.0f * (v191 >= 6.0f));
-        y0[i] = v192;
+    KILN_PARALLEL_FOR
+    for (long i0 = 0; i0 < 192; i0++) {
+        const float a0 = x2[i0];
+        for (long i1 = 0; i1 < 784; i1++) {
+            float v191 = y0[i0*784 + i1] + a0;
+            float v192 = (v191 * ((v191 > 0.0f) & (v191 < 6.0f)) + 6.0f * (v191 >= 6.0f));
+            y0[i0*784 + i1] = v192;
+        }
     }
 }
 
@@ -2582,6 +2635,7 @@ static void k117_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
             }
         }
     }
+    KILN_PARALLEL_FOR
     for (long i = 0; i < 150528; i++) {
         float v206 = y0[i];
         float v207 = (v206 * ((v206 > 0.0f) & (v206 < 6.0f)) + 6.0f * (v206 >= 6.0f));
@@ -2600,21 +2654,15 @@ static void k118_conv2d_add(const float *KILN_RESTRICT x0, const float *KILN_RES
                 cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 32, 784, 192, 1.0f, x1 + g*6144, 192, x0 + (n*192 + g*192)*784, 784, 0.0f, y0 + (n*32 + g*32)*784, 784);
             }
         }
-        for (long n = 0; n < 1; n++) {
-            for (long c = 0; c < 32; c++) {
-                float b = x2[c];
-                float *target = y0 + (n*32 + c)*784;
-                for (long p = 0; p < 784; p++) {
-                    target[p] += b;
-                }
-            }
-        }
     }
-    for (long i = 0; i < 25088; i++) {
-        float a0 = x3[i];
-        float v221 = y0[i];
-        float v222 = (v221 + a0);
-        y0[i] = v222;
+    for (long i0 = 0; i0 < 32; i0++) {
+        const float a1 = x2[i0];
+        for (long i1 = 0; i1 < 784; i1++) {
+            float a0 = x3[i0*784 + i1];
+            float v221 = y0[i0*784 + i1] + a1;
+            float v222 = (v221 + a0);
+            y0[i0*784 + i1] = v222;
+        }
     }
 }
 
@@ -2629,20 +2677,15 @@ static void k119_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
                 cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 192, 784, 32, 1.0f, x1 + g*6144, 32, x0 + (n*32 + g*32)*784, 784, 0.0f, y0 + (n*192 + g*192)*784, 784);
             }
         }
-        for (long n = 0; n < 1; n++) {
-            for (long c = 0; c < 192; c++) {
-                float b = x2[c];
-                float *target = y0 + (n*192 + c)*784;
-                for (long p = 0; p < 784; p++) {
-                    target[p] += b;
-                }
-            }
-        }
     }
-    for (long i = 0; i < 150528; i++) {
-        float v236 = y0[i];
-        float v237 = (v236 * ((v236 > 0.0f) & (v236 < 6.0f)) + 6.0f * (v236 >= 6.0f));
-        y0[i] = v237;
+    KILN_PARALLEL_FOR
+    for (long i0 = 0; i0 < 192; i0++) {
+        const float a0 = x2[i0];
+        for (long i1 = 0; i1 < 784; i1++) {
+            float v236 = y0[i0*784 + i1] + a0;
+            float v237 = (v236 * ((v236 > 0.0f) & (v236 < 6.0f)) + 6.0f * (v236 >= 6.0f));
+            y0[i0*784 + i1] = v237;
+        }
     }
 }
 
@@ -2682,6 +2725,7 @@ static void k120_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
             }
         }
     }
+    KILN_PARALLEL_FOR
     for (long i = 0; i < 150528; i++) {
         float v251 = y0[i];
         float v252 = (v251 * ((v251 > 0.0f) & (v251 < 6.0f)) + 6.0f * (v251 >= 6.0f));
@@ -2700,21 +2744,15 @@ static void k121_conv2d_add(const float *KILN_RESTRICT x0, const float *KILN_RES
                 cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 32, 784, 192, 1.0f, x1 + g*6144, 192, x0 + (n*192 + g*192)*784, 784, 0.0f, y0 + (n*32 + g*32)*784, 784);
             }
         }
-        for (long n = 0; n < 1; n++) {
-            for (long c = 0; c < 32; c++) {
-                float b = x2[c];
-                float *target = y0 + (n*32 + c)*784;
-                for (long p = 0; p < 784; p++) {
-                    target[p] += b;
-                }
-            }
-        }
     }
-    for (long i = 0; i < 25088; i++) {
-        float a0 = x3[i];
-        float v266 = y0[i];
-        float v267 = (v266 + a0);
-        y0[i] = v267;
+    for (long i0 = 0; i0 < 32; i0++) {
+        const float a1 = x2[i0];
+        for (long i1 = 0; i1 < 784; i1++) {
+            float a0 = x3[i0*784 + i1];
+            float v266 = y0[i0*784 + i1] + a1;
+            float v267 = (v266 + a0);
+            y0[i0*784 + i1] = v267;
+        }
     }
 }
 
@@ -2729,20 +2767,15 @@ static void k122_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
                 cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 192, 784, 32, 1.0f, x1 + g*6144, 32, x0 + (n*32 + g*32)*784, 784, 0.0f, y0 + (n*192 + g*192)*784, 784);
             }
         }
-        for (long n = 0; n < 1; n++) {
-            for (long c = 0; c < 192; c++) {
-                float b = x2[c];
-                float *target = y0 + (n*192 + c)*784;
-                for (long p = 0; p < 784; p++) {
-                    target[p] += b;
-                }
-            }
-        }
     }
-    for (long i = 0; i < 150528; i++) {
-        float v281 = y0[i];
-        float v282 = (v281 * ((v281 > 0.0f) & (v281 < 6.0f)) + 6.0f * (v281 >= 6.0f));
-        y0[i] = v282;
+    KILN_PARALLEL_FOR
+    for (long i0 = 0; i0 < 192; i0++) {
+        const float a0 = x2[i0];
+        for (long i1 = 0; i1 < 784; i1++) {
+            float v281 = y0[i0*784 + i1] + a0;
+            float v282 = (v281 * ((v281 > 0.0f) & (v281 < 6.0f)) + 6.0f * (v281 >= 6.0f));
+            y0[i0*784 + i1] = v282;
+        }
     }
 }
 
@@ -2792,19 +2825,19 @@ static void k123_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
 /* node %311 'conv_20.conv2d.folded' conv2d(f32[1,192,14,14], f32[64,192,1,1], f32[64]) -> f32[1,64,14,14], layer 'conv_20', KilnModels/Blocks.swift:18 */
 /* 4829440 FLOPs, 250112 bytes, intensity 19.309 FLOP/B */
 static void k124_conv2d(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, float *KILN_RESTRICT y0) {
-    /* strategy: pointwise */
-    for (long n = 0; n < 1; n++) {
-        for (long g = 0; g < 1; g++) {
-            cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 64, 196, 192, 1.0f, x1 + g*12288, 192, x0 + (n*192 + g*192)*196, 196, 0.0f, y0 + (n*64 + g*64)*196, 196);
+    {
+        /* strategy: pointwise */
+        for (long n = 0; n < 1; n++) {
+            for (long g = 0; g < 1; g++) {
+                cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 64, 196, 192, 1.0f, x1 + g*12288, 192, x0 + (n*192 + g*192)*196, 196, 0.0f, y0 + (n*64 + g*64)*196, 196);
+            }
         }
     }
-    for (long n = 0; n < 1; n++) {
-        for (long c = 0; c < 64; c++) {
-            float b = x2[c];
-            float *target = y0 + (n*64 + c)*196;
-            for (long p = 0; p < 196; p++) {
-                target[p] += b;
-            }
+    for (long i0 = 0; i0 < 64; i0++) {
+        const float a0 = x2[i0];
+        for (long i1 = 0; i1 < 196; i1++) {
+            float v311 = y0[i0*196 + i1] + a0;
+            y0[i0*196 + i1] = v311;
         }
     }
 }
@@ -2820,20 +2853,15 @@ static void k125_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
                 cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 384, 196, 64, 1.0f, x1 + g*24576, 64, x0 + (n*64 + g*64)*196, 196, 0.0f, y0 + (n*384 + g*384)*196, 196);
             }
         }
-        for (long n = 0; n < 1; n++) {
-            for (long c = 0; c < 384; c++) {
-                float b = x2[c];
-                float *target = y0 + (n*384 + c)*196;
-                for (long p = 0; p < 196; p++) {
-                    target[p] += b;
-                }
-            }
-        }
     }
-    for (long i = 0; i < 75264; i++) {
-        float v325 = y0[i];
-        float v326 = (v325 * ((v325 > 0.0f) & (v325 < 6.0f)) + 6.0f * (v325 >= 6.0f));
-        y0[i] = v326;
+    KILN_PARALLEL_FOR
+    for (long i0 = 0; i0 < 384; i0++) {
+        const float a0 = x2[i0];
+        for (long i1 = 0; i1 < 196; i1++) {
+            float v325 = y0[i0*196 + i1] + a0;
+            float v326 = (v325 * ((v325 > 0.0f) & (v325 < 6.0f)) + 6.0f * (v325 >= 6.0f));
+            y0[i0*196 + i1] = v326;
+        }
     }
 }
 
@@ -2873,6 +2901,7 @@ static void k126_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
             }
         }
     }
+    KILN_PARALLEL_FOR
     for (long i = 0; i < 75264; i++) {
         float v340 = y0[i];
         float v341 = (v340 * ((v340 > 0.0f) & (v340 < 6.0f)) + 6.0f * (v340 >= 6.0f));
@@ -2891,21 +2920,15 @@ static void k127_conv2d_add(const float *KILN_RESTRICT x0, const float *KILN_RES
                 cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 64, 196, 384, 1.0f, x1 + g*24576, 384, x0 + (n*384 + g*384)*196, 196, 0.0f, y0 + (n*64 + g*64)*196, 196);
             }
         }
-        for (long n = 0; n < 1; n++) {
-            for (long c = 0; c < 64; c++) {
-                float b = x2[c];
-                float *target = y0 + (n*64 + c)*196;
-                for (long p = 0; p < 196; p++) {
-                    target[p] += b;
-                }
-            }
-        }
     }
-    for (long i = 0; i < 12544; i++) {
-        float a0 = x3[i];
-        float v355 = y0[i];
-        float v356 = (v355 + a0);
-        y0[i] = v356;
+    for (long i0 = 0; i0 < 64; i0++) {
+        const float a1 = x2[i0];
+        for (long i1 = 0; i1 < 196; i1++) {
+            float a0 = x3[i0*196 + i1];
+            float v355 = y0[i0*196 + i1] + a1;
+            float v356 = (v355 + a0);
+            y0[i0*196 + i1] = v356;
+        }
     }
 }
 
@@ -2920,20 +2943,15 @@ static void k128_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
                 cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 384, 196, 64, 1.0f, x1 + g*24576, 64, x0 + (n*64 + g*64)*196, 196, 0.0f, y0 + (n*384 + g*384)*196, 196);
             }
         }
-        for (long n = 0; n < 1; n++) {
-            for (long c = 0; c < 384; c++) {
-                float b = x2[c];
-                float *target = y0 + (n*384 + c)*196;
-                for (long p = 0; p < 196; p++) {
-                    target[p] += b;
-                }
-            }
-        }
     }
-    for (long i = 0; i < 75264; i++) {
-        float v370 = y0[i];
-        float v371 = (v370 * ((v370 > 0.0f) & (v370 < 6.0f)) + 6.0f * (v370 >= 6.0f));
-        y0[i] = v371;
+    KILN_PARALLEL_FOR
+    for (long i0 = 0; i0 < 384; i0++) {
+        const float a0 = x2[i0];
+        for (long i1 = 0; i1 < 196; i1++) {
+            float v370 = y0[i0*196 + i1] + a0;
+            float v371 = (v370 * ((v370 > 0.0f) & (v370 < 6.0f)) + 6.0f * (v370 >= 6.0f));
+            y0[i0*196 + i1] = v371;
+        }
     }
 }
 
@@ -2973,6 +2991,7 @@ static void k129_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
             }
         }
     }
+    KILN_PARALLEL_FOR
     for (long i = 0; i < 75264; i++) {
         float v385 = y0[i];
         float v386 = (v385 * ((v385 > 0.0f) & (v385 < 6.0f)) + 6.0f * (v385 >= 6.0f));
@@ -2991,21 +3010,15 @@ static void k130_conv2d_add(const float *KILN_RESTRICT x0, const float *KILN_RES
                 cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 64, 196, 384, 1.0f, x1 + g*24576, 384, x0 + (n*384 + g*384)*196, 196, 0.0f, y0 + (n*64 + g*64)*196, 196);
             }
         }
-        for (long n = 0; n < 1; n++) {
-            for (long c = 0; c < 64; c++) {
-                float b = x2[c];
-                float *target = y0 + (n*64 + c)*196;
-                for (long p = 0; p < 196; p++) {
-                    target[p] += b;
-                }
-            }
-        }
     }
-    for (long i = 0; i < 12544; i++) {
-        float a0 = x3[i];
-        float v400 = y0[i];
-        float v401 = (v400 + a0);
-        y0[i] = v401;
+    for (long i0 = 0; i0 < 64; i0++) {
+        const float a1 = x2[i0];
+        for (long i1 = 0; i1 < 196; i1++) {
+            float a0 = x3[i0*196 + i1];
+            float v400 = y0[i0*196 + i1] + a1;
+            float v401 = (v400 + a0);
+            y0[i0*196 + i1] = v401;
+        }
     }
 }
 
@@ -3020,20 +3033,15 @@ static void k131_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
                 cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 384, 196, 64, 1.0f, x1 + g*24576, 64, x0 + (n*64 + g*64)*196, 196, 0.0f, y0 + (n*384 + g*384)*196, 196);
             }
         }
-        for (long n = 0; n < 1; n++) {
-            for (long c = 0; c < 384; c++) {
-                float b = x2[c];
-                float *target = y0 + (n*384 + c)*196;
-                for (long p = 0; p < 196; p++) {
-                    target[p] += b;
-                }
-            }
-        }
     }
-    for (long i = 0; i < 75264; i++) {
-        float v415 = y0[i];
-        float v416 = (v415 * ((v415 > 0.0f) & (v415 < 6.0f)) + 6.0f * (v415 >= 6.0f));
-        y0[i] = v416;
+    KILN_PARALLEL_FOR
+    for (long i0 = 0; i0 < 384; i0++) {
+        const float a0 = x2[i0];
+        for (long i1 = 0; i1 < 196; i1++) {
+            float v415 = y0[i0*196 + i1] + a0;
+            float v416 = (v415 * ((v415 > 0.0f) & (v415 < 6.0f)) + 6.0f * (v415 >= 6.0f));
+            y0[i0*196 + i1] = v416;
+        }
     }
 }
 
@@ -3073,6 +3081,7 @@ static void k132_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
             }
         }
     }
+    KILN_PARALLEL_FOR
     for (long i = 0; i < 75264; i++) {
         float v430 = y0[i];
         float v431 = (v430 * ((v430 > 0.0f) & (v430 < 6.0f)) + 6.0f * (v430 >= 6.0f));
@@ -3091,21 +3100,15 @@ static void k133_conv2d_add(const float *KILN_RESTRICT x0, const float *KILN_RES
                 cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 64, 196, 384, 1.0f, x1 + g*24576, 384, x0 + (n*384 + g*384)*196, 196, 0.0f, y0 + (n*64 + g*64)*196, 196);
             }
         }
-        for (long n = 0; n < 1; n++) {
-            for (long c = 0; c < 64; c++) {
-                float b = x2[c];
-                float *target = y0 + (n*64 + c)*196;
-                for (long p = 0; p < 196; p++) {
-                    target[p] += b;
-                }
-            }
-        }
     }
-    for (long i = 0; i < 12544; i++) {
-        float a0 = x3[i];
-        float v445 = y0[i];
-        float v446 = (v445 + a0);
-        y0[i] = v446;
+    for (long i0 = 0; i0 < 64; i0++) {
+        const float a1 = x2[i0];
+        for (long i1 = 0; i1 < 196; i1++) {
+            float a0 = x3[i0*196 + i1];
+            float v445 = y0[i0*196 + i1] + a1;
+            float v446 = (v445 + a0);
+            y0[i0*196 + i1] = v446;
+        }
     }
 }
 
@@ -3120,20 +3123,15 @@ static void k134_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
                 cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 384, 196, 64, 1.0f, x1 + g*24576, 64, x0 + (n*64 + g*64)*196, 196, 0.0f, y0 + (n*384 + g*384)*196, 196);
             }
         }
-        for (long n = 0; n < 1; n++) {
-            for (long c = 0; c < 384; c++) {
-                float b = x2[c];
-                float *target = y0 + (n*384 + c)*196;
-                for (long p = 0; p < 196; p++) {
-                    target[p] += b;
-                }
-            }
-        }
     }
-    for (long i = 0; i < 75264; i++) {
-        float v460 = y0[i];
-        float v461 = (v460 * ((v460 > 0.0f) & (v460 < 6.0f)) + 6.0f * (v460 >= 6.0f));
-        y0[i] = v461;
+    KILN_PARALLEL_FOR
+    for (long i0 = 0; i0 < 384; i0++) {
+        const float a0 = x2[i0];
+        for (long i1 = 0; i1 < 196; i1++) {
+            float v460 = y0[i0*196 + i1] + a0;
+            float v461 = (v460 * ((v460 > 0.0f) & (v460 < 6.0f)) + 6.0f * (v460 >= 6.0f));
+            y0[i0*196 + i1] = v461;
+        }
     }
 }
 
@@ -3173,6 +3171,7 @@ static void k135_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
             }
         }
     }
+    KILN_PARALLEL_FOR
     for (long i = 0; i < 75264; i++) {
         float v475 = y0[i];
         float v476 = (v475 * ((v475 > 0.0f) & (v475 < 6.0f)) + 6.0f * (v475 >= 6.0f));
@@ -3183,19 +3182,19 @@ static void k135_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
 /* node %490 'conv_32.conv2d.folded' conv2d(f32[1,384,14,14], f32[96,384,1,1], f32[96]) -> f32[1,96,14,14], layer 'conv_32', KilnModels/Blocks.swift:18 */
 /* 14469504 FLOPs, 524160 bytes, intensity 27.605 FLOP/B */
 static void k136_conv2d(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, float *KILN_RESTRICT y0) {
-    /* strategy: pointwise */
-    for (long n = 0; n < 1; n++) {
-        for (long g = 0; g < 1; g++) {
-            cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 96, 196, 384, 1.0f, x1 + g*36864, 384, x0 + (n*384 + g*384)*196, 196, 0.0f, y0 + (n*96 + g*96)*196, 196);
+    {
+        /* strategy: pointwise */
+        for (long n = 0; n < 1; n++) {
+            for (long g = 0; g < 1; g++) {
+                cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 96, 196, 384, 1.0f, x1 + g*36864, 384, x0 + (n*384 + g*384)*196, 196, 0.0f, y0 + (n*96 + g*96)*196, 196);
+            }
         }
     }
-    for (long n = 0; n < 1; n++) {
-        for (long c = 0; c < 96; c++) {
-            float b = x2[c];
-            float *target = y0 + (n*96 + c)*196;
-            for (long p = 0; p < 196; p++) {
-                target[p] += b;
-            }
+    for (long i0 = 0; i0 < 96; i0++) {
+        const float a0 = x2[i0];
+        for (long i1 = 0; i1 < 196; i1++) {
+            float v490 = y0[i0*196 + i1] + a0;
+            y0[i0*196 + i1] = v490;
         }
     }
 }
@@ -3211,20 +3210,15 @@ static void k137_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
                 cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 576, 196, 96, 1.0f, x1 + g*55296, 96, x0 + (n*96 + g*96)*196, 196, 0.0f, y0 + (n*576 + g*576)*196, 196);
             }
         }
-        for (long n = 0; n < 1; n++) {
-            for (long c = 0; c < 576; c++) {
-                float b = x2[c];
-                float *target = y0 + (n*576 + c)*196;
-                for (long p = 0; p < 196; p++) {
-                    target[p] += b;
-                }
-            }
-        }
     }
-    for (long i = 0; i < 112896; i++) {
-        float v504 = y0[i];
-        float v505 = (v504 * ((v504 > 0.0f) & (v504 < 6.0f)) + 6.0f * (v504 >= 6.0f));
-        y0[i] = v505;
+    KILN_PARALLEL_FOR
+    for (long i0 = 0; i0 < 576; i0++) {
+        const float a0 = x2[i0];
+        for (long i1 = 0; i1 < 196; i1++) {
+            float v504 = y0[i0*196 + i1] + a0;
+            float v505 = (v504 * ((v504 > 0.0f) & (v504 < 6.0f)) + 6.0f * (v504 >= 6.0f));
+            y0[i0*196 + i1] = v505;
+        }
     }
 }
 
@@ -3264,6 +3258,7 @@ static void k138_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
             }
         }
     }
+    KILN_PARALLEL_FOR
     for (long i = 0; i < 112896; i++) {
         float v519 = y0[i];
         float v520 = (v519 * ((v519 > 0.0f) & (v519 < 6.0f)) + 6.0f * (v519 >= 6.0f));
@@ -3282,21 +3277,15 @@ static void k139_conv2d_add(const float *KILN_RESTRICT x0, const float *KILN_RES
                 cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 96, 196, 576, 1.0f, x1 + g*55296, 576, x0 + (n*576 + g*576)*196, 196, 0.0f, y0 + (n*96 + g*96)*196, 196);
             }
         }
-        for (long n = 0; n < 1; n++) {
-            for (long c = 0; c < 96; c++) {
-                float b = x2[c];
-                float *target = y0 + (n*96 + c)*196;
-                for (long p = 0; p < 196; p++) {
-                    target[p] += b;
-                }
-            }
-        }
     }
-    for (long i = 0; i < 18816; i++) {
-        float a0 = x3[i];
-        float v534 = y0[i];
-        float v535 = (v534 + a0);
-        y0[i] = v535;
+    for (long i0 = 0; i0 < 96; i0++) {
+        const float a1 = x2[i0];
+        for (long i1 = 0; i1 < 196; i1++) {
+            float a0 = x3[i0*196 + i1];
+            float v534 = y0[i0*196 + i1] + a1;
+            float v535 = (v534 + a0);
+            y0[i0*196 + i1] = v535;
+        }
     }
 }
 
@@ -3311,20 +3300,15 @@ static void k140_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
                 cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 576, 196, 96, 1.0f, x1 + g*55296, 96, x0 + (n*96 + g*96)*196, 196, 0.0f, y0 + (n*576 + g*576)*196, 196);
             }
         }
-        for (long n = 0; n < 1; n++) {
-            for (long c = 0; c < 576; c++) {
-                float b = x2[c];
-                float *target = y0 + (n*576 + c)*196;
-                for (long p = 0; p < 196; p++) {
-                    target[p] += b;
-                }
-            }
-        }
     }
-    for (long i = 0; i < 112896; i++) {
-        float v549 = y0[i];
-        float v550 = (v549 * ((v549 > 0.0f) & (v549 < 6.0f)) + 6.0f * (v549 >= 6.0f));
-        y0[i] = v550;
+    KILN_PARALLEL_FOR
+    for (long i0 = 0; i0 < 576; i0++) {
+        const float a0 = x2[i0];
+        for (long i1 = 0; i1 < 196; i1++) {
+            float v549 = y0[i0*196 + i1] + a0;
+            float v550 = (v549 * ((v549 > 0.0f) & (v549 < 6.0f)) + 6.0f * (v549 >= 6.0f));
+            y0[i0*196 + i1] = v550;
+        }
     }
 }
 
@@ -3364,6 +3348,7 @@ static void k141_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
             }
         }
     }
+    KILN_PARALLEL_FOR
     for (long i = 0; i < 112896; i++) {
         float v564 = y0[i];
         float v565 = (v564 * ((v564 > 0.0f) & (v564 < 6.0f)) + 6.0f * (v564 >= 6.0f));
@@ -3382,21 +3367,15 @@ static void k142_conv2d_add(const float *KILN_RESTRICT x0, const float *KILN_RES
                 cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 96, 196, 576, 1.0f, x1 + g*55296, 576, x0 + (n*576 + g*576)*196, 196, 0.0f, y0 + (n*96 + g*96)*196, 196);
             }
         }
-        for (long n = 0; n < 1; n++) {
-            for (long c = 0; c < 96; c++) {
-                float b = x2[c];
-                float *target = y0 + (n*96 + c)*196;
-                for (long p = 0; p < 196; p++) {
-                    target[p] += b;
-                }
-            }
-        }
     }
-    for (long i = 0; i < 18816; i++) {
-        float a0 = x3[i];
-        float v579 = y0[i];
-        float v580 = (v579 + a0);
-        y0[i] = v580;
+    for (long i0 = 0; i0 < 96; i0++) {
+        const float a1 = x2[i0];
+        for (long i1 = 0; i1 < 196; i1++) {
+            float a0 = x3[i0*196 + i1];
+            float v579 = y0[i0*196 + i1] + a1;
+            float v580 = (v579 + a0);
+            y0[i0*196 + i1] = v580;
+        }
     }
 }
 
@@ -3411,20 +3390,15 @@ static void k143_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
                 cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 576, 196, 96, 1.0f, x1 + g*55296, 96, x0 + (n*96 + g*96)*196, 196, 0.0f, y0 + (n*576 + g*576)*196, 196);
             }
         }
-        for (long n = 0; n < 1; n++) {
-            for (long c = 0; c < 576; c++) {
-                float b = x2[c];
-                float *target = y0 + (n*576 + c)*196;
-                for (long p = 0; p < 196; p++) {
-                    target[p] += b;
-                }
-            }
-        }
     }
-    for (long i = 0; i < 112896; i++) {
-        float v594 = y0[i];
-        float v595 = (v594 * ((v594 > 0.0f) & (v594 < 6.0f)) + 6.0f * (v594 >= 6.0f));
-        y0[i] = v595;
+    KILN_PARALLEL_FOR
+    for (long i0 = 0; i0 < 576; i0++) {
+        const float a0 = x2[i0];
+        for (long i1 = 0; i1 < 196; i1++) {
+            float v594 = y0[i0*196 + i1] + a0;
+            float v595 = (v594 * ((v594 > 0.0f) & (v594 < 6.0f)) + 6.0f * (v594 >= 6.0f));
+            y0[i0*196 + i1] = v595;
+        }
     }
 }
 
@@ -3474,19 +3448,19 @@ static void k144_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
 /* node %624 'conv_41.conv2d.folded' conv2d(f32[1,576,7,7], f32[160,576,1,1], f32[160]) -> f32[1,160,7,7], layer 'conv_41', KilnModels/Blocks.swift:18 */
 /* 9039520 FLOPs, 513536 bytes, intensity 17.603 FLOP/B */
 static void k145_conv2d(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, float *KILN_RESTRICT y0) {
-    /* strategy: pointwise */
-    for (long n = 0; n < 1; n++) {
-        for (long g = 0; g < 1; g++) {
-            cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 160, 49, 576, 1.0f, x1 + g*92160, 576, x0 + (n*576 + g*576)*49, 49, 0.0f, y0 + (n*160 + g*160)*49, 49);
+    {
+        /* strategy: pointwise */
+        for (long n = 0; n < 1; n++) {
+            for (long g = 0; g < 1; g++) {
+                cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 160, 49, 576, 1.0f, x1 + g*92160, 576, x0 + (n*576 + g*576)*49, 49, 0.0f, y0 + (n*160 + g*160)*49, 49);
+            }
         }
     }
-    for (long n = 0; n < 1; n++) {
-        for (long c = 0; c < 160; c++) {
-            float b = x2[c];
-            float *target = y0 + (n*160 + c)*49;
-            for (long p = 0; p < 49; p++) {
-                target[p] += b;
-            }
+    for (long i0 = 0; i0 < 160; i0++) {
+        const float a0 = x2[i0];
+        for (long i1 = 0; i1 < 49; i1++) {
+            float v624 = y0[i0*49 + i1] + a0;
+            y0[i0*49 + i1] = v624;
         }
     }
 }
@@ -3502,20 +3476,14 @@ static void k146_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
                 cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 960, 49, 160, 1.0f, x1 + g*153600, 160, x0 + (n*160 + g*160)*49, 49, 0.0f, y0 + (n*960 + g*960)*49, 49);
             }
         }
-        for (long n = 0; n < 1; n++) {
-            for (long c = 0; c < 960; c++) {
-                float b = x2[c];
-                float *target = y0 + (n*960 + c)*49;
-                for (long p = 0; p < 49; p++) {
-                    target[p] += b;
-                }
-            }
-        }
     }
-    for (long i = 0; i < 47040; i++) {
-        float v638 = y0[i];
-        float v639 = (v638 * ((v638 > 0.0f) & (v638 < 6.0f)) + 6.0f * (v638 >= 6.0f));
-        y0[i] = v639;
+    for (long i0 = 0; i0 < 960; i0++) {
+        const float a0 = x2[i0];
+        for (long i1 = 0; i1 < 49; i1++) {
+            float v638 = y0[i0*49 + i1] + a0;
+            float v639 = (v638 * ((v638 > 0.0f) & (v638 < 6.0f)) + 6.0f * (v638 >= 6.0f));
+            y0[i0*49 + i1] = v639;
+        }
     }
 }
 
@@ -3573,21 +3541,15 @@ static void k148_conv2d_add(const float *KILN_RESTRICT x0, const float *KILN_RES
                 cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 160, 49, 960, 1.0f, x1 + g*153600, 960, x0 + (n*960 + g*960)*49, 49, 0.0f, y0 + (n*160 + g*160)*49, 49);
             }
         }
-        for (long n = 0; n < 1; n++) {
-            for (long c = 0; c < 160; c++) {
-                float b = x2[c];
-                float *target = y0 + (n*160 + c)*49;
-                for (long p = 0; p < 49; p++) {
-                    target[p] += b;
-                }
-            }
-        }
     }
-    for (long i = 0; i < 7840; i++) {
-        float a0 = x3[i];
-        float v668 = y0[i];
-        float v669 = (v668 + a0);
-        y0[i] = v669;
+    for (long i0 = 0; i0 < 160; i0++) {
+        const float a1 = x2[i0];
+        for (long i1 = 0; i1 < 49; i1++) {
+            float a0 = x3[i0*49 + i1];
+            float v668 = y0[i0*49 + i1] + a1;
+            float v669 = (v668 + a0);
+            y0[i0*49 + i1] = v669;
+        }
     }
 }
 
@@ -3602,20 +3564,14 @@ static void k149_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
                 cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 960, 49, 160, 1.0f, x1 + g*153600, 160, x0 + (n*160 + g*160)*49, 49, 0.0f, y0 + (n*960 + g*960)*49, 49);
             }
         }
-        for (long n = 0; n < 1; n++) {
-            for (long c = 0; c < 960; c++) {
-                float b = x2[c];
-                float *target = y0 + (n*960 + c)*49;
-                for (long p = 0; p < 49; p++) {
-                    target[p] += b;
-                }
-            }
-        }
     }
-    for (long i = 0; i < 47040; i++) {
-        float v683 = y0[i];
-        float v684 = (v683 * ((v683 > 0.0f) & (v683 < 6.0f)) + 6.0f * (v683 >= 6.0f));
-        y0[i] = v684;
+    for (long i0 = 0; i0 < 960; i0++) {
+        const float a0 = x2[i0];
+        for (long i1 = 0; i1 < 49; i1++) {
+            float v683 = y0[i0*49 + i1] + a0;
+            float v684 = (v683 * ((v683 > 0.0f) & (v683 < 6.0f)) + 6.0f * (v683 >= 6.0f));
+            y0[i0*49 + i1] = v684;
+        }
     }
 }
 
@@ -3673,21 +3629,15 @@ static void k151_conv2d_add(const float *KILN_RESTRICT x0, const float *KILN_RES
                 cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 160, 49, 960, 1.0f, x1 + g*153600, 960, x0 + (n*960 + g*960)*49, 49, 0.0f, y0 + (n*160 + g*160)*49, 49);
             }
         }
-        for (long n = 0; n < 1; n++) {
-            for (long c = 0; c < 160; c++) {
-                float b = x2[c];
-                float *target = y0 + (n*160 + c)*49;
-                for (long p = 0; p < 49; p++) {
-                    target[p] += b;
-                }
-            }
-        }
     }
-    for (long i = 0; i < 7840; i++) {
-        float a0 = x3[i];
-        float v713 = y0[i];
-        float v714 = (v713 + a0);
-        y0[i] = v714;
+    for (long i0 = 0; i0 < 160; i0++) {
+        const float a1 = x2[i0];
+        for (long i1 = 0; i1 < 49; i1++) {
+            float a0 = x3[i0*49 + i1];
+            float v713 = y0[i0*49 + i1] + a1;
+            float v714 = (v713 + a0);
+            y0[i0*49 + i1] = v714;
+        }
     }
 }
 
@@ -3702,20 +3652,14 @@ static void k152_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
                 cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 960, 49, 160, 1.0f, x1 + g*153600, 160, x0 + (n*160 + g*160)*49, 49, 0.0f, y0 + (n*960 + g*960)*49, 49);
             }
         }
-        for (long n = 0; n < 1; n++) {
-            for (long c = 0; c < 960; c++) {
-                float b = x2[c];
-                float *target = y0 + (n*960 + c)*49;
-                for (long p = 0; p < 49; p++) {
-                    target[p] += b;
-                }
-            }
-        }
     }
-    for (long i = 0; i < 47040; i++) {
-        float v728 = y0[i];
-        float v729 = (v728 * ((v728 > 0.0f) & (v728 < 6.0f)) + 6.0f * (v728 >= 6.0f));
-        y0[i] = v729;
+    for (long i0 = 0; i0 < 960; i0++) {
+        const float a0 = x2[i0];
+        for (long i1 = 0; i1 < 49; i1++) {
+            float v728 = y0[i0*49 + i1] + a0;
+            float v729 = (v728 * ((v728 > 0.0f) & (v728 < 6.0f)) + 6.0f * (v728 >= 6.0f));
+            y0[i0*49 + i1] = v729;
+        }
     }
 }
 
@@ -3765,19 +3709,19 @@ static void k153_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
 /* node %758 'conv_50.conv2d.folded' conv2d(f32[1,960,7,7], f32[320,960,1,1], f32[320]) -> f32[1,320,7,7], layer 'conv_50', KilnModels/Blocks.swift:18 */
 /* 30121280 FLOPs, 1480960 bytes, intensity 20.339 FLOP/B */
 static void k154_conv2d(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, float *KILN_RESTRICT y0) {
-    /* strategy: pointwise */
-    for (long n = 0; n < 1; n++) {
-        for (long g = 0; g < 1; g++) {
-            cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 320, 49, 960, 1.0f, x1 + g*307200, 960, x0 + (n*960 + g*960)*49, 49, 0.0f, y0 + (n*320 + g*320)*49, 49);
+    {
+        /* strategy: pointwise */
+        for (long n = 0; n < 1; n++) {
+            for (long g = 0; g < 1; g++) {
+                cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 320, 49, 960, 1.0f, x1 + g*307200, 960, x0 + (n*960 + g*960)*49, 49, 0.0f, y0 + (n*320 + g*320)*49, 49);
+            }
         }
     }
-    for (long n = 0; n < 1; n++) {
-        for (long c = 0; c < 320; c++) {
-            float b = x2[c];
-            float *target = y0 + (n*320 + c)*49;
-            for (long p = 0; p < 49; p++) {
-                target[p] += b;
-            }
+    for (long i0 = 0; i0 < 320; i0++) {
+        const float a0 = x2[i0];
+        for (long i1 = 0; i1 < 49; i1++) {
+            float v758 = y0[i0*49 + i1] + a0;
+            y0[i0*49 + i1] = v758;
         }
     }
 }
@@ -3793,20 +3737,14 @@ static void k155_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
                 cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 1280, 49, 320, 1.0f, x1 + g*409600, 320, x0 + (n*320 + g*320)*49, 49, 0.0f, y0 + (n*1280 + g*1280)*49, 49);
             }
         }
-        for (long n = 0; n < 1; n++) {
-            for (long c = 0; c < 1280; c++) {
-                float b = x2[c];
-                float *target = y0 + (n*1280 + c)*49;
-                for (long p = 0; p < 49; p++) {
-                    target[p] += b;
-                }
-            }
-        }
     }
-    for (long i = 0; i < 62720; i++) {
-        float v772 = y0[i];
-        float v773 = (v772 * ((v772 > 0.0f) & (v772 < 6.0f)) + 6.0f * (v772 >= 6.0f));
-        y0[i] = v773;
+    for (long i0 = 0; i0 < 1280; i0++) {
+        const float a0 = x2[i0];
+        for (long i1 = 0; i1 < 49; i1++) {
+            float v772 = y0[i0*49 + i1] + a0;
+            float v773 = (v772 * ((v772 > 0.0f) & (v772 < 6.0f)) + 6.0f * (v772 >= 6.0f));
+            y0[i0*49 + i1] = v773;
+        }
     }
 }
 

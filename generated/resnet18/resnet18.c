@@ -38,6 +38,283 @@ static void kiln_builtin_sgemm(int order, int trans_a, int trans_b, int m, int n
     }
 }
 #define cblas_sgemm kiln_builtin_sgemm
+#if defined(__GNUC__) && !defined(__clang__) && !defined(__TINYC__)
+#pragma GCC optimize ("no-trapping-math")
+#endif
+#if defined(__GNUC__) || defined(__clang__) || defined(__TINYC__)
+#define KILN_MATH static inline __attribute__((unused))
+#else
+#define KILN_MATH static inline
+#endif
+#ifdef _OPENMP
+#define KILN_PARALLEL_FOR _Pragma("omp parallel for")
+#else
+#define KILN_PARALLEL_FOR
+#endif
+#if defined(__TINYC__) && !defined(KILN_INLINE_MATH)
+/* tcc inlines nothing and keeps no value in a vector register: each approximation would be
+   scalar calls slower than libm's (a GELU over 4M floats 3x slower), so the first tier calls
+   libm. KILN_INLINE_MATH compiles the approximations under tcc too (the accuracy tests). */
+#define kiln_exp(x) expf(x)
+#define kiln_expm1(x) expm1f(x)
+#define kiln_log(x) logf(x)
+#define kiln_log1p(x) log1pf(x)
+#define kiln_tanh(x) tanhf(x)
+#define kiln_sigmoid(x) (1.0f / (1.0f + expf(-(x))))
+#define kiln_erf(x) erff(x)
+#define kiln_erfc(x) erfcf(x)
+#define kiln_gelu(x) (0.5f * (x) * erfcf(-0.707106781f * (x)))
+#define kiln_gelu_tanh(x) ((x) / (1.0f + expf(-1.59576912f * ((x) + 0.044715f * (x) * (x) * (x)))))
+#define kiln_softplus(x) (fmaxf((x), 0.0f) + log1pf(expf(-fabsf(x))))
+#define kiln_pow(a, b) powf((a), (b))
+#define kiln_sin(x) sinf(x)
+#define kiln_cos(x) cosf(x)
+#else
+typedef union { float f; int i; } kiln_bits;
+typedef union { double d; long long i; } kiln_bits64;
+
+/* 2^n for an integer n in [-126, 127], through the exponent bits. */
+KILN_MATH float kiln_pow2i(int n) { kiln_bits b; b.i = (n + 127) << 23; return b.f; }
+
+/* e^(hi + lo) for a small correction lo: Cody-Waite reduction by n*ln2 (n rounded by adding and
+   subtracting 1.5*2^23), a degree-6 polynomial on [-ln2/2, ln2/2], and 2^n applied in two
+   factors so that results in the subnormal range round once. */
+KILN_MATH float kiln_exp_sum(float hi, float lo) {
+    float s = hi + lo;
+    hi = s > 89.0f ? 89.0f : hi;
+    hi = s < -110.0f ? -110.0f : hi;
+    lo = ((s > 89.0f) | (s < -110.0f)) ? 0.0f : lo;
+    s = hi + lo;
+    kiln_bits t; t.f = s * 1.44269504088896341f + 12582912.0f;
+    float n = t.f - 12582912.0f;
+    int k = t.i - 0x4B400000;
+    float r = (hi - n * 0.693359375f) - n * -2.12194440e-4f + lo;
+    float z = r * r;
+    float p = ((((((1.9875691500e-4f * r + 1.3981999507e-3f) * r + 8.3334519073e-3f) * r
+        + 4.1665795894e-2f) * r + 1.6666665459e-1f) * r + 5.0000001201e-1f) * z + r) + 1.0f;
+    int k1 = k / 2;
+    return p * kiln_pow2i(k1) * kiln_pow2i(k - k1);
+}
+
+KILN_MATH float kiln_exp(float x) { return kiln_exp_sum(x, 0.0f); }
+
+/* e^x - 1, accurate near 0: a Taylor polynomial for |x| < 0.5, e^x - 1 elsewhere. */
+KILN_MATH float kiln_expm1(float x) {
+    float p = x * (1.0f + x * (0.5f + x * (1.6666667e-1f + x * (4.1666668e-2f + x * (8.3333338e-3f
+        + x * (1.3888889e-3f + x * (1.9841270e-4f + x * 2.4801587e-5f)))))));
+    float q = kiln_exp(x) - 1.0f;
+    return ((x < 0.5f) & (x > -0.5f)) ? p : q;
+}
+
+/* ln x: x = m*2^e with m in [sqrt(1/2), sqrt(2)), ln(1+f) by a degree-9 polynomial (Cephes). */
+KILN_MATH float kiln_log(float x) {
+    int subnormal = x < 1.17549435e-38f;
+    float scaled = x * 8388608.0f;
+    kiln_bits b; b.f = subnormal ? scaled : x;
+    float e = (float)(((b.i >> 23) & 0xff) - 126) - (subnormal ? 23.0f : 0.0f);
+    b.i = (b.i & 0x007fffff) | 0x3f000000;
+    int low = b.f < 0.707106781f;
+    float doubled = b.f + b.f;
+    float f = (low ? doubled : b.f) - 1.0f;
+    e = e - (low ? 1.0f : 0.0f);
+    float z = f * f;
+    float y = ((((((((7.0376836292e-2f * f - 1.1514610310e-1f) * f + 1.1676998740e-1f) * f
+        - 1.2420140846e-1f) * f + 1.4249322787e-1f) * f - 1.6668057665e-1f) * f + 2.0000714765e-1f) * f
+        - 2.4999993993e-1f) * f + 3.3333331174e-1f) * f * z;
+    y = y + e * -2.12194440e-4f - 0.5f * z;
+    float result = (f + y) + e * 0.693359375f;
+    result = x == KILN_INFINITY ? x : result;
+    return x > 0.0f ? result : (x == 0.0f ? -KILN_INFINITY : KILN_NAN);
+}
+
+/* ln(1 + x), accurate near 0: ln(u) * x / (u - 1) with u = 1 + x rounded (Goldberg). */
+KILN_MATH float kiln_log1p(float x) {
+    float u = 1.0f + x;
+    float d = u - 1.0f;
+    float scaled = kiln_log(u) * (x / (d == 0.0f ? 1.0f : d));
+    scaled = u == KILN_INFINITY ? u : scaled;
+    return d == 0.0f ? x : scaled;
+}
+
+/* tanh: an odd polynomial for |x| < 0.625 (Cephes), 1 - 2/(e^2|x| + 1) with the sign elsewhere. */
+KILN_MATH float kiln_tanh(float x) {
+    float z = x * x;
+    float small = ((((-5.70498872745e-3f * z + 2.06390887954e-2f) * z - 5.37397155531e-2f) * z
+        + 1.33314422036e-1f) * z - 3.33332819422e-1f) * z * x + x;
+    float a = x < 0.0f ? -x : x;
+    float large = 1.0f - 2.0f / (kiln_exp(a + a) + 1.0f);
+    large = x < 0.0f ? -large : large;
+    return a < 0.625f ? small : large;
+}
+
+/* 1/(1 + e^-x) from w = e^-|x|, which never overflows: 1/(1 + w) for x >= 0, w/(1 + w) below. */
+KILN_MATH float kiln_sigmoid(float x) {
+    float w = kiln_exp(x < 0.0f ? x : -x);
+    return (x < 0.0f ? w : 1.0f) / (1.0f + w);
+}
+
+/* erfc(z) for z >= 0 with z^2 = square_hi + square_lo (square_hi exact): t*e^(-z^2 + P(t)),
+   t = 2/(2 + z) (Numerical Recipes' erfcc), the exponent summed in two parts. */
+KILN_MATH float kiln_erfc_positive(float z, float square_hi, float square_lo) {
+    float t = 2.0f / (2.0f + z);
+    float p = -1.26551223f + t * (1.00002368f + t * (0.37409196f + t * (0.09678418f + t * (-0.18628806f
+        + t * (0.27886807f + t * (-1.13520398f + t * (1.48851587f + t * (-0.82215223f + t * 0.17087277f))))))));
+    return t * kiln_exp_sum(-square_hi, p - square_lo);
+}
+
+/* x = hi + lo with hi keeping the top 12 bits of the significand, so that hi*hi is exact. */
+KILN_MATH float kiln_split_high(float x) { kiln_bits b; b.f = x; b.i &= (int)0xfffff000; return b.f; }
+
+KILN_MATH float kiln_erfc(float x) {
+    float z = x < 0.0f ? -x : x;
+    z = z > 20.0f ? 20.0f : z;
+    float h = kiln_split_high(z), l = z - h;
+    float e = kiln_erfc_positive(z, h * h, l * (z + h));
+    e = z != z ? z : e;
+    float complement = 2.0f - e;
+    return x < 0.0f ? complement : e;
+}
+
+/* erf: an odd polynomial for |x| <= 1 (Cephes), 1 - erfc(|x|) with the sign elsewhere. */
+KILN_MATH float kiln_erf(float x) {
+    float z = x * x;
+    float small = x * ((((((7.853861353153693e-5f * z - 8.010193625184903e-4f) * z + 5.188327685732524e-3f) * z
+        - 2.685381193529856e-2f) * z + 1.128358514861418e-1f) * z - 3.761262582423300e-1f) * z + 1.128379165726710f);
+    float large = 1.0f - kiln_erfc(x < 0.0f ? -x : x);
+    large = x < 0.0f ? -large : large;
+    return ((x <= 1.0f) & (x >= -1.0f)) ? small : large;
+}
+
+/* GELU, x*Phi(x) = x/2 * erfc(-x/sqrt 2), with (x/sqrt 2)^2 = x^2/2 split exactly. */
+KILN_MATH float kiln_gelu(float x) {
+    float a = x < 0.0f ? -x : x;
+    a = a > 30.0f ? 30.0f : a;
+    float z = a * 0.707106781186547524f;
+    float h = kiln_split_high(a), l = a - h;
+    float e = kiln_erfc_positive(z, 0.5f * (h * h), 0.5f * (l * (a + h)));
+    float complement = 2.0f - e;
+    e = x < 0.0f ? e : complement;
+    float y = 0.5f * x * e;
+    return x != x ? x : y;
+}
+
+/* The tanh form of GELU, x/2 * (1 + tanh(u)) = x*sigmoid(2u), which does not cancel for negative x;
+   2u in double and split in two floats, since e^-2|u| magnifies its rounding error by |2u|. */
+KILN_MATH float kiln_gelu_tanh(float x) {
+    double d = x;
+    double v = 1.5957691216057308 * (d + 0.044715 * d * d * d);
+    double a = v < 0.0 ? v : -v;
+    a = a < -200.0 ? -200.0 : a;
+    float hi = (float)a, lo = (float)(a - (double)hi);
+    float w = kiln_exp_sum(hi, lo);
+    return x * ((v < 0.0 ? w : 1.0f) / (1.0f + w));
+}
+
+/* ln(1 + e^x) = max(x, 0) + ln(1 + e^-|x|). */
+KILN_MATH float kiln_softplus(float x) {
+    float a = x < 0.0f ? -x : x;
+    return (x > 0.0f ? x : 0.0f) + kiln_log1p(kiln_exp(-a));
+}
+
+/* ln x for x > 0 in double: x = m*2^e with m in [sqrt(1/2), sqrt(2)), 2*atanh(s) with s = (m-1)/(m+1). */
+KILN_MATH double kiln_log_double(double x) {
+    kiln_bits64 b; b.d = x;
+    double e = (double)(((b.i >> 52) & 0x7ff) - 1023);
+    b.i = (b.i & 0x000fffffffffffffLL) | 0x3ff0000000000000LL;
+    int high = b.d > 1.4142135623730951;
+    double m = b.d * (high ? 0.5 : 1.0);
+    e = e + (high ? 1.0 : 0.0);
+    double s = (m - 1.0) / (m + 1.0), z = s * s;
+    double series = 1.0 + z * (1.0 / 3 + z * (1.0 / 5 + z * (1.0 / 7 + z * (1.0 / 9 + z * (1.0 / 11 + z * (1.0 / 13 + z * (1.0 / 15)))))));
+    return e * 0.6931471805599453 + 2.0 * s * series;
+}
+
+/* e^y in double for |y| <= 200 (enough for any float result): n*ln2 split in two, degree-12 Taylor polynomial. */
+KILN_MATH double kiln_exp_double(double y) {
+    y = y > 200.0 ? 200.0 : y;
+    y = y < -200.0 ? -200.0 : y;
+    kiln_bits64 t; t.d = y * 1.4426950408889634 + 6755399441055744.0;
+    double n = t.d - 6755399441055744.0;
+    long long k = t.i - 0x4338000000000000LL;
+    double r = (y - n * 6.93147180369123816490e-01) - n * 1.90821492927058770002e-10;
+    double p = 1.0 + r * (1.0 + r * (1.0 / 2 + r * (1.0 / 6 + r * (1.0 / 24 + r * (1.0 / 120 + r * (1.0 / 720
+        + r * (1.0 / 5040 + r * (1.0 / 40320 + r * (1.0 / 362880 + r * (1.0 / 3628800 + r * (1.0 / 39916800
+        + r * (1.0 / 479001600))))))))))));
+    kiln_bits64 scale; scale.i = (k + 1023) << 52;
+    return p * scale.d;
+}
+
+/* a^b for any float a and b, with C's special cases: |a|^b as e^(b ln|a|) in double, negated for a
+   negative base and an odd integer exponent, NaN for a negative finite base and a non-integer one. */
+KILN_MATH float kiln_pow(float a, float b) {
+    double exponent = b, signed_base = a;
+    double base = signed_base;
+    base = base < 0.0 ? -base : base;
+    double l = kiln_log_double(base);
+    l = base == 0.0 ? -(double)KILN_INFINITY : l;
+    l = base == (double)KILN_INFINITY ? base : l;
+    double product = exponent * l;
+    double magnitude = kiln_exp_double(l == 0.0 ? 0.0 : product);
+    double bounded = ((exponent < 1e15) & (exponent > -1e15)) ? exponent : 0.0;
+    double rounded = (bounded + 6755399441055744.0) - 6755399441055744.0;
+    double half = bounded * 0.5;
+    int odd = (rounded == bounded) & (((half + 6755399441055744.0) - 6755399441055744.0) != half);
+    kiln_bits sign; sign.f = a;
+    int negative = sign.i < 0;
+    double signed_magnitude = (negative & odd) ? -magnitude : magnitude;
+    float result = (float)signed_magnitude, nearest_integer = (float)rounded;
+    result = ((a < 0.0f) & (a > -KILN_INFINITY) & (b != nearest_integer) & (b < 1e15f) & (b > -1e15f)) ? KILN_NAN : result;
+    result = ((a != a) | (b != b)) ? KILN_NAN : result;
+    return ((b == 0.0f) | (a == 1.0f)) ? 1.0f : result;
+}
+
+/* x*2/pi reduced to [-2, 2] quarter turns exactly for any float x: 2/pi in 24-bit pieces, each
+   product exact in double and reduced mod 4 on its own, then summed. Returns the quadrant in
+   *quadrant and the angle in [-pi/4, pi/4]. */
+KILN_MATH double kiln_reduce_quarter_turns(float x, int *quadrant) {
+    static const double pieces[8] = {
+        10680707.0 / 16777216.0, 7228996.0 / 281474976710656.0, 1387004.0 / 4722366482869645213696.0,
+        2578385.0 / 79228162514264337593543950336.0, 16069853.0 / 1329227995784915872903807060280344576.0,
+        12639074.0 / 22300745198530623141535718272648361505980416.0,
+        9804092.0 / 374144419156711147060143317175368453031918731001856.0,
+        4427841.0 / 6277101735386680763835789423207666416102355444464034512896.0 };
+    double sum = 0.0;
+    for (int i = 0; i < 8; i++) {
+        double product = (double)x * pieces[i];
+        double turns = (product * 0.25 + 6755399441055744.0) - 6755399441055744.0;
+        sum += product - 4.0 * turns;
+    }
+    kiln_bits64 t; t.d = sum + 6755399441055744.0;
+    double n = t.d - 6755399441055744.0;
+    *quadrant = (int)(t.i & 3);
+    return (sum - n) * 1.5707963267948966;
+}
+
+KILN_MATH double kiln_sin_poly(double a) {
+    double z = a * a;
+    return a + a * z * (-1.0 / 6 + z * (1.0 / 120 + z * (-1.0 / 5040 + z * (1.0 / 362880 + z * (-1.0 / 39916800 + z * (1.0 / 6227020800.0))))));
+}
+
+KILN_MATH double kiln_cos_poly(double a) {
+    double z = a * a;
+    return 1.0 + z * (-0.5 + z * (1.0 / 24 + z * (-1.0 / 720 + z * (1.0 / 40320 + z * (-1.0 / 3628800 + z * (1.0 / 479001600.0))))));
+}
+
+/* sin and cos for any float x: exact reduction, then the polynomial of the quadrant. */
+KILN_MATH float kiln_sin(float x) {
+    int q; double a = kiln_reduce_quarter_turns(x, &q);
+    double s = kiln_sin_poly(a), c = kiln_cos_poly(a);
+    double v = (q & 1) ? c : s;
+    return (float)((q & 2) ? -v : v);
+}
+
+KILN_MATH float kiln_cos(float x) {
+    int q; double a = kiln_reduce_quarter_turns(x, &q);
+    double s = kiln_sin_poly(a), c = kiln_cos_poly(a);
+    double v = (q & 1) ? s : c;
+    return (float)(((q + 1) & 2) ? -v : v);
+}
+#endif
 #include "resnet18.h"
 
 /* node %7 'bn.batch_norm.folded.add' add(f32[64], f32[]) -> f32[64], layer 'bn', KilnModels/Blocks.swift:18 */
@@ -67,15 +344,11 @@ static void k000_add_rsqrt_mul_mul_sub(const float *KILN_RESTRICT x0, const floa
 /* 9408 FLOPs, 75520 bytes, intensity 0.125 FLOP/B */
 static void k001_mul(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, float *KILN_RESTRICT y0) {
     for (long i0 = 0; i0 < 64; i0++) {
-        for (long i1 = 0; i1 < 3; i1++) {
-            for (long i2 = 0; i2 < 7; i2++) {
-                for (long i3 = 0; i3 < 7; i3++) {
-                    float a0 = x0[i0*147 + i1*49 + i2*7 + i3];
-                    float a1 = x1[i0];
-                    float v11 = (a0 * a1);
-                    y0[i0*147 + i1*49 + i2*7 + i3] = v11;
-                }
-            }
+        const float a1 = x1[i0];
+        for (long i1 = 0; i1 < 147; i1++) {
+            float a0 = x0[i0*147 + i1];
+            float v11 = (a0 * a1);
+            y0[i0*147 + i1] = v11;
         }
     }
 }
@@ -107,15 +380,11 @@ static void k002_add_rsqrt_mul_mul_sub(const float *KILN_RESTRICT x0, const floa
 /* 36864 FLOPs, 295168 bytes, intensity 0.125 FLOP/B */
 static void k003_mul(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, float *KILN_RESTRICT y0) {
     for (long i0 = 0; i0 < 64; i0++) {
-        for (long i1 = 0; i1 < 64; i1++) {
-            for (long i2 = 0; i2 < 3; i2++) {
-                for (long i3 = 0; i3 < 3; i3++) {
-                    float a0 = x0[i0*576 + i1*9 + i2*3 + i3];
-                    float a1 = x1[i0];
-                    float v27 = (a0 * a1);
-                    y0[i0*576 + i1*9 + i2*3 + i3] = v27;
-                }
-            }
+        const float a1 = x1[i0];
+        for (long i1 = 0; i1 < 576; i1++) {
+            float a0 = x0[i0*576 + i1];
+            float v27 = (a0 * a1);
+            y0[i0*576 + i1] = v27;
         }
     }
 }
@@ -147,15 +416,11 @@ static void k004_add_rsqrt_mul_mul_sub(const float *KILN_RESTRICT x0, const floa
 /* 36864 FLOPs, 295168 bytes, intensity 0.125 FLOP/B */
 static void k005_mul(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, float *KILN_RESTRICT y0) {
     for (long i0 = 0; i0 < 64; i0++) {
-        for (long i1 = 0; i1 < 64; i1++) {
-            for (long i2 = 0; i2 < 3; i2++) {
-                for (long i3 = 0; i3 < 3; i3++) {
-                    float a0 = x0[i0*576 + i1*9 + i2*3 + i3];
-                    float a1 = x1[i0];
-                    float v42 = (a0 * a1);
-                    y0[i0*576 + i1*9 + i2*3 + i3] = v42;
-                }
-            }
+        const float a1 = x1[i0];
+        for (long i1 = 0; i1 < 576; i1++) {
+            float a0 = x0[i0*576 + i1];
+            float v42 = (a0 * a1);
+            y0[i0*576 + i1] = v42;
         }
     }
 }
@@ -187,15 +452,11 @@ static void k006_add_rsqrt_mul_mul_sub(const float *KILN_RESTRICT x0, const floa
 /* 36864 FLOPs, 295168 bytes, intensity 0.125 FLOP/B */
 static void k007_mul(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, float *KILN_RESTRICT y0) {
     for (long i0 = 0; i0 < 64; i0++) {
-        for (long i1 = 0; i1 < 64; i1++) {
-            for (long i2 = 0; i2 < 3; i2++) {
-                for (long i3 = 0; i3 < 3; i3++) {
-                    float a0 = x0[i0*576 + i1*9 + i2*3 + i3];
-                    float a1 = x1[i0];
-                    float v58 = (a0 * a1);
-                    y0[i0*576 + i1*9 + i2*3 + i3] = v58;
-                }
-            }
+        const float a1 = x1[i0];
+        for (long i1 = 0; i1 < 576; i1++) {
+            float a0 = x0[i0*576 + i1];
+            float v58 = (a0 * a1);
+            y0[i0*576 + i1] = v58;
         }
     }
 }
@@ -227,15 +488,11 @@ static void k008_add_rsqrt_mul_mul_sub(const float *KILN_RESTRICT x0, const floa
 /* 36864 FLOPs, 295168 bytes, intensity 0.125 FLOP/B */
 static void k009_mul(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, float *KILN_RESTRICT y0) {
     for (long i0 = 0; i0 < 64; i0++) {
-        for (long i1 = 0; i1 < 64; i1++) {
-            for (long i2 = 0; i2 < 3; i2++) {
-                for (long i3 = 0; i3 < 3; i3++) {
-                    float a0 = x0[i0*576 + i1*9 + i2*3 + i3];
-                    float a1 = x1[i0];
-                    float v73 = (a0 * a1);
-                    y0[i0*576 + i1*9 + i2*3 + i3] = v73;
-                }
-            }
+        const float a1 = x1[i0];
+        for (long i1 = 0; i1 < 576; i1++) {
+            float a0 = x0[i0*576 + i1];
+            float v73 = (a0 * a1);
+            y0[i0*576 + i1] = v73;
         }
     }
 }
@@ -266,16 +523,13 @@ static void k010_add_rsqrt_mul_mul_sub(const float *KILN_RESTRICT x0, const floa
 /* node %89 'bn_5.batch_norm.folded.mul_1' mul(f32[128,64,3,3], f32[128,1,1,1]) -> f32[128,64,3,3], layer 'bn_5', KilnModels/Blocks.swift:18 */
 /* 73728 FLOPs, 590336 bytes, intensity 0.125 FLOP/B */
 static void k011_mul(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, float *KILN_RESTRICT y0) {
+    KILN_PARALLEL_FOR
     for (long i0 = 0; i0 < 128; i0++) {
-        for (long i1 = 0; i1 < 64; i1++) {
-            for (long i2 = 0; i2 < 3; i2++) {
-                for (long i3 = 0; i3 < 3; i3++) {
-                    float a0 = x0[i0*576 + i1*9 + i2*3 + i3];
-                    float a1 = x1[i0];
-                    float v89 = (a0 * a1);
-                    y0[i0*576 + i1*9 + i2*3 + i3] = v89;
-                }
-            }
+        const float a1 = x1[i0];
+        for (long i1 = 0; i1 < 576; i1++) {
+            float a0 = x0[i0*576 + i1];
+            float v89 = (a0 * a1);
+            y0[i0*576 + i1] = v89;
         }
     }
 }
@@ -306,16 +560,13 @@ static void k012_add_rsqrt_mul_mul_sub(const float *KILN_RESTRICT x0, const floa
 /* node %104 'bn_6.batch_norm.folded.mul_1' mul(f32[128,128,3,3], f32[128,1,1,1]) -> f32[128,128,3,3], layer 'bn_6', KilnModels/Blocks.swift:18 */
 /* 147456 FLOPs, 1180160 bytes, intensity 0.125 FLOP/B */
 static void k013_mul(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, float *KILN_RESTRICT y0) {
+    KILN_PARALLEL_FOR
     for (long i0 = 0; i0 < 128; i0++) {
-        for (long i1 = 0; i1 < 128; i1++) {
-            for (long i2 = 0; i2 < 3; i2++) {
-                for (long i3 = 0; i3 < 3; i3++) {
-                    float a0 = x0[i0*1152 + i1*9 + i2*3 + i3];
-                    float a1 = x1[i0];
-                    float v104 = (a0 * a1);
-                    y0[i0*1152 + i1*9 + i2*3 + i3] = v104;
-                }
-            }
+        const float a1 = x1[i0];
+        for (long i1 = 0; i1 < 1152; i1++) {
+            float a0 = x0[i0*1152 + i1];
+            float v104 = (a0 * a1);
+            y0[i0*1152 + i1] = v104;
         }
     }
 }
@@ -347,15 +598,11 @@ static void k014_add_rsqrt_mul_mul_sub(const float *KILN_RESTRICT x0, const floa
 /* 8192 FLOPs, 66048 bytes, intensity 0.124 FLOP/B */
 static void k015_mul(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, float *KILN_RESTRICT y0) {
     for (long i0 = 0; i0 < 128; i0++) {
+        const float a1 = x1[i0];
         for (long i1 = 0; i1 < 64; i1++) {
-            for (long i2 = 0; i2 < 1; i2++) {
-                for (long i3 = 0; i3 < 1; i3++) {
-                    float a0 = x0[i0*64 + i1];
-                    float a1 = x1[i0];
-                    float v118 = (a0 * a1);
-                    y0[i0*64 + i1 + i2 + i3] = v118;
-                }
-            }
+            float a0 = x0[i0*64 + i1];
+            float v118 = (a0 * a1);
+            y0[i0*64 + i1] = v118;
         }
     }
 }
@@ -386,16 +633,13 @@ static void k016_add_rsqrt_mul_mul_sub(const float *KILN_RESTRICT x0, const floa
 /* node %134 'bn_8.batch_norm.folded.mul_1' mul(f32[128,128,3,3], f32[128,1,1,1]) -> f32[128,128,3,3], layer 'bn_8', KilnModels/Blocks.swift:18 */
 /* 147456 FLOPs, 1180160 bytes, intensity 0.125 FLOP/B */
 static void k017_mul(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, float *KILN_RESTRICT y0) {
+    KILN_PARALLEL_FOR
     for (long i0 = 0; i0 < 128; i0++) {
-        for (long i1 = 0; i1 < 128; i1++) {
-            for (long i2 = 0; i2 < 3; i2++) {
-                for (long i3 = 0; i3 < 3; i3++) {
-                    float a0 = x0[i0*1152 + i1*9 + i2*3 + i3];
-                    float a1 = x1[i0];
-                    float v134 = (a0 * a1);
-                    y0[i0*1152 + i1*9 + i2*3 + i3] = v134;
-                }
-            }
+        const float a1 = x1[i0];
+        for (long i1 = 0; i1 < 1152; i1++) {
+            float a0 = x0[i0*1152 + i1];
+            float v134 = (a0 * a1);
+            y0[i0*1152 + i1] = v134;
         }
     }
 }
@@ -426,16 +670,13 @@ static void k018_add_rsqrt_mul_mul_sub(const float *KILN_RESTRICT x0, const floa
 /* node %149 'bn_9.batch_norm.folded.mul_1' mul(f32[128,128,3,3], f32[128,1,1,1]) -> f32[128,128,3,3], layer 'bn_9', KilnModels/Blocks.swift:18 */
 /* 147456 FLOPs, 1180160 bytes, intensity 0.125 FLOP/B */
 static void k019_mul(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, float *KILN_RESTRICT y0) {
+    KILN_PARALLEL_FOR
     for (long i0 = 0; i0 < 128; i0++) {
-        for (long i1 = 0; i1 < 128; i1++) {
-            for (long i2 = 0; i2 < 3; i2++) {
-                for (long i3 = 0; i3 < 3; i3++) {
-                    float a0 = x0[i0*1152 + i1*9 + i2*3 + i3];
-                    float a1 = x1[i0];
-                    float v149 = (a0 * a1);
-                    y0[i0*1152 + i1*9 + i2*3 + i3] = v149;
-                }
-            }
+        const float a1 = x1[i0];
+        for (long i1 = 0; i1 < 1152; i1++) {
+            float a0 = x0[i0*1152 + i1];
+            float v149 = (a0 * a1);
+            y0[i0*1152 + i1] = v149;
         }
     }
 }
@@ -466,16 +707,13 @@ static void k020_add_rsqrt_mul_mul_sub(const float *KILN_RESTRICT x0, const floa
 /* node %165 'bn_10.batch_norm.folded.mul_1' mul(f32[256,128,3,3], f32[256,1,1,1]) -> f32[256,128,3,3], layer 'bn_10', KilnModels/Blocks.swift:18 */
 /* 294912 FLOPs, 2360320 bytes, intensity 0.125 FLOP/B */
 static void k021_mul(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, float *KILN_RESTRICT y0) {
+    KILN_PARALLEL_FOR
     for (long i0 = 0; i0 < 256; i0++) {
-        for (long i1 = 0; i1 < 128; i1++) {
-            for (long i2 = 0; i2 < 3; i2++) {
-                for (long i3 = 0; i3 < 3; i3++) {
-                    float a0 = x0[i0*1152 + i1*9 + i2*3 + i3];
-                    float a1 = x1[i0];
-                    float v165 = (a0 * a1);
-                    y0[i0*1152 + i1*9 + i2*3 + i3] = v165;
-                }
-            }
+        const float a1 = x1[i0];
+        for (long i1 = 0; i1 < 1152; i1++) {
+            float a0 = x0[i0*1152 + i1];
+            float v165 = (a0 * a1);
+            y0[i0*1152 + i1] = v165;
         }
     }
 }
@@ -506,16 +744,13 @@ static void k022_add_rsqrt_mul_mul_sub(const float *KILN_RESTRICT x0, const floa
 /* node %180 'bn_11.batch_norm.folded.mul_1' mul(f32[256,256,3,3], f32[256,1,1,1]) -> f32[256,256,3,3], layer 'bn_11', KilnModels/Blocks.swift:18 */
 /* 589824 FLOPs, 4719616 bytes, intensity 0.125 FLOP/B */
 static void k023_mul(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, float *KILN_RESTRICT y0) {
+    KILN_PARALLEL_FOR
     for (long i0 = 0; i0 < 256; i0++) {
-        for (long i1 = 0; i1 < 256; i1++) {
-            for (long i2 = 0; i2 < 3; i2++) {
-                for (long i3 = 0; i3 < 3; i3++) {
-                    float a0 = x0[i0*2304 + i1*9 + i2*3 + i3];
-                    float a1 = x1[i0];
-                    float v180 = (a0 * a1);
-                    y0[i0*2304 + i1*9 + i2*3 + i3] = v180;
-                }
-            }
+        const float a1 = x1[i0];
+        for (long i1 = 0; i1 < 2304; i1++) {
+            float a0 = x0[i0*2304 + i1];
+            float v180 = (a0 * a1);
+            y0[i0*2304 + i1] = v180;
         }
     }
 }
@@ -547,15 +782,11 @@ static void k024_add_rsqrt_mul_mul_sub(const float *KILN_RESTRICT x0, const floa
 /* 32768 FLOPs, 263168 bytes, intensity 0.125 FLOP/B */
 static void k025_mul(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, float *KILN_RESTRICT y0) {
     for (long i0 = 0; i0 < 256; i0++) {
+        const float a1 = x1[i0];
         for (long i1 = 0; i1 < 128; i1++) {
-            for (long i2 = 0; i2 < 1; i2++) {
-                for (long i3 = 0; i3 < 1; i3++) {
-                    float a0 = x0[i0*128 + i1];
-                    float a1 = x1[i0];
-                    float v194 = (a0 * a1);
-                    y0[i0*128 + i1 + i2 + i3] = v194;
-                }
-            }
+            float a0 = x0[i0*128 + i1];
+            float v194 = (a0 * a1);
+            y0[i0*128 + i1] = v194;
         }
     }
 }
@@ -586,16 +817,13 @@ static void k026_add_rsqrt_mul_mul_sub(const float *KILN_RESTRICT x0, const floa
 /* node %210 'bn_13.batch_norm.folded.mul_1' mul(f32[256,256,3,3], f32[256,1,1,1]) -> f32[256,256,3,3], layer 'bn_13', KilnModels/Blocks.swift:18 */
 /* 589824 FLOPs, 4719616 bytes, intensity 0.125 FLOP/B */
 static void k027_mul(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, float *KILN_RESTRICT y0) {
+    KILN_PARALLEL_FOR
     for (long i0 = 0; i0 < 256; i0++) {
-        for (long i1 = 0; i1 < 256; i1++) {
-            for (long i2 = 0; i2 < 3; i2++) {
-                for (long i3 = 0; i3 < 3; i3++) {
-                    float a0 = x0[i0*2304 + i1*9 + i2*3 + i3];
-                    float a1 = x1[i0];
-                    float v210 = (a0 * a1);
-                    y0[i0*2304 + i1*9 + i2*3 + i3] = v210;
-                }
-            }
+        const float a1 = x1[i0];
+        for (long i1 = 0; i1 < 2304; i1++) {
+            float a0 = x0[i0*2304 + i1];
+            float v210 = (a0 * a1);
+            y0[i0*2304 + i1] = v210;
         }
     }
 }
@@ -626,16 +854,13 @@ static void k028_add_rsqrt_mul_mul_sub(const float *KILN_RESTRICT x0, const floa
 /* node %225 'bn_14.batch_norm.folded.mul_1' mul(f32[256,256,3,3], f32[256,1,1,1]) -> f32[256,256,3,3], layer 'bn_14', KilnModels/Blocks.swift:18 */
 /* 589824 FLOPs, 4719616 bytes, intensity 0.125 FLOP/B */
 static void k029_mul(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, float *KILN_RESTRICT y0) {
+    KILN_PARALLEL_FOR
     for (long i0 = 0; i0 < 256; i0++) {
-        for (long i1 = 0; i1 < 256; i1++) {
-            for (long i2 = 0; i2 < 3; i2++) {
-                for (long i3 = 0; i3 < 3; i3++) {
-                    float a0 = x0[i0*2304 + i1*9 + i2*3 + i3];
-                    float a1 = x1[i0];
-                    float v225 = (a0 * a1);
-                    y0[i0*2304 + i1*9 + i2*3 + i3] = v225;
-                }
-            }
+        const float a1 = x1[i0];
+        for (long i1 = 0; i1 < 2304; i1++) {
+            float a0 = x0[i0*2304 + i1];
+            float v225 = (a0 * a1);
+            y0[i0*2304 + i1] = v225;
         }
     }
 }
@@ -666,16 +891,13 @@ static void k030_add_rsqrt_mul_mul_sub(const float *KILN_RESTRICT x0, const floa
 /* node %241 'bn_15.batch_norm.folded.mul_1' mul(f32[512,256,3,3], f32[512,1,1,1]) -> f32[512,256,3,3], layer 'bn_15', KilnModels/Blocks.swift:18 */
 /* 1179648 FLOPs, 9439232 bytes, intensity 0.125 FLOP/B */
 static void k031_mul(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, float *KILN_RESTRICT y0) {
+    KILN_PARALLEL_FOR
     for (long i0 = 0; i0 < 512; i0++) {
-        for (long i1 = 0; i1 < 256; i1++) {
-            for (long i2 = 0; i2 < 3; i2++) {
-                for (long i3 = 0; i3 < 3; i3++) {
-                    float a0 = x0[i0*2304 + i1*9 + i2*3 + i3];
-                    float a1 = x1[i0];
-                    float v241 = (a0 * a1);
-                    y0[i0*2304 + i1*9 + i2*3 + i3] = v241;
-                }
-            }
+        const float a1 = x1[i0];
+        for (long i1 = 0; i1 < 2304; i1++) {
+            float a0 = x0[i0*2304 + i1];
+            float v241 = (a0 * a1);
+            y0[i0*2304 + i1] = v241;
         }
     }
 }
@@ -706,16 +928,13 @@ static void k032_add_rsqrt_mul_mul_sub(const float *KILN_RESTRICT x0, const floa
 /* node %256 'bn_16.batch_norm.folded.mul_1' mul(f32[512,512,3,3], f32[512,1,1,1]) -> f32[512,512,3,3], layer 'bn_16', KilnModels/Blocks.swift:18 */
 /* 2359296 FLOPs, 18876416 bytes, intensity 0.125 FLOP/B */
 static void k033_mul(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, float *KILN_RESTRICT y0) {
+    KILN_PARALLEL_FOR
     for (long i0 = 0; i0 < 512; i0++) {
-        for (long i1 = 0; i1 < 512; i1++) {
-            for (long i2 = 0; i2 < 3; i2++) {
-                for (long i3 = 0; i3 < 3; i3++) {
-                    float a0 = x0[i0*4608 + i1*9 + i2*3 + i3];
-                    float a1 = x1[i0];
-                    float v256 = (a0 * a1);
-                    y0[i0*4608 + i1*9 + i2*3 + i3] = v256;
-                }
-            }
+        const float a1 = x1[i0];
+        for (long i1 = 0; i1 < 4608; i1++) {
+            float a0 = x0[i0*4608 + i1];
+            float v256 = (a0 * a1);
+            y0[i0*4608 + i1] = v256;
         }
     }
 }
@@ -746,16 +965,13 @@ static void k034_add_rsqrt_mul_mul_sub(const float *KILN_RESTRICT x0, const floa
 /* node %270 'bn_17.batch_norm.folded.mul_1' mul(f32[512,256,1,1], f32[512,1,1,1]) -> f32[512,256,1,1], layer 'bn_17', KilnModels/Blocks.swift:18 */
 /* 131072 FLOPs, 1050624 bytes, intensity 0.125 FLOP/B */
 static void k035_mul(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, float *KILN_RESTRICT y0) {
+    KILN_PARALLEL_FOR
     for (long i0 = 0; i0 < 512; i0++) {
+        const float a1 = x1[i0];
         for (long i1 = 0; i1 < 256; i1++) {
-            for (long i2 = 0; i2 < 1; i2++) {
-                for (long i3 = 0; i3 < 1; i3++) {
-                    float a0 = x0[i0*256 + i1];
-                    float a1 = x1[i0];
-                    float v270 = (a0 * a1);
-                    y0[i0*256 + i1 + i2 + i3] = v270;
-                }
-            }
+            float a0 = x0[i0*256 + i1];
+            float v270 = (a0 * a1);
+            y0[i0*256 + i1] = v270;
         }
     }
 }
@@ -786,16 +1002,13 @@ static void k036_add_rsqrt_mul_mul_sub(const float *KILN_RESTRICT x0, const floa
 /* node %286 'bn_18.batch_norm.folded.mul_1' mul(f32[512,512,3,3], f32[512,1,1,1]) -> f32[512,512,3,3], layer 'bn_18', KilnModels/Blocks.swift:18 */
 /* 2359296 FLOPs, 18876416 bytes, intensity 0.125 FLOP/B */
 static void k037_mul(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, float *KILN_RESTRICT y0) {
+    KILN_PARALLEL_FOR
     for (long i0 = 0; i0 < 512; i0++) {
-        for (long i1 = 0; i1 < 512; i1++) {
-            for (long i2 = 0; i2 < 3; i2++) {
-                for (long i3 = 0; i3 < 3; i3++) {
-                    float a0 = x0[i0*4608 + i1*9 + i2*3 + i3];
-                    float a1 = x1[i0];
-                    float v286 = (a0 * a1);
-                    y0[i0*4608 + i1*9 + i2*3 + i3] = v286;
-                }
-            }
+        const float a1 = x1[i0];
+        for (long i1 = 0; i1 < 4608; i1++) {
+            float a0 = x0[i0*4608 + i1];
+            float v286 = (a0 * a1);
+            y0[i0*4608 + i1] = v286;
         }
     }
 }
@@ -826,16 +1039,13 @@ static void k038_add_rsqrt_mul_mul_sub(const float *KILN_RESTRICT x0, const floa
 /* node %301 'bn_19.batch_norm.folded.mul_1' mul(f32[512,512,3,3], f32[512,1,1,1]) -> f32[512,512,3,3], layer 'bn_19', KilnModels/Blocks.swift:18 */
 /* 2359296 FLOPs, 18876416 bytes, intensity 0.125 FLOP/B */
 static void k039_mul(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, float *KILN_RESTRICT y0) {
+    KILN_PARALLEL_FOR
     for (long i0 = 0; i0 < 512; i0++) {
-        for (long i1 = 0; i1 < 512; i1++) {
-            for (long i2 = 0; i2 < 3; i2++) {
-                for (long i3 = 0; i3 < 3; i3++) {
-                    float a0 = x0[i0*4608 + i1*9 + i2*3 + i3];
-                    float a1 = x1[i0];
-                    float v301 = (a0 * a1);
-                    y0[i0*4608 + i1*9 + i2*3 + i3] = v301;
-                }
-            }
+        const float a1 = x1[i0];
+        for (long i1 = 0; i1 < 4608; i1++) {
+            float a0 = x0[i0*4608 + i1];
+            float v301 = (a0 * a1);
+            y0[i0*4608 + i1] = v301;
         }
     }
 }
@@ -876,20 +1086,15 @@ static void k040_conv2d_relu(const float *KILN_RESTRICT x0, const float *KILN_RE
                 cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 64, 12544, 147, 1.0f, x1 + g*9408, 147, column, 12544, 0.0f, y0 + (n*64 + g*64)*12544, 12544);
             }
         }
-        for (long n = 0; n < 1; n++) {
-            for (long c = 0; c < 64; c++) {
-                float b = x2[c];
-                float *target = y0 + (n*64 + c)*12544;
-                for (long p = 0; p < 12544; p++) {
-                    target[p] += b;
-                }
-            }
-        }
     }
-    for (long i = 0; i < 802816; i++) {
-        float v14 = y0[i];
-        float v15 = (v14 * (v14 > 0.0f));
-        y0[i] = v15;
+    KILN_PARALLEL_FOR
+    for (long i0 = 0; i0 < 64; i0++) {
+        const float a0 = x2[i0];
+        for (long i1 = 0; i1 < 12544; i1++) {
+            float v14 = y0[i0*12544 + i1] + a0;
+            float v15 = (v14 * (v14 > 0.0f));
+            y0[i0*12544 + i1] = v15;
+        }
     }
 }
 
@@ -961,20 +1166,15 @@ static void k042_conv2d_relu(const float *KILN_RESTRICT x0, const float *KILN_RE
                 cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 64, 3136, 576, 1.0f, x1 + g*36864, 576, column, 3136, 0.0f, y0 + (n*64 + g*64)*3136, 3136);
             }
         }
-        for (long n = 0; n < 1; n++) {
-            for (long c = 0; c < 64; c++) {
-                float b = x2[c];
-                float *target = y0 + (n*64 + c)*3136;
-                for (long p = 0; p < 3136; p++) {
-                    target[p] += b;
-                }
-            }
-        }
     }
-    for (long i = 0; i < 200704; i++) {
-        float v30 = y0[i];
-        float v31 = (v30 * (v30 > 0.0f));
-        y0[i] = v31;
+    KILN_PARALLEL_FOR
+    for (long i0 = 0; i0 < 64; i0++) {
+        const float a0 = x2[i0];
+        for (long i1 = 0; i1 < 3136; i1++) {
+            float v30 = y0[i0*3136 + i1] + a0;
+            float v31 = (v30 * (v30 > 0.0f));
+            y0[i0*3136 + i1] = v31;
+        }
     }
 }
 
@@ -1011,22 +1211,17 @@ static void k043_conv2d_add_relu(const float *KILN_RESTRICT x0, const float *KIL
                 cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 64, 3136, 576, 1.0f, x1 + g*36864, 576, column, 3136, 0.0f, y0 + (n*64 + g*64)*3136, 3136);
             }
         }
-        for (long n = 0; n < 1; n++) {
-            for (long c = 0; c < 64; c++) {
-                float b = x2[c];
-                float *target = y0 + (n*64 + c)*3136;
-                for (long p = 0; p < 3136; p++) {
-                    target[p] += b;
-                }
-            }
-        }
     }
-    for (long i = 0; i < 200704; i++) {
-        float a0 = x3[i];
-        float v45 = y0[i];
-        float v46 = (v45 + a0);
-        float v47 = (v46 * (v46 > 0.0f));
-        y0[i] = v47;
+    KILN_PARALLEL_FOR
+    for (long i0 = 0; i0 < 64; i0++) {
+        const float a1 = x2[i0];
+        for (long i1 = 0; i1 < 3136; i1++) {
+            float a0 = x3[i0*3136 + i1];
+            float v45 = y0[i0*3136 + i1] + a1;
+            float v46 = (v45 + a0);
+            float v47 = (v46 * (v46 > 0.0f));
+            y0[i0*3136 + i1] = v47;
+        }
     }
 }
 
@@ -1062,20 +1257,15 @@ static void k044_conv2d_relu(const float *KILN_RESTRICT x0, const float *KILN_RE
                 cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 64, 3136, 576, 1.0f, x1 + g*36864, 576, column, 3136, 0.0f, y0 + (n*64 + g*64)*3136, 3136);
             }
         }
-        for (long n = 0; n < 1; n++) {
-            for (long c = 0; c < 64; c++) {
-                float b = x2[c];
-                float *target = y0 + (n*64 + c)*3136;
-                for (long p = 0; p < 3136; p++) {
-                    target[p] += b;
-                }
-            }
-        }
     }
-    for (long i = 0; i < 200704; i++) {
-        float v61 = y0[i];
-        float v62 = (v61 * (v61 > 0.0f));
-        y0[i] = v62;
+    KILN_PARALLEL_FOR
+    for (long i0 = 0; i0 < 64; i0++) {
+        const float a0 = x2[i0];
+        for (long i1 = 0; i1 < 3136; i1++) {
+            float v61 = y0[i0*3136 + i1] + a0;
+            float v62 = (v61 * (v61 > 0.0f));
+            y0[i0*3136 + i1] = v62;
+        }
     }
 }
 
@@ -1112,22 +1302,17 @@ static void k045_conv2d_add_relu(const float *KILN_RESTRICT x0, const float *KIL
                 cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 64, 3136, 576, 1.0f, x1 + g*36864, 576, column, 3136, 0.0f, y0 + (n*64 + g*64)*3136, 3136);
             }
         }
-        for (long n = 0; n < 1; n++) {
-            for (long c = 0; c < 64; c++) {
-                float b = x2[c];
-                float *target = y0 + (n*64 + c)*3136;
-                for (long p = 0; p < 3136; p++) {
-                    target[p] += b;
-                }
-            }
-        }
     }
-    for (long i = 0; i < 200704; i++) {
-        float a0 = x3[i];
-        float v76 = y0[i];
-        float v77 = (v76 + a0);
-        float v78 = (v77 * (v77 > 0.0f));
-        y0[i] = v78;
+    KILN_PARALLEL_FOR
+    for (long i0 = 0; i0 < 64; i0++) {
+        const float a1 = x2[i0];
+        for (long i1 = 0; i1 < 3136; i1++) {
+            float a0 = x3[i0*3136 + i1];
+            float v76 = y0[i0*3136 + i1] + a1;
+            float v77 = (v76 + a0);
+            float v78 = (v77 * (v77 > 0.0f));
+            y0[i0*3136 + i1] = v78;
+        }
     }
 }
 
@@ -1167,60 +1352,56 @@ static void k046_conv2d_relu(const float *KILN_RESTRICT x0, const float *KILN_RE
                 cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 128, 784, 576, 1.0f, x1 + g*73728, 576, column, 784, 0.0f, y0 + (n*128 + g*128)*784, 784);
             }
         }
-        for (long n = 0; n < 1; n++) {
-            for (long c = 0; c < 128; c++) {
-                float b = x2[c];
-                float *target = y0 + (n*128 + c)*784;
-                for (long p = 0; p < 784; p++) {
-                    target[p] += b;
-                }
-            }
-        }
     }
-    for (long i = 0; i < 100352; i++) {
-        float v92 = y0[i];
-        float v93 = (v92 * (v92 > 0.0f));
-        y0[i] = v93;
+    KILN_PARALLEL_FOR
+    for (long i0 = 0; i0 < 128; i0++) {
+        const float a0 = x2[i0];
+        for (long i1 = 0; i1 < 784; i1++) {
+            float v92 = y0[i0*784 + i1] + a0;
+            float v93 = (v92 * (v92 > 0.0f));
+            y0[i0*784 + i1] = v93;
+        }
     }
 }
 
 /* node %107 'conv_6.conv2d.folded' conv2d(f32[1,128,28,28], f32[128,128,3,3], f32[128]) -> f32[1,128,28,28], layer 'conv_6', KilnModels/Blocks.swift:18 */
 /* 231311360 FLOPs, 1393152 bytes, intensity 166.035 FLOP/B */
 static void k047_conv2d(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, float *KILN_RESTRICT y0, unsigned char *KILN_RESTRICT scratch) {
-    /* strategy: im2col */
-    static const long oh_lo[3] = {1, 0, 0};
-    static const long oh_hi[3] = {28, 28, 27};
-    static const long ow_lo[3] = {1, 0, 0};
-    static const long ow_hi[3] = {28, 28, 27};
-    float *column = (float *)scratch;
-    memset(column, 0, 3612672);
-    for (long n = 0; n < 1; n++) {
-        for (long g = 0; g < 1; g++) {
-            const float *image = x0 + (n*128 + g*128)*784;
-            for (long c = 0; c < 128; c++) {
-                long plane = c*784;
-                for (long ki = 0; ki < 3; ki++) {
-                    for (long kj = 0; kj < 3; kj++) {
-                        float *row = column + ((c*3 + ki)*3 + kj)*784;
-                        for (long oh = oh_lo[ki]; oh < oh_hi[ki]; oh++) {
-                            long base = (oh + ki - 1)*28 + kj - 1;
-                            long count = ow_hi[kj] - ow_lo[kj];
-                            long first = base + ow_lo[kj], start = oh*28 + ow_lo[kj];
-                            memcpy(row + start, image + plane + first, (size_t)count*sizeof(float));
+    {
+        /* strategy: im2col */
+        static const long oh_lo[3] = {1, 0, 0};
+        static const long oh_hi[3] = {28, 28, 27};
+        static const long ow_lo[3] = {1, 0, 0};
+        static const long ow_hi[3] = {28, 28, 27};
+        float *column = (float *)scratch;
+        memset(column, 0, 3612672);
+        for (long n = 0; n < 1; n++) {
+            for (long g = 0; g < 1; g++) {
+                const float *image = x0 + (n*128 + g*128)*784;
+                for (long c = 0; c < 128; c++) {
+                    long plane = c*784;
+                    for (long ki = 0; ki < 3; ki++) {
+                        for (long kj = 0; kj < 3; kj++) {
+                            float *row = column + ((c*3 + ki)*3 + kj)*784;
+                            for (long oh = oh_lo[ki]; oh < oh_hi[ki]; oh++) {
+                                long base = (oh + ki - 1)*28 + kj - 1;
+                                long count = ow_hi[kj] - ow_lo[kj];
+                                long first = base + ow_lo[kj], start = oh*28 + ow_lo[kj];
+                                memcpy(row + start, image + plane + first, (size_t)count*sizeof(float));
+                            }
                         }
                     }
                 }
+                cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 128, 784, 1152, 1.0f, x1 + g*147456, 1152, column, 784, 0.0f, y0 + (n*128 + g*128)*784, 784);
             }
-            cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 128, 784, 1152, 1.0f, x1 + g*147456, 1152, column, 784, 0.0f, y0 + (n*128 + g*128)*784, 784);
         }
     }
-    for (long n = 0; n < 1; n++) {
-        for (long c = 0; c < 128; c++) {
-            float b = x2[c];
-            float *target = y0 + (n*128 + c)*784;
-            for (long p = 0; p < 784; p++) {
-                target[p] += b;
-            }
+    KILN_PARALLEL_FOR
+    for (long i0 = 0; i0 < 128; i0++) {
+        const float a0 = x2[i0];
+        for (long i1 = 0; i1 < 784; i1++) {
+            float v107 = y0[i0*784 + i1] + a0;
+            y0[i0*784 + i1] = v107;
         }
     }
 }
@@ -1261,22 +1442,17 @@ static void k048_conv2d_add_relu(const float *KILN_RESTRICT x0, const float *KIL
                 cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 128, 784, 64, 1.0f, x1 + g*8192, 64, column, 784, 0.0f, y0 + (n*128 + g*128)*784, 784);
             }
         }
-        for (long n = 0; n < 1; n++) {
-            for (long c = 0; c < 128; c++) {
-                float b = x2[c];
-                float *target = y0 + (n*128 + c)*784;
-                for (long p = 0; p < 784; p++) {
-                    target[p] += b;
-                }
-            }
-        }
     }
-    for (long i = 0; i < 100352; i++) {
-        float a0 = x3[i];
-        float v121 = y0[i];
-        float v122 = (a0 + v121);
-        float v123 = (v122 * (v122 > 0.0f));
-        y0[i] = v123;
+    KILN_PARALLEL_FOR
+    for (long i0 = 0; i0 < 128; i0++) {
+        const float a1 = x2[i0];
+        for (long i1 = 0; i1 < 784; i1++) {
+            float a0 = x3[i0*784 + i1];
+            float v121 = y0[i0*784 + i1] + a1;
+            float v122 = (a0 + v121);
+            float v123 = (v122 * (v122 > 0.0f));
+            y0[i0*784 + i1] = v123;
+        }
     }
 }
 
@@ -1312,20 +1488,15 @@ static void k049_conv2d_relu(const float *KILN_RESTRICT x0, const float *KILN_RE
                 cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 128, 784, 1152, 1.0f, x1 + g*147456, 1152, column, 784, 0.0f, y0 + (n*128 + g*128)*784, 784);
             }
         }
-        for (long n = 0; n < 1; n++) {
-            for (long c = 0; c < 128; c++) {
-                float b = x2[c];
-                float *target = y0 + (n*128 + c)*784;
-                for (long p = 0; p < 784; p++) {
-                    target[p] += b;
-                }
-            }
-        }
     }
-    for (long i = 0; i < 100352; i++) {
-        float v137 = y0[i];
-        float v138 = (v137 * (v137 > 0.0f));
-        y0[i] = v138;
+    KILN_PARALLEL_FOR
+    for (long i0 = 0; i0 < 128; i0++) {
+        const float a0 = x2[i0];
+        for (long i1 = 0; i1 < 784; i1++) {
+            float v137 = y0[i0*784 + i1] + a0;
+            float v138 = (v137 * (v137 > 0.0f));
+            y0[i0*784 + i1] = v138;
+        }
     }
 }
 
@@ -1362,22 +1533,17 @@ static void k050_conv2d_add_relu(const float *KILN_RESTRICT x0, const float *KIL
                 cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 128, 784, 1152, 1.0f, x1 + g*147456, 1152, column, 784, 0.0f, y0 + (n*128 + g*128)*784, 784);
             }
         }
-        for (long n = 0; n < 1; n++) {
-            for (long c = 0; c < 128; c++) {
-                float b = x2[c];
-                float *target = y0 + (n*128 + c)*784;
-                for (long p = 0; p < 784; p++) {
-                    target[p] += b;
-                }
-            }
-        }
     }
-    for (long i = 0; i < 100352; i++) {
-        float a0 = x3[i];
-        float v152 = y0[i];
-        float v153 = (v152 + a0);
-        float v154 = (v153 * (v153 > 0.0f));
-        y0[i] = v154;
+    KILN_PARALLEL_FOR
+    for (long i0 = 0; i0 < 128; i0++) {
+        const float a1 = x2[i0];
+        for (long i1 = 0; i1 < 784; i1++) {
+            float a0 = x3[i0*784 + i1];
+            float v152 = y0[i0*784 + i1] + a1;
+            float v153 = (v152 + a0);
+            float v154 = (v153 * (v153 > 0.0f));
+            y0[i0*784 + i1] = v154;
+        }
     }
 }
 
@@ -1417,60 +1583,54 @@ static void k051_conv2d_relu(const float *KILN_RESTRICT x0, const float *KILN_RE
                 cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 256, 196, 1152, 1.0f, x1 + g*294912, 1152, column, 196, 0.0f, y0 + (n*256 + g*256)*196, 196);
             }
         }
-        for (long n = 0; n < 1; n++) {
-            for (long c = 0; c < 256; c++) {
-                float b = x2[c];
-                float *target = y0 + (n*256 + c)*196;
-                for (long p = 0; p < 196; p++) {
-                    target[p] += b;
-                }
-            }
-        }
     }
-    for (long i = 0; i < 50176; i++) {
-        float v168 = y0[i];
-        float v169 = (v168 * (v168 > 0.0f));
-        y0[i] = v169;
+    for (long i0 = 0; i0 < 256; i0++) {
+        const float a0 = x2[i0];
+        for (long i1 = 0; i1 < 196; i1++) {
+            float v168 = y0[i0*196 + i1] + a0;
+            float v169 = (v168 * (v168 > 0.0f));
+            y0[i0*196 + i1] = v169;
+        }
     }
 }
 
 /* node %183 'conv_11.conv2d.folded' conv2d(f32[1,256,14,14], f32[256,256,3,3], f32[256]) -> f32[1,256,14,14], layer 'conv_11', KilnModels/Blocks.swift:18 */
 /* 231261184 FLOPs, 2761728 bytes, intensity 83.738 FLOP/B */
 static void k052_conv2d(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, float *KILN_RESTRICT y0, unsigned char *KILN_RESTRICT scratch) {
-    /* strategy: im2col */
-    static const long oh_lo[3] = {1, 0, 0};
-    static const long oh_hi[3] = {14, 14, 13};
-    static const long ow_lo[3] = {1, 0, 0};
-    static const long ow_hi[3] = {14, 14, 13};
-    float *column = (float *)scratch;
-    memset(column, 0, 1806336);
-    for (long n = 0; n < 1; n++) {
-        for (long g = 0; g < 1; g++) {
-            const float *image = x0 + (n*256 + g*256)*196;
-            for (long c = 0; c < 256; c++) {
-                long plane = c*196;
-                for (long ki = 0; ki < 3; ki++) {
-                    for (long kj = 0; kj < 3; kj++) {
-                        float *row = column + ((c*3 + ki)*3 + kj)*196;
-                        for (long oh = oh_lo[ki]; oh < oh_hi[ki]; oh++) {
-                            long base = (oh + ki - 1)*14 + kj - 1;
-                            long count = ow_hi[kj] - ow_lo[kj];
-                            long first = base + ow_lo[kj], start = oh*14 + ow_lo[kj];
-                            memcpy(row + start, image + plane + first, (size_t)count*sizeof(float));
+    {
+        /* strategy: im2col */
+        static const long oh_lo[3] = {1, 0, 0};
+        static const long oh_hi[3] = {14, 14, 13};
+        static const long ow_lo[3] = {1, 0, 0};
+        static const long ow_hi[3] = {14, 14, 13};
+        float *column = (float *)scratch;
+        memset(column, 0, 1806336);
+        for (long n = 0; n < 1; n++) {
+            for (long g = 0; g < 1; g++) {
+                const float *image = x0 + (n*256 + g*256)*196;
+                for (long c = 0; c < 256; c++) {
+                    long plane = c*196;
+                    for (long ki = 0; ki < 3; ki++) {
+                        for (long kj = 0; kj < 3; kj++) {
+                            float *row = column + ((c*3 + ki)*3 + kj)*196;
+                            for (long oh = oh_lo[ki]; oh < oh_hi[ki]; oh++) {
+                                long base = (oh + ki - 1)*14 + kj - 1;
+                                long count = ow_hi[kj] - ow_lo[kj];
+                                long first = base + ow_lo[kj], start = oh*14 + ow_lo[kj];
+                                memcpy(row + start, image + plane + first, (size_t)count*sizeof(float));
+                            }
                         }
                     }
                 }
+                cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 256, 196, 2304, 1.0f, x1 + g*589824, 2304, column, 196, 0.0f, y0 + (n*256 + g*256)*196, 196);
             }
-            cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 256, 196, 2304, 1.0f, x1 + g*589824, 2304, column, 196, 0.0f, y0 + (n*256 + g*256)*196, 196);
         }
     }
-    for (long n = 0; n < 1; n++) {
-        for (long c = 0; c < 256; c++) {
-            float b = x2[c];
-            float *target = y0 + (n*256 + c)*196;
-            for (long p = 0; p < 196; p++) {
-                target[p] += b;
-            }
+    for (long i0 = 0; i0 < 256; i0++) {
+        const float a0 = x2[i0];
+        for (long i1 = 0; i1 < 196; i1++) {
+            float v183 = y0[i0*196 + i1] + a0;
+            y0[i0*196 + i1] = v183;
         }
     }
 }
@@ -1511,22 +1671,16 @@ static void k053_conv2d_add_relu(const float *KILN_RESTRICT x0, const float *KIL
                 cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 256, 196, 128, 1.0f, x1 + g*32768, 128, column, 196, 0.0f, y0 + (n*256 + g*256)*196, 196);
             }
         }
-        for (long n = 0; n < 1; n++) {
-            for (long c = 0; c < 256; c++) {
-                float b = x2[c];
-                float *target = y0 + (n*256 + c)*196;
-                for (long p = 0; p < 196; p++) {
-                    target[p] += b;
-                }
-            }
-        }
     }
-    for (long i = 0; i < 50176; i++) {
-        float a0 = x3[i];
-        float v197 = y0[i];
-        float v198 = (a0 + v197);
-        float v199 = (v198 * (v198 > 0.0f));
-        y0[i] = v199;
+    for (long i0 = 0; i0 < 256; i0++) {
+        const float a1 = x2[i0];
+        for (long i1 = 0; i1 < 196; i1++) {
+            float a0 = x3[i0*196 + i1];
+            float v197 = y0[i0*196 + i1] + a1;
+            float v198 = (a0 + v197);
+            float v199 = (v198 * (v198 > 0.0f));
+            y0[i0*196 + i1] = v199;
+        }
     }
 }
 
@@ -1562,20 +1716,14 @@ static void k054_conv2d_relu(const float *KILN_RESTRICT x0, const float *KILN_RE
                 cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 256, 196, 2304, 1.0f, x1 + g*589824, 2304, column, 196, 0.0f, y0 + (n*256 + g*256)*196, 196);
             }
         }
-        for (long n = 0; n < 1; n++) {
-            for (long c = 0; c < 256; c++) {
-                float b = x2[c];
-                float *target = y0 + (n*256 + c)*196;
-                for (long p = 0; p < 196; p++) {
-                    target[p] += b;
-                }
-            }
-        }
     }
-    for (long i = 0; i < 50176; i++) {
-        float v213 = y0[i];
-        float v214 = (v213 * (v213 > 0.0f));
-        y0[i] = v214;
+    for (long i0 = 0; i0 < 256; i0++) {
+        const float a0 = x2[i0];
+        for (long i1 = 0; i1 < 196; i1++) {
+            float v213 = y0[i0*196 + i1] + a0;
+            float v214 = (v213 * (v213 > 0.0f));
+            y0[i0*196 + i1] = v214;
+        }
     }
 }
 
@@ -1612,22 +1760,16 @@ static void k055_conv2d_add_relu(const float *KILN_RESTRICT x0, const float *KIL
                 cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 256, 196, 2304, 1.0f, x1 + g*589824, 2304, column, 196, 0.0f, y0 + (n*256 + g*256)*196, 196);
             }
         }
-        for (long n = 0; n < 1; n++) {
-            for (long c = 0; c < 256; c++) {
-                float b = x2[c];
-                float *target = y0 + (n*256 + c)*196;
-                for (long p = 0; p < 196; p++) {
-                    target[p] += b;
-                }
-            }
-        }
     }
-    for (long i = 0; i < 50176; i++) {
-        float a0 = x3[i];
-        float v228 = y0[i];
-        float v229 = (v228 + a0);
-        float v230 = (v229 * (v229 > 0.0f));
-        y0[i] = v230;
+    for (long i0 = 0; i0 < 256; i0++) {
+        const float a1 = x2[i0];
+        for (long i1 = 0; i1 < 196; i1++) {
+            float a0 = x3[i0*196 + i1];
+            float v228 = y0[i0*196 + i1] + a1;
+            float v229 = (v228 + a0);
+            float v230 = (v229 * (v229 > 0.0f));
+            y0[i0*196 + i1] = v230;
+        }
     }
 }
 
@@ -1667,60 +1809,54 @@ static void k056_conv2d_relu(const float *KILN_RESTRICT x0, const float *KILN_RE
                 cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 512, 49, 2304, 1.0f, x1 + g*1179648, 2304, column, 49, 0.0f, y0 + (n*512 + g*512)*49, 49);
             }
         }
-        for (long n = 0; n < 1; n++) {
-            for (long c = 0; c < 512; c++) {
-                float b = x2[c];
-                float *target = y0 + (n*512 + c)*49;
-                for (long p = 0; p < 49; p++) {
-                    target[p] += b;
-                }
-            }
-        }
     }
-    for (long i = 0; i < 25088; i++) {
-        float v244 = y0[i];
-        float v245 = (v244 * (v244 > 0.0f));
-        y0[i] = v245;
+    for (long i0 = 0; i0 < 512; i0++) {
+        const float a0 = x2[i0];
+        for (long i1 = 0; i1 < 49; i1++) {
+            float v244 = y0[i0*49 + i1] + a0;
+            float v245 = (v244 * (v244 > 0.0f));
+            y0[i0*49 + i1] = v245;
+        }
     }
 }
 
 /* node %259 'conv_16.conv2d.folded' conv2d(f32[1,512,7,7], f32[512,512,3,3], f32[512]) -> f32[1,512,7,7], layer 'conv_16', KilnModels/Blocks.swift:18 */
 /* 231236096 FLOPs, 9639936 bytes, intensity 23.987 FLOP/B */
 static void k057_conv2d(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, float *KILN_RESTRICT y0, unsigned char *KILN_RESTRICT scratch) {
-    /* strategy: im2col */
-    static const long oh_lo[3] = {1, 0, 0};
-    static const long oh_hi[3] = {7, 7, 6};
-    static const long ow_lo[3] = {1, 0, 0};
-    static const long ow_hi[3] = {7, 7, 6};
-    float *column = (float *)scratch;
-    memset(column, 0, 903168);
-    for (long n = 0; n < 1; n++) {
-        for (long g = 0; g < 1; g++) {
-            const float *image = x0 + (n*512 + g*512)*49;
-            for (long c = 0; c < 512; c++) {
-                long plane = c*49;
-                for (long ki = 0; ki < 3; ki++) {
-                    for (long kj = 0; kj < 3; kj++) {
-                        float *row = column + ((c*3 + ki)*3 + kj)*49;
-                        for (long oh = oh_lo[ki]; oh < oh_hi[ki]; oh++) {
-                            long base = (oh + ki - 1)*7 + kj - 1;
-                            long count = ow_hi[kj] - ow_lo[kj];
-                            long first = base + ow_lo[kj], start = oh*7 + ow_lo[kj];
-                            memcpy(row + start, image + plane + first, (size_t)count*sizeof(float));
+    {
+        /* strategy: im2col */
+        static const long oh_lo[3] = {1, 0, 0};
+        static const long oh_hi[3] = {7, 7, 6};
+        static const long ow_lo[3] = {1, 0, 0};
+        static const long ow_hi[3] = {7, 7, 6};
+        float *column = (float *)scratch;
+        memset(column, 0, 903168);
+        for (long n = 0; n < 1; n++) {
+            for (long g = 0; g < 1; g++) {
+                const float *image = x0 + (n*512 + g*512)*49;
+                for (long c = 0; c < 512; c++) {
+                    long plane = c*49;
+                    for (long ki = 0; ki < 3; ki++) {
+                        for (long kj = 0; kj < 3; kj++) {
+                            float *row = column + ((c*3 + ki)*3 + kj)*49;
+                            for (long oh = oh_lo[ki]; oh < oh_hi[ki]; oh++) {
+                                long base = (oh + ki - 1)*7 + kj - 1;
+                                long count = ow_hi[kj] - ow_lo[kj];
+                                long first = base + ow_lo[kj], start = oh*7 + ow_lo[kj];
+                                memcpy(row + start, image + plane + first, (size_t)count*sizeof(float));
+                            }
                         }
                     }
                 }
+                cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 512, 49, 4608, 1.0f, x1 + g*2359296, 4608, column, 49, 0.0f, y0 + (n*512 + g*512)*49, 49);
             }
-            cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 512, 49, 4608, 1.0f, x1 + g*2359296, 4608, column, 49, 0.0f, y0 + (n*512 + g*512)*49, 49);
         }
     }
-    for (long n = 0; n < 1; n++) {
-        for (long c = 0; c < 512; c++) {
-            float b = x2[c];
-            float *target = y0 + (n*512 + c)*49;
-            for (long p = 0; p < 49; p++) {
-                target[p] += b;
-            }
+    for (long i0 = 0; i0 < 512; i0++) {
+        const float a0 = x2[i0];
+        for (long i1 = 0; i1 < 49; i1++) {
+            float v259 = y0[i0*49 + i1] + a0;
+            y0[i0*49 + i1] = v259;
         }
     }
 }
@@ -1761,22 +1897,16 @@ static void k058_conv2d_add_relu(const float *KILN_RESTRICT x0, const float *KIL
                 cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 512, 49, 256, 1.0f, x1 + g*131072, 256, column, 49, 0.0f, y0 + (n*512 + g*512)*49, 49);
             }
         }
-        for (long n = 0; n < 1; n++) {
-            for (long c = 0; c < 512; c++) {
-                float b = x2[c];
-                float *target = y0 + (n*512 + c)*49;
-                for (long p = 0; p < 49; p++) {
-                    target[p] += b;
-                }
-            }
-        }
     }
-    for (long i = 0; i < 25088; i++) {
-        float a0 = x3[i];
-        float v273 = y0[i];
-        float v274 = (a0 + v273);
-        float v275 = (v274 * (v274 > 0.0f));
-        y0[i] = v275;
+    for (long i0 = 0; i0 < 512; i0++) {
+        const float a1 = x2[i0];
+        for (long i1 = 0; i1 < 49; i1++) {
+            float a0 = x3[i0*49 + i1];
+            float v273 = y0[i0*49 + i1] + a1;
+            float v274 = (a0 + v273);
+            float v275 = (v274 * (v274 > 0.0f));
+            y0[i0*49 + i1] = v275;
+        }
     }
 }
 
@@ -1812,20 +1942,14 @@ static void k059_conv2d_relu(const float *KILN_RESTRICT x0, const float *KILN_RE
                 cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 512, 49, 4608, 1.0f, x1 + g*2359296, 4608, column, 49, 0.0f, y0 + (n*512 + g*512)*49, 49);
             }
         }
-        for (long n = 0; n < 1; n++) {
-            for (long c = 0; c < 512; c++) {
-                float b = x2[c];
-                float *target = y0 + (n*512 + c)*49;
-                for (long p = 0; p < 49; p++) {
-                    target[p] += b;
-                }
-            }
-        }
     }
-    for (long i = 0; i < 25088; i++) {
-        float v289 = y0[i];
-        float v290 = (v289 * (v289 > 0.0f));
-        y0[i] = v290;
+    for (long i0 = 0; i0 < 512; i0++) {
+        const float a0 = x2[i0];
+        for (long i1 = 0; i1 < 49; i1++) {
+            float v289 = y0[i0*49 + i1] + a0;
+            float v290 = (v289 * (v289 > 0.0f));
+            y0[i0*49 + i1] = v290;
+        }
     }
 }
 
@@ -1862,22 +1986,16 @@ static void k060_conv2d_add_relu(const float *KILN_RESTRICT x0, const float *KIL
                 cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 512, 49, 4608, 1.0f, x1 + g*2359296, 4608, column, 49, 0.0f, y0 + (n*512 + g*512)*49, 49);
             }
         }
-        for (long n = 0; n < 1; n++) {
-            for (long c = 0; c < 512; c++) {
-                float b = x2[c];
-                float *target = y0 + (n*512 + c)*49;
-                for (long p = 0; p < 49; p++) {
-                    target[p] += b;
-                }
-            }
-        }
     }
-    for (long i = 0; i < 25088; i++) {
-        float a0 = x3[i];
-        float v304 = y0[i];
-        float v305 = (v304 + a0);
-        float v306 = (v305 * (v305 > 0.0f));
-        y0[i] = v306;
+    for (long i0 = 0; i0 < 512; i0++) {
+        const float a1 = x2[i0];
+        for (long i1 = 0; i1 < 49; i1++) {
+            float a0 = x3[i0*49 + i1];
+            float v304 = y0[i0*49 + i1] + a1;
+            float v305 = (v304 + a0);
+            float v306 = (v305 * (v305 > 0.0f));
+            y0[i0*49 + i1] = v306;
+        }
     }
 }
 

@@ -16,10 +16,11 @@ public enum Profiler {
     /// Profiles the inference graph of `model`, or with `training` its training step (forward,
     /// loss, backward and an Adam update; the model must declare a loss). Each kernel's time is
     /// the median of `runs` runs after `warmupRuns` untimed ones. `optimization` is how the model
-    /// is compiled (the standard optimizations by default).
+    /// is compiled (the standard optimizations by default); a tiered `backend` profiles the
+    /// native code once it is built (tcc's where it cannot be).
     public static func profile(
         _ model: Model, training: Bool, machine: MachineModel, runs: Int = 10, warmupRuns: Int = 2,
-        seed: UInt64 = 0, backend: any CompilerBackend = TCCBackend(), optimization: OptimizationOptions = .standard
+        seed: UInt64 = 0, backend: ExecutionBackend = .tcc, optimization: OptimizationOptions = .standard
     ) throws(KilnError) -> ProfileReport {
         let executable: Executable
         let phases: GraphPhases
@@ -32,6 +33,7 @@ public enum Profiler {
             executable = try model.compile(backend: backend, optimization: optimization)
             phases = .inference
         }
+        executable.waitForNativeTier()
         return try profile(executable, model: model.name, training: training, phases: phases, machine: machine,
                            runs: runs, warmupRuns: warmupRuns, seed: seed)
     }

@@ -36,7 +36,7 @@ public final class Trainer {
     /// standard passes, fusion with in-place optimizer updates, and memory planning by default).
     public init(
         model: Model, optimizer: any Optimizer, learningRate: Double, schedule: LearningRateSchedule = .constant,
-        clipping: GradientClipping = .none, backend: any CompilerBackend = TCCBackend(),
+        clipping: GradientClipping = .none, backend: ExecutionBackend = .tcc,
         optimization: OptimizationOptions = .standard
     ) throws(KilnError) {
         try model.validate()

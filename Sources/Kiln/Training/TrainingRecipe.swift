@@ -40,7 +40,7 @@ public struct TrainingRecipe: Sendable {
     /// `stepsPerEpoch` steps.
     public func trainer(
         model: Model, stepsPerEpoch: Int, epochs: Int? = nil, clipping: GradientClipping = .none,
-        backend: any CompilerBackend = TCCBackend()
+        backend: ExecutionBackend = .tcc
     ) throws(KilnError) -> Trainer {
         let (totalSteps, overflow) = (epochs ?? self.epochs).multipliedReportingOverflow(by: max(stepsPerEpoch, 1))
         return try Trainer(

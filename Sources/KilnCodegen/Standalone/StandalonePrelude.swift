@@ -26,6 +26,7 @@ enum StandalonePrelude {
             lines += [CPrelude.common]
             if usesGEMM { lines += [builtinGEMM, "#define cblas_sgemm kiln_builtin_sgemm"] }
         }
+        lines += [CPrelude.math]
         return lines.joined(separator: "\n")
     }
 

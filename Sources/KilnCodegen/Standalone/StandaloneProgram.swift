@@ -18,7 +18,7 @@ public struct StandaloneProgram: Sendable {
     ///
     /// - Parameters:
     ///   - graph: the inference graph the program was generated from.
-    ///   - program: its generated C (the JIT flavour; the prelude and drivers are replaced).
+    ///   - program: its generated C parts (the kernels go behind a standalone prelude and API).
     ///   - parameters: every parameter's value, by node name.
     ///   - name: the name of the files and the prefix of the C API (sanitized).
     public init(

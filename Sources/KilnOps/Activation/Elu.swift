@@ -5,8 +5,8 @@ import KilnIR
 /// Exponential linear unit: x for x > 0, α(eˣ − 1) otherwise. Attribute `alpha` (default 1).
 /// Derivative 1 for x > 0, αeˣ = y + α otherwise (continuous at 0 only when α = 1).
 ///
-/// A primitive: one elementwise formula; the C is branch-free (`expm1f(fminf(x, 0))` is 0 for
-/// positive x and never overflows).
+/// A primitive: one elementwise formula; the C selects between x and α·expm1(x), both computed
+/// (branch-free after if-conversion; the inline `kiln_expm1` saturates instead of overflowing).
 public struct Elu: AttributedUnaryOperator {
     public init() {}
     public var mnemonic: String { "elu" }
@@ -23,7 +23,7 @@ public struct Elu: AttributedUnaryOperator {
     }
 
     public func cExpression(_ x: String, _ attributes: Attributes) -> String {
-        "(\(x) * (\(x) > 0.0f) + \(CLiteral.float(alpha(attributes))) * expm1f(fminf(\(x), 0.0f)))"
+        "(\(x) > 0.0f ? \(x) : \(CLiteral.float(alpha(attributes))) * kiln_expm1(\(x)))"
     }
 
     /// 1 where x > 0, y + α elsewhere.

@@ -1,5 +1,4 @@
 import Foundation
-import KilnC
 import KilnIR
 
 /// Gaussian error linear unit, x·Φ(x) = ½x·erfc(−x/√2) (the exact form). Attribute
@@ -31,17 +30,16 @@ public struct Gelu: AttributedUnaryOperator {
 
     public func apply(_ x: Double, _ attributes: Attributes) -> Double {
         if usesTanh(attributes) {
-            return 0.5 * x * (1 + Foundation.tanh(Gelu.tanhScale * (x + Gelu.cubicCoefficient * x * x * x)))
+            // ½x(1 + tanh(u)) written as x / (1 + e^(−2u)): the same function, without the cancellation
+            // of 1 + tanh(u) for negative x, where float64 would lose every digit below x ≈ −6.
+            let u = Gelu.tanhScale * (x + Gelu.cubicCoefficient * x * x * x)
+            return x / (1 + Foundation.exp(-2 * u))
         }
         return 0.5 * x * Foundation.erfc(-x / 2.0.squareRoot())
     }
 
     public func cExpression(_ x: String, _ attributes: Attributes) -> String {
-        if usesTanh(attributes) {
-            let scale = CLiteral.float(Gelu.tanhScale), cubic = CLiteral.float(Gelu.cubicCoefficient)
-            return "(0.5f * \(x) * (1.0f + tanhf(\(scale) * (\(x) + \(cubic) * \(x) * \(x) * \(x)))))"
-        }
-        return "(0.5f * \(x) * erfcf(\(CLiteral.float(-1 / 2.0.squareRoot())) * \(x)))"
+        usesTanh(attributes) ? "kiln_gelu_tanh(\(x))" : "kiln_gelu(\(x))"
     }
 
     /// Exact: Φ(x) + x·φ(x), with Φ(x) = ½(1 + erf(x/√2)) and φ(x) = e^(−x²/2)/√(2π).

@@ -17,7 +17,7 @@ public struct Mish: UnaryElementwiseOperator {
     }
 
     public func cExpression(_ x: String) -> String {
-        "(\(x) * tanhf(fmaxf(\(x), 0.0f) + log1pf(expf(-fabsf(\(x))))))"
+        "(\(x) * kiln_tanh(kiln_softplus(\(x))))"
     }
 
     /// t + x·(1 − t²)·σ(x) with t = tanh(softplus(x)).

@@ -22,8 +22,7 @@ public struct Selu: UnaryElementwiseOperator {
     }
 
     public func cExpression(_ x: String) -> String {
-        "(\(CLiteral.float(Selu.scale)) * (\(x) * (\(x) > 0.0f)) + "
-            + "\(CLiteral.float(Selu.scale * Selu.alpha)) * expm1f(fminf(\(x), 0.0f)))"
+        "(\(CLiteral.float(Selu.scale)) * (\(x) > 0.0f ? \(x) : \(CLiteral.float(Selu.alpha)) * kiln_expm1(\(x))))"
     }
 
     /// λ where x > 0, y + λα elsewhere.

@@ -12,7 +12,7 @@ public struct Silu: UnaryElementwiseOperator {
     public var testDomain: ClosedRange<Double> { -4...4 }
 
     public func apply(_ x: Double) -> Double { x / (1 + Foundation.exp(-x)) }
-    public func cExpression(_ x: String) -> String { "(\(x) / (1.0f + expf(-\(x))))" }
+    public func cExpression(_ x: String) -> String { "(\(x) * kiln_sigmoid(\(x)))" }
 
     /// σ(x)·(1 + x − y).
     public func derivative(_ context: inout GradientContext, x: NodeID, y: NodeID) throws(KilnError) -> NodeID {

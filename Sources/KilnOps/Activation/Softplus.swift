@@ -12,7 +12,7 @@ public struct Softplus: UnaryElementwiseOperator {
     public var testDomain: ClosedRange<Double> { -6...6 }
 
     public func apply(_ x: Double) -> Double { Swift.max(x, 0) + Foundation.log1p(Foundation.exp(-Swift.abs(x))) }
-    public func cExpression(_ x: String) -> String { "(fmaxf(\(x), 0.0f) + log1pf(expf(-fabsf(\(x)))))" }
+    public func cExpression(_ x: String) -> String { "kiln_softplus(\(x))" }
 
     /// σ(x).
     public func derivative(_ context: inout GradientContext, x: NodeID, y: NodeID) throws(KilnError) -> NodeID {

@@ -24,7 +24,7 @@ public struct Swish: AttributedUnaryOperator {
     }
 
     public func cExpression(_ x: String, _ attributes: Attributes) -> String {
-        "(\(x) / (1.0f + expf(-(\(CLiteral.float(beta(attributes))) * \(x)))))"
+        "(\(x) * kiln_sigmoid(\(CLiteral.float(beta(attributes))) * \(x)))"
     }
 
     /// σ(βx)·(1 + β(x − y)).

@@ -6,7 +6,7 @@ public struct Pow: BinaryElementwiseOperator {
     public init() {}
     public var mnemonic: String { "pow" }
     public func apply(_ a: Double, _ b: Double) -> Double { Foundation.pow(a, b) }
-    public func cExpression(_ a: String, _ b: String) -> String { "powf(\(a), \(b))" }
+    public func cExpression(_ a: String, _ b: String) -> String { "kiln_pow(\(a), \(b))" }
     public var testDomains: [ClosedRange<Double>] { [0.2...3, -2...2] }
     /// ∂/∂a = g·b·a^(b−1), ∂/∂b = g·aᵇ·ln a, each summed over the axes its operand was broadcast along.
     public func gradients(_ context: inout GradientContext) throws(KilnError) -> [NodeID?] {

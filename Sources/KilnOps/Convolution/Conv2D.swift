@@ -117,11 +117,8 @@ public struct Conv2D: Operator {
                 }
             }
         }
-        if kernel.inputs.count == 3 {
-            ConvolutionGeometry.writeBiasAdd(
-                &kernel.writer, bias: kernel.inputs[2], output: y, batch: g.batch, channels: g.outputChannels,
-                plane: g.outputPlane)
-        }
+        // The bias joins the kernel's elementwise pass: one pass over the output after the GEMM.
+        if kernel.inputs.count == 3 { kernel.deferredBias = .init(input: 2, axis: 1) }
     }
 
     /// One output plane per (image, output channel), starting from the bias, accumulated tap by

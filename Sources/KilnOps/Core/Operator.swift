@@ -83,6 +83,20 @@ public struct KernelContext {
     /// Replaces loads of input elements (fusion computes them in an elementwise prologue); nil
     /// reads them from the input pointers.
     public var loader: InputLoader?
+    /// A bias the emitter leaves out of its output for the kernel's elementwise pass to add, in
+    /// the same pass over the output as the fused epilogue (activation, residual add, scale); nil
+    /// when the emitter writes its complete output.
+    public var deferredBias: DeferredBias?
+
+    /// Input `input`, a vector added along output axis `axis` (a convolution's per-channel bias).
+    public struct DeferredBias: Sendable {
+        public var input: Int
+        public var axis: Int
+        public init(input: Int, axis: Int) {
+            self.input = input
+            self.axis = axis
+        }
+    }
 
     /// Statements that compute the element of input `input` at C offset expression `offset`
     /// (local names suffixed with `tag`, unique within one block), and the value.

@@ -6,7 +6,7 @@ public struct Erf: UnaryElementwiseOperator {
     public init() {}
     public var mnemonic: String { "erf" }
     public func apply(_ x: Double) -> Double { Foundation.erf(x) }
-    public func cExpression(_ x: String) -> String { "erff(\(x))" }
+    public func cExpression(_ x: String) -> String { "kiln_erf(\(x))" }
     public var flopsPerElement: Int { 8 }
     /// (2/√π)·e^(−x²).
     public func derivative(_ context: inout GradientContext, x: NodeID, y: NodeID) throws(KilnError) -> NodeID {

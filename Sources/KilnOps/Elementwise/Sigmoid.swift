@@ -9,7 +9,7 @@ public struct Sigmoid: UnaryElementwiseOperator {
     public init() {}
     public var mnemonic: String { "sigmoid" }
     public func apply(_ x: Double) -> Double { 1 / (1 + Foundation.exp(-x)) }
-    public func cExpression(_ x: String) -> String { "(1.0f / (1.0f + expf(-\(x))))" }
+    public func cExpression(_ x: String) -> String { "kiln_sigmoid(\(x))" }
     public var testDomain: ClosedRange<Double> { -4...4 }
     public var flopsPerElement: Int { 4 }
     /// σ(x)(1−σ(x)) = y(1−y).

@@ -6,7 +6,7 @@ public struct Tanh: UnaryElementwiseOperator {
     public init() {}
     public var mnemonic: String { "tanh" }
     public func apply(_ x: Double) -> Double { Foundation.tanh(x) }
-    public func cExpression(_ x: String) -> String { "tanhf(\(x))" }
+    public func cExpression(_ x: String) -> String { "kiln_tanh(\(x))" }
     public var testDomain: ClosedRange<Double> { -3...3 }
     public var flopsPerElement: Int { 4 }
     /// 1 − tanh²(x) = 1 − y².

@@ -7,7 +7,7 @@ import KilnIR
 ///
 /// Input x [N, C, H, W]. Attributes: `kernel_size` [kh, kw], `stride` (default: the kernel size),
 /// `p` (a positive float, default 2). No padding. Output [N, C, Hout, Wout].
-/// C: one pass per window with `powf`. Cost: two FLOPs per element read by a window (power,
+/// C: one pass per window with `kiln_pow`. Cost: two FLOPs per element read by a window (power,
 /// add) plus one per output; bytes = x read, y written.
 /// Gradient: ∂y/∂x_i = x_i^(p−1)·y^(1−p) per window, so dx = x^(p−1) ⊙ Σ-pool-transpose(dy ⊙ y^(1−p)),
 /// built from `pow`, `mul` and `avg_pool2d_backward` with `divisor_override` 1.
@@ -46,8 +46,8 @@ public struct LpPool2D: Operator {
         pooling.writeWindowLoops(
             &kernel.writer, input: kernel.inputs[0],
             begin: { $0.line("float s = 0.0f;") },
-            each: { $0.line("s += powf(v, \(CLiteral.float(p)));") },
-            end: { $0.line("\(y)[plane*\(pooling.outputPlane) + o] = powf(s, \(CLiteral.float(1 / p)));") })
+            each: { $0.line("s += kiln_pow(v, \(CLiteral.float(p)));") },
+            end: { $0.line("\(y)[plane*\(pooling.outputPlane) + o] = kiln_pow(s, \(CLiteral.float(1 / p)));") })
     }
 
     public func cost(_ signature: OperatorSignature) -> OperatorCost {

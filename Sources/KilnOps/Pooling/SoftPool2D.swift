@@ -50,7 +50,7 @@ public struct SoftPool2D: Operator {
             each: { tap in
                 tap.line("float larger = m;")
                 tap.selectLarger("v", into: "larger")
-                tap.line("float decay = expf(m - larger), weight = expf(v - larger);")
+                tap.line("float decay = kiln_exp(m - larger), weight = kiln_exp(v - larger);")
                 tap.line("s = s*decay + weight;")
                 tap.line("t = t*decay + weight*v;")
                 tap.line("m = larger;")

@@ -31,7 +31,7 @@ public struct LogSoftmax: Operator {
     public func emitC(_ kernel: inout KernelContext) {
         let geometry = try! SoftmaxGeometry(self, input: kernel.signature.inputs[0], attributes: kernel.attributes)
         geometry.emitC(&kernel, storesExponentials: false) { writer, position in
-            writer.line("float shift = logf(s0);")
+            writer.line("float shift = kiln_log(s0);")
             writer.loop("k", count: geometry.extent) { body in
                 body.line("out[\(position("k"))] = (row[\(position("k"))] - m0) - shift;")
             }

@@ -45,7 +45,7 @@ struct SoftmaxGeometry {
         return result
     }
 
-    /// The C kernel. Per row: `m0` = the maximum; `s0` = the sum of `expf(x - m0)`, each term
+    /// The C kernel. Per row: `m0` = the maximum; `s0` = the sum of `kiln_exp(x - m0)`, each term
     /// first passed to `exponential(lane, position)` (which may store it); then `finish` writes
     /// the row from `m0` and `s0`. Variables in scope: `row` (input) and `out` (output) pointers.
     func emitC(
@@ -70,7 +70,7 @@ struct SoftmaxGeometry {
             let total = ReductionAccumulator.sum(name: "s")
             for lane in 0..<lanes { total.declare(lane).forEach { body.line($0) } }
             FoldLoop.emit(&body, extent: extent, lanes: lanes, accumulator: total) { lane, k in
-                var setup = ["float e\(lane) = expf(row[\(position(k))] - m0);"]
+                var setup = ["float e\(lane) = kiln_exp(row[\(position(k))] - m0);"]
                 if storesExponentials { setup.append("out[\(position(k))] = e\(lane);") }
                 return (setup, "e\(lane)", k)
             }

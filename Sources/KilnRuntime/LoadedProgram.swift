@@ -1,0 +1,32 @@
+import KilnIR
+
+/// The entry points of one compiled generated program, and the module that keeps them loaded.
+struct LoadedProgram {
+    typealias Driver = @convention(c) (UnsafeMutableRawPointer) -> Void
+
+    let tier: Tier
+    let module: any LoadedModule
+    let run: Driver
+    let prepare: Driver
+    let update: Driver
+    let runKernel: @convention(c) (Int32, UnsafeMutableRawPointer) -> Void
+    let setThreads: @convention(c) (Int32) -> Void
+
+    /// Looks up the entry points `GeneratedProgram` documents in `module`.
+    init(module: any LoadedModule, tier: Tier) throws(KilnError) {
+        guard let run = module.symbol("kiln_run"), let kernel = module.symbol("kiln_run_kernel"),
+              let prepare = module.symbol("kiln_prepare"), let update = module.symbol("kiln_update"),
+              let threads = module.symbol("kiln_set_threads") else {
+            throw .runtime(
+                "the compiled program lacks its entry points kiln_prepare, kiln_run, kiln_update, kiln_run_kernel "
+                    + "and kiln_set_threads")
+        }
+        self.tier = tier
+        self.module = module
+        self.run = unsafeBitCast(run, to: Driver.self)
+        self.prepare = unsafeBitCast(prepare, to: Driver.self)
+        self.update = unsafeBitCast(update, to: Driver.self)
+        runKernel = unsafeBitCast(kernel, to: (@convention(c) (Int32, UnsafeMutableRawPointer) -> Void).self)
+        setThreads = unsafeBitCast(threads, to: (@convention(c) (Int32) -> Void).self)
+    }
+}

@@ -1,0 +1,36 @@
+import ArgumentParser
+import Foundation
+import Kiln
+
+/// How every command that runs code executes it: `run`, `train`, `profile` and `bench`.
+struct ExecutionOptions: ParsableArguments {
+    @Option(help: ArgumentHelp(
+        "tcc (compile in milliseconds), native (the system C compiler, faster code) or tiered (tcc at once, native when built).",
+        valueName: "BACKEND"))
+    var backend: ExecutionBackend.Kind = .tiered
+
+    @Option(help: "Threads for Kiln's loops and OpenBLAS together (default: KILN_NUM_THREADS, else OpenBLAS's count).")
+    var threads: Int?
+
+    @Flag(name: .customLong("wait-native"), help: "With the tiered backend, wait for the native code before running.")
+    var waitForNative = false
+
+    func validate() throws {
+        if let threads, !(1...1024).contains(threads) {
+            throw ValidationError("--threads must be between 1 and 1024, got \(threads)")
+        }
+    }
+
+    /// The backend chosen; sets the thread count of the executables compiled from now on.
+    func executionBackend() throws -> ExecutionBackend {
+        if let threads { try BLASThreads.setDefault(threads) }
+        return ExecutionBackend(backend)
+    }
+
+    /// Waits for `executable`'s native code when `--wait-native` asks for it.
+    func settle(_ executable: Executable) {
+        if waitForNative { executable.waitForNativeTier() }
+    }
+}
+
+extension ExecutionBackend.Kind: ExpressibleByArgument {}
