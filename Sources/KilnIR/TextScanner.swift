@@ -4,7 +4,8 @@ struct TextScanner {
     private var position = 0
     private var line = 1
 
-    init(_ text: String) { characters = Array(text) }
+    /// A CRLF line break is one `Character` in Swift; it is scanned as the `\n` it ends with.
+    init(_ text: String) { characters = text.map { $0 == "\r\n" ? "\n" : $0 } }
 
     var atEnd: Bool { position >= characters.count }
 
