@@ -64,8 +64,14 @@ import Glibc
             received.set(FileHandle(forReadingAtPath: fifo)?.readDataToEndOfFile() ?? Data())
         }
         reader.start()
+        defer {
+            // Never leave the reader blocked in open(): a writer that opens and closes releases it.
+            let release = open(fifo, O_WRONLY | O_NONBLOCK)
+            if release >= 0 { close(release) }
+        }
         try SafeFile.write("through the pipe", to: fifo)
-        while received.get() == nil { usleep(1000) }
+        // Bounded: a reader that never finishes fails the test instead of hanging the suite.
+        for _ in 0..<10_000 where received.get() == nil { usleep(1000) }
         #expect(received.get() == Data("through the pipe".utf8))
         #expect(fileType(fifo) == S_IFIFO)
     }
