@@ -66,6 +66,39 @@ public struct CompileFailure: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
+/// A training step whose loss came out NaN or infinite.
+public struct NonfiniteLoss: Sendable, Hashable, CustomStringConvertible {
+    /// The loss: NaN, infinity or minus infinity.
+    public var loss: Double
+    /// The step, counted from 1 over the trainer's whole life (a resumed trainer continues its count).
+    public var step: Int
+    /// The 1-based epoch the step belongs to, when the caller said.
+    public var epoch: Int?
+
+    /// Creates the report of a non-finite loss.
+    public init(loss: Double, step: Int, epoch: Int? = nil) {
+        self.loss = loss
+        self.step = step
+        self.epoch = epoch
+    }
+
+    /// `training loss became nan at step 37 (epoch 2)`.
+    public var description: String {
+        "training loss became \(loss.isNaN ? "nan" : String(loss)) at step \(step)" + (epoch.map { " (epoch \($0))" } ?? "")
+    }
+
+    // NaN is not equal to itself; two reports of the same NaN are.
+    public static func == (left: NonfiniteLoss, right: NonfiniteLoss) -> Bool {
+        left.loss.bitPattern == right.loss.bitPattern && left.step == right.step && left.epoch == right.epoch
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(loss.bitPattern)
+        hasher.combine(step)
+        hasher.combine(epoch)
+    }
+}
+
 /// Every error Kiln reports. User errors, compile errors and runtime errors are distinct cases;
 /// payloads are structured and `description` is the one-line (or short) message a person reads.
 public enum KilnError: Error, Sendable, Hashable, CustomStringConvertible {
@@ -85,6 +118,8 @@ public enum KilnError: Error, Sendable, Hashable, CustomStringConvertible {
     case compile(CompileFailure)
     /// Running compiled code failed.
     case runtime(String)
+    /// A training step's loss became NaN or infinite (training stops unless told to go on).
+    case nonfiniteLoss(NonfiniteLoss)
 
     /// The message, on one line: control characters from names and paths are escaped (`\n`, `\u{1B}`), except
     /// in a compile failure, whose compiler output and source context span lines.
@@ -103,6 +138,7 @@ public enum KilnError: Error, Sendable, Hashable, CustomStringConvertible {
         case .io(let path, let message): "\(path): \(message)"
         case .compile(let failure): failure.description
         case .runtime(let message): "runtime error: \(message)"
+        case .nonfiniteLoss(let report): report.description
         }
     }
 }

@@ -10,6 +10,9 @@ public enum BLASThreads {
     /// processor unless `OPENBLAS_CORETYPE` forces one. Sgemm's speed depends on it.
     public static var core: String { String(cString: kiln_openblas_core()) }
 
+    /// The thread counts Kiln accepts.
+    public static let allowedCounts = 1...1024
+
     /// The current count.
     public static var count: Int { Int(kiln_openblas_threads()) }
 
@@ -36,12 +39,14 @@ public enum BLASThreads {
 
     /// `KILN_NUM_THREADS` when it holds a valid count.
     static var environmentCount: Int? {
-        ProcessInfo.processInfo.environment["KILN_NUM_THREADS"].flatMap { Int($0) }.flatMap { (1...1024).contains($0) ? $0 : nil }
+        ProcessInfo.processInfo.environment["KILN_NUM_THREADS"].flatMap { Int($0) }.flatMap { allowedCounts.contains($0) ? $0 : nil }
     }
 
     /// Checks a thread count.
     static func validate(_ count: Int) throws(KilnError) {
-        guard (1...1024).contains(count) else { throw .invalidArgument("thread count \(count) is not between 1 and 1024") }
+        guard allowedCounts.contains(count) else {
+            throw .invalidArgument("thread count \(count) is not between \(allowedCounts.lowerBound) and \(allowedCounts.upperBound)")
+        }
     }
 
     private static let chosen = LockedValue<Int?>(nil)

@@ -22,13 +22,13 @@ struct Bench: ParsableCommand {
     @Argument(help: "A zoo model name, a .kiln graph file or an .onnx file (omit with --suite).")
     var model: String?
 
-    @Option(help: "Seed for parameter initialization and random inputs.")
-    var seed: UInt64 = 0
+    @Option(name: .customLong("seed"), parsing: .unconditional, help: "Seed for parameter initialization and random inputs.")
+    var seedArgument = SeedArgument(0)
 
-    @Option(help: "Timed runs of each variant.")
+    @Option(parsing: .unconditional, help: "Timed runs of each variant.")
     var runs = 20
 
-    @Option(help: "Untimed runs of each variant first.")
+    @Option(parsing: .unconditional, help: "Untimed runs of each variant first.")
     var warmup = 3
 
     @Flag(help: "Time a training step (the model must declare a loss) instead of inference.")
@@ -46,12 +46,23 @@ struct Bench: ParsableCommand {
     @Flag(help: "Few runs (3 timed, 1 warm-up): the table's structure in seconds, not a measurement.")
     var quick = false
 
-    @Option(help: "OpenBLAS threads (default: OpenBLAS's own choice; with --suite, 1 and 2).")
+    @Option(parsing: .unconditional, help: "OpenBLAS threads (default: OpenBLAS's own choice; with --suite, 1 and 2).")
     var threads: Int?
+
+    /// The seed given (checked by `validate()`).
+    private var seed: UInt64 { seedArgument.value ?? 0 }
+
+    func validate() throws {
+        try reportingErrors {
+            try NumericOptions.seed("--seed", seedArgument)
+            try NumericOptions.positive("--runs", runs)
+            try NumericOptions.nonNegative("--warmup", warmup)
+            try NumericOptions.within("--threads", threads, BLASThreads.allowedCounts)
+        }
+    }
 
     func run() throws {
         try reportingErrors {
-            guard runs > 0, warmup >= 0 else { throw KilnError.invalidArgument("--runs must be positive and --warmup not negative") }
             let (runs, warmup) = quick ? (3, 1) : (runs, warmup)
             if suite {
                 guard model == nil else { throw KilnError.invalidArgument("--suite takes no MODEL (got '\(model ?? "")')") }

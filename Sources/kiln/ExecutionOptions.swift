@@ -9,16 +9,14 @@ struct ExecutionOptions: ParsableArguments {
         valueName: "BACKEND"))
     var backend: ExecutionBackend.Kind = .tiered
 
-    @Option(help: "Threads for Kiln's loops and OpenBLAS together (default: KILN_NUM_THREADS, else OpenBLAS's count).")
+    @Option(parsing: .unconditional, help: "Threads for Kiln's loops and OpenBLAS together (default: KILN_NUM_THREADS, else OpenBLAS's count).")
     var threads: Int?
 
     @Flag(name: .customLong("wait-native"), help: "With the tiered backend, wait for the native code before running.")
     var waitForNative = false
 
     func validate() throws {
-        if let threads, !(1...1024).contains(threads) {
-            throw ValidationError("--threads must be between 1 and 1024, got \(threads)")
-        }
+        try reportingErrors { try NumericOptions.within("--threads", threads, BLASThreads.allowedCounts) }
     }
 
     /// The backend chosen; sets the thread count of the executables compiled from now on.

@@ -31,8 +31,15 @@ struct ModelOptions: ParsableArguments {
     @Argument(help: "A zoo model name, a .kiln graph file or an .onnx file.")
     var model: String
 
-    @Option(help: "Seed for parameter initialization and random inputs.")
-    var seed: UInt64 = 0
+    @Option(name: .customLong("seed"), parsing: .unconditional, help: "Seed for parameter initialization and random inputs.")
+    var seedArgument = SeedArgument(0)
+
+    /// The seed given (checked by `validate()`).
+    var seed: UInt64 { seedArgument.value ?? 0 }
+
+    func validate() throws {
+        try reportingErrors { try NumericOptions.seed("--seed", seedArgument) }
+    }
 }
 
 /// Runs `body`, turning Kiln errors into one line on standard error and exit code 1.

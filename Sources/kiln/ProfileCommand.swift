@@ -23,7 +23,7 @@ struct Profile: ParsableCommand {
     @Flag(help: "Profile the training step (forward, loss, backward, Adam update) instead of inference.")
     var train = false
 
-    @Option(help: "Timed runs per kernel (the median is reported).")
+    @Option(parsing: .unconditional, help: "Timed runs per kernel (the median is reported).")
     var runs = 10
 
     @Option(help: "Write the report as JSON to FILE.")
@@ -41,16 +41,24 @@ struct Profile: ParsableCommand {
     @Flag(help: "Also print the cost of every operator (node).")
     var operators = false
 
-    @Option(help: "Use this peak GFLOP/s instead of the measured one.")
+    @Option(parsing: .unconditional, help: "Use this peak GFLOP/s instead of the measured one.")
     var peakGflops: Double?
 
-    @Option(help: "Use this memory bandwidth in GB/s instead of the measured one.")
+    @Option(parsing: .unconditional, help: "Use this memory bandwidth in GB/s instead of the measured one.")
     var bandwidthGbs: Double?
 
     @Flag(help: "Measure the machine model again and update the cache.")
     var remeasure = false
 
     @OptionGroup var execution: ExecutionOptions
+
+    func validate() throws {
+        try reportingErrors {
+            try NumericOptions.positive("--runs", runs)
+            try NumericOptions.positiveFinite("--peak-gflops", peakGflops)
+            try NumericOptions.positiveFinite("--bandwidth-gbs", bandwidthGbs)
+        }
+    }
 
     func run() throws {
         try reportingErrors {

@@ -23,25 +23,25 @@ struct Train: ParsableCommand {
     @Option(help: "'digits', a path to a CSV with rows label,p0,...,pN and a header, or a sequence task (reverse).")
     var data: String?
 
-    @Option(help: "Total number of epochs (a resumed run continues up to this number; default: the model's recipe, 40 for the zoo's classifiers, 3 for a sequence task).")
+    @Option(parsing: .unconditional, help: "Total number of epochs (a resumed run continues up to this number; default: the model's recipe, 40 for the zoo's classifiers, 3 for a sequence task).")
     var epochs: Int?
 
-    @Option(help: "Rows per batch (the model is built for this size).")
+    @Option(parsing: .unconditional, help: "Rows per batch (the model is built for this size).")
     var batchSize: Int?
 
     @Option(help: "sgd, momentum, nesterov, adagrad, rmsprop, adadelta, adam or adamw (default: the model's recipe, adam).")
     var optimizer: String?
 
-    @Option(help: "Base learning rate (default: 0.003 for adam/adamw, 0.001 for rmsprop, 1 for adadelta, 0.05 otherwise).")
+    @Option(parsing: .unconditional, help: "Base learning rate (default: 0.003 for adam/adamw, 0.001 for rmsprop, 1 for adadelta, 0.05 otherwise).")
     var lr: Double?
 
     @Option(help: "cosine (the default: down to 1% of the base rate over the run), constant, step (x0.5 every 10 epochs), exponential or warmup (then constant).")
     var schedule = "cosine"
 
-    @Option(help: "Clip gradients by their global norm.")
+    @Option(parsing: .unconditional, help: "Clip gradients by their global norm.")
     var clipNorm: Double?
 
-    @Option(help: "Clip each gradient element to [-v, v].")
+    @Option(parsing: .unconditional, help: "Clip each gradient element to [-v, v].")
     var clipValue: Double?
 
     @Option(help: "Write parameters and optimizer state to FILE.safetensors when done.")
@@ -50,34 +50,41 @@ struct Train: ParsableCommand {
     @Option(help: "Resume from a checkpoint written by --save.")
     var resume: String?
 
+    @Flag(help: "Go on training when the loss becomes NaN or infinite (by default training stops with an error).")
+    var allowNonfiniteLoss = false
+
+    func validate() throws {
+        try reportingErrors {
+            try NumericOptions.positive("--epochs", epochs)
+            try NumericOptions.positive("--batch-size", batchSize)
+            try NumericOptions.positiveFinite("--lr", lr)
+            try NumericOptions.positiveFinite("--clip-norm", clipNorm)
+            try NumericOptions.positiveFinite("--clip-value", clipValue)
+        }
+    }
+
     func run() throws {
         try reportingErrors {
             let task = SequenceTask(rawValue: data ?? options.model)
             let recipe = Zoo.entry(options.model)?.recipe ?? .standard
             let epochs = self.epochs ?? (task == nil ? recipe.epochs : 3)
+            // The data first: a batch larger than the data is refused before a model of that batch is built.
+            let (trainingCount, unit, startSession) = try loadData(task)
+            if let batchSize, batchSize > trainingCount {
+                throw KilnError.invalidArgument("--batch-size \(batchSize) is larger than the training data (\(trainingCount) \(unit))")
+            }
             let model = try ModelSource.load(options.model, seed: options.seed, batchSize: batchSize)
             let optimizer = try self.optimizer.map(makeOptimizer) ?? recipe.optimizer
             let baseRate = lr ?? (self.optimizer == nil ? recipe.learningRate : defaultRate(optimizer.name))
             let rows = model.graph.node(named: "x")?.type.shape.dimensions.first ?? 1
             let backend = try execution.executionBackend()
-            let makeTrainer = { (count: Int) throws -> Trainer in
-                try Trainer(
-                    model: model, optimizer: optimizer, learningRate: baseRate,
-                    schedule: try makeSchedule(
-                        stepsPerEpoch: max(1, count / max(rows, 1)), epochs: epochs, baseRate: baseRate, recipe: recipe),
-                    clipping: try makeClipping(), backend: backend)
-            }
-            let session: any TrainingRun
-            let trainer: Trainer
-            if let task {
-                let (train, test) = task.load(seed: options.seed)
-                trainer = try makeTrainer(train.count)
-                session = SequenceRun(session: try SequenceTraining(trainer: trainer, data: train, seed: options.seed), train: train, test: test)
-            } else {
-                let (train, test) = try DigitsData.load(data ?? "digits")
-                trainer = try makeTrainer(train.count)
-                session = ClassifierRun(session: try ClassifierTraining(trainer: trainer, data: train, seed: options.seed), train: train, test: test)
-            }
+            let trainer = try Trainer(
+                model: model, optimizer: optimizer, learningRate: baseRate,
+                schedule: try makeSchedule(
+                    stepsPerEpoch: max(1, trainingCount / max(rows, 1)), epochs: epochs, baseRate: baseRate, recipe: recipe),
+                clipping: try makeClipping(), backend: backend)
+            trainer.allowsNonfiniteLoss = allowNonfiniteLoss
+            let session = try startSession(trainer)
             execution.settle(trainer.step)
             var firstEpoch = 0
             if let resume {
@@ -90,7 +97,11 @@ struct Train: ParsableCommand {
                 + "batch \(session.batchSize), \(trainer.graph.nodes.count) nodes in the step graph")
             let bar = ProgressBar(enabled: isatty(STDOUT_FILENO) != 0)
             let start = DispatchTime.now().uptimeNanoseconds
-            try session.fit(epochs: firstEpoch..<max(firstEpoch, epochs), totalEpochs: epochs) { bar.show($0) }
+            do {
+                try session.fit(epochs: firstEpoch..<max(firstEpoch, epochs), totalEpochs: epochs) { bar.show($0) }
+            } catch KilnError.nonfiniteLoss(let loss) {
+                throw KilnError.invalidArgument("\(loss); lower --lr or pass --allow-nonfinite-loss to go on")
+            }
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             // One evaluation pass: tiering would build native code it never runs.
             let report = try session.report(try model.compile(backend: backend.kind == .tiered ? .tcc : backend))
@@ -106,6 +117,20 @@ struct Train: ParsableCommand {
         }
     }
 
+    /// The training data's size, what it counts (rows or sequences), and how to start a run on it.
+    private func loadData(_ task: SequenceTask?) throws -> (Int, String, (Trainer) throws -> any TrainingRun) {
+        if let task {
+            let (train, test) = task.load(seed: options.seed)
+            return (train.count, "sequences", { trainer in
+                SequenceRun(session: try SequenceTraining(trainer: trainer, data: train, seed: options.seed), train: train, test: test)
+            })
+        }
+        let (train, test) = try DigitsData.load(data ?? "digits")
+        return (train.count, "rows", { trainer in
+            ClassifierRun(session: try ClassifierTraining(trainer: trainer, data: train, seed: options.seed), train: train, test: test)
+        })
+    }
+
     private func defaultRate(_ optimizer: String) -> Double { OptimizerCatalog.defaultLearningRate(named: optimizer) }
 
     private func makeOptimizer(_ optimizer: String) throws -> any Optimizer { try OptimizerCatalog.optimizer(named: optimizer) }
@@ -118,7 +143,7 @@ struct Train: ParsableCommand {
         case "cosine":
             var annealing = recipe
             annealing.learningRate = baseRate
-            return annealing.schedule(totalSteps: epochs * stepsPerEpoch)
+            return annealing.schedule(epochs: epochs, stepsPerEpoch: stepsPerEpoch)
         case "warmup": return .warmup(steps: stepsPerEpoch, then: .constant)
         default:
             throw KilnError.invalidArgument("unknown schedule '\(schedule)' (expected constant, step, exponential, cosine or warmup)")

@@ -60,6 +60,7 @@ public struct PreparedBenchmark {
                 try Trainer(model: model, optimizer: optimizer, learningRate: learningRate, backend: backend, optimization: optimization)
             }
             compiled = MonotonicClock.seconds()
+            trainer.allowsNonfiniteLoss = true  // a benchmark times steps; what they learn is not its concern
             executable = trainer.step
             phases = trainer.phases
             let supplied: Set = [Trainer.learningRateInput, GraphContext.randomSeedInput]

@@ -68,7 +68,7 @@ public struct ClassifierTraining {
             for step in 0..<stepsPerEpoch {
                 let rows = order[step * batchSize..<(step + 1) * batchSize]
                 let batch = data.batch(rows, featureShape: featureShape)
-                let outputs = try trainer.train(["x": batch.features, "labels": batch.labels])
+                let outputs = try trainer.train(["x": batch.features, "labels": batch.labels], epoch: epoch + 1)
                 total += Double(outputs["loss"]?.floats.first ?? .nan)
                 let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
                 progress(Progress(

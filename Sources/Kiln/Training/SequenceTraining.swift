@@ -59,7 +59,7 @@ public struct SequenceTraining {
             var total = 0.0
             for step in 0..<stepsPerEpoch {
                 let batch = data.batch(order[step * batchSize..<(step + 1) * batchSize])
-                let outputs = try trainer.train(["x": batch.tokens, "labels": batch.targets])
+                let outputs = try trainer.train(["x": batch.tokens, "labels": batch.targets], epoch: epoch + 1)
                 total += Double(outputs["loss"]?.floats.first ?? .nan)
                 let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
                 progress(ClassifierTraining.Progress(

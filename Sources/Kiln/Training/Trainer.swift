@@ -26,6 +26,9 @@ public final class Trainer {
     public let schedule: LearningRateSchedule
     /// Steps taken so far.
     public private(set) var stepsTaken = 0
+    /// Whether `train` goes on when the loss comes out NaN or infinite; by default it throws
+    /// `KilnError.nonfiniteLoss` (the step's update is applied either way).
+    public var allowsNonfiniteLoss = false
 
     /// The name of the learning-rate input of the training step.
     public static let learningRateInput = "learning_rate"
@@ -98,9 +101,11 @@ public final class Trainer {
     public var currentLearningRate: Double { schedule.rate(base: learningRate, step: stepsTaken) }
 
     /// Runs one training step on `inputs` (the model's inputs, by name) and returns every output
-    /// of the step (`loss` among them) computed before the update.
+    /// of the step (`loss` among them) computed before the update. A loss that is NaN or infinite
+    /// throws `KilnError.nonfiniteLoss` naming the step and `epoch` (1-based, when given), unless
+    /// `allowsNonfiniteLoss` is set.
     @discardableResult
-    public func train(_ inputs: [String: TensorValue]) throws(KilnError) -> [String: TensorValue] {
+    public func train(_ inputs: [String: TensorValue], epoch: Int? = nil) throws(KilnError) -> [String: TensorValue] {
         var feed = inputs
         feed[Trainer.learningRateInput] = TensorValue(shape: [], floats: [Float(currentLearningRate)])
         if graph.node(named: GraphContext.randomSeedInput)?.op == Node.inputOp {
@@ -110,6 +115,9 @@ public final class Trainer {
         }
         let outputs = try step.run(feed)
         stepsTaken += 1
+        if !allowsNonfiniteLoss, let loss = outputs["loss"]?.floats.first, !loss.isFinite {
+            throw .nonfiniteLoss(NonfiniteLoss(loss: Double(loss), step: stepsTaken, epoch: epoch))
+        }
         return outputs
     }
 

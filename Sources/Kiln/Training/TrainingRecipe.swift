@@ -36,15 +36,21 @@ public struct TrainingRecipe: Sendable {
         .cosine(totalSteps: totalSteps, minimum: learningRate * finalRateFraction)
     }
 
+    /// The cosine schedule over `epochs` epochs of `stepsPerEpoch` steps (a run too long to count
+    /// in steps anneals over `Int.max` of them).
+    public func schedule(epochs: Int, stepsPerEpoch: Int) -> LearningRateSchedule {
+        let (totalSteps, overflow) = epochs.multipliedReportingOverflow(by: max(stepsPerEpoch, 1))
+        return schedule(totalSteps: overflow ? Int.max : totalSteps)
+    }
+
     /// A trainer of `model` following this recipe over `epochs` (default: the recipe's) epochs of
     /// `stepsPerEpoch` steps.
     public func trainer(
         model: Model, stepsPerEpoch: Int, epochs: Int? = nil, clipping: GradientClipping = .none,
         backend: ExecutionBackend = .tcc
     ) throws(KilnError) -> Trainer {
-        let (totalSteps, overflow) = (epochs ?? self.epochs).multipliedReportingOverflow(by: max(stepsPerEpoch, 1))
-        return try Trainer(
+        try Trainer(
             model: model, optimizer: optimizer, learningRate: learningRate,
-            schedule: schedule(totalSteps: overflow ? Int.max : totalSteps), clipping: clipping, backend: backend)
+            schedule: schedule(epochs: epochs ?? self.epochs, stepsPerEpoch: stepsPerEpoch), clipping: clipping, backend: backend)
     }
 }
