@@ -105,6 +105,18 @@ public final class Executable: @unchecked Sendable {
         prepared = false
     }
 
+    /// Replaces the values of the parameters in `tensors` at once, after checking them all under
+    /// `matching` (nothing is written when one does not fit).
+    public func load(parameters tensors: [String: TensorValue], matching: ParameterMatching = .strict) throws(KilnError) {
+        let names = try graph.parametersToLoad(tensors.mapValues(\.type), matching: matching, source: "parameters")
+        lock.lock()
+        defer { lock.unlock() }
+        for name in names {
+            if let node = graph.node(named: name), let value = tensors[name] { write(value, to: node) }
+        }
+        prepared = false
+    }
+
     /// The current value of every parameter, by name.
     public func parameters() -> [String: TensorValue] {
         lock.lock()

@@ -55,7 +55,7 @@ struct Profile: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let backend = try execution.executionBackend()
-            let model = try ModelSource.load(options.model, seed: options.seed)
+            let model = try options.loadModel()
             try model.validate()
             // The diagnosis compares kernels with the ceilings of the compiler that built them.
             let machine = try MachineModelStore.resolve(

@@ -55,7 +55,7 @@ struct Train: ParsableCommand {
             let task = SequenceTask(rawValue: data ?? options.model)
             let recipe = Zoo.entry(options.model)?.recipe ?? .standard
             let epochs = self.epochs ?? (task == nil ? recipe.epochs : 3)
-            let model = try ModelSource.load(options.model, seed: options.seed, batchSize: batchSize)
+            let model = try options.loadModel(batchSize: batchSize)
             let optimizer = try self.optimizer.map(makeOptimizer) ?? recipe.optimizer
             let baseRate = lr ?? (self.optimizer == nil ? recipe.learningRate : defaultRate(optimizer.name))
             let rows = model.graph.node(named: "x")?.type.shape.dimensions.first ?? 1

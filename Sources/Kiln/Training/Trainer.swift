@@ -118,19 +118,8 @@ public final class Trainer {
 
     /// Restores a checkpoint; the names and shapes must match the training step's exactly.
     public func restore(_ tensors: [String: TensorValue], stepsTaken: Int) throws(KilnError) {
-        let expected = Dictionary(uniqueKeysWithValues: graph.parameters.map { ($0.name, $0.type) })
-        var problems: [String] = []
-        for name in expected.keys.sorted() where tensors[name] == nil { problems.append("missing tensor '\(name)'") }
-        for name in tensors.keys.sorted() where expected[name] == nil { problems.append("unexpected tensor '\(name)'") }
-        for (name, type) in expected.sorted(by: { $0.key < $1.key }) {
-            if let value = tensors[name], value.type != type {
-                problems.append("'\(name)' is \(value.type) but the model expects \(type)")
-            }
-        }
-        guard problems.isEmpty else {
-            throw .invalidArgument("checkpoint does not match model '\(model.name)': " + problems.joined(separator: "; "))
-        }
-        for (name, value) in tensors { try step.setParameter(name, value) }
+        _ = try graph.parametersToLoad(tensors.mapValues(\.type), matching: .strict, source: "checkpoint")
+        try step.load(parameters: tensors, matching: .partial)
         self.stepsTaken = stepsTaken
     }
 
