@@ -180,7 +180,7 @@ enum DocumentationSnippets {
         let stepsPerEpoch = train.count / 32
         let trainer = try Trainer(
             model: model, optimizer: Adam(), learningRate: 0.003,
-            schedule: .cosine(totalSteps: 3 * stepsPerEpoch, minimum: 0.01), clipping: .globalNorm(5))
+            schedule: .cosine(totalSteps: 3 * stepsPerEpoch, minimum: 0.00003), clipping: .globalNorm(5))
         let session = try ClassifierTraining(trainer: trainer, data: train, seed: 0)
         let losses = try session.fit(train, epochs: 0..<3, totalEpochs: 3) { _ in }
         let accuracy = try session.accuracy(on: test, executable: try model.compile())

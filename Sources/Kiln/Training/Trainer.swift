@@ -94,8 +94,11 @@ public final class Trainer {
         return (context.graph, GraphPhases(backwardStart: backwardStart, updateStart: updateStart))
     }
 
+    /// A factor on the schedule's rate, for adjustments made while training (`ReduceOnPlateau`).
+    public var learningRateMultiplier = 1.0
+
     /// The learning rate the next step uses.
-    public var currentLearningRate: Double { schedule.rate(base: learningRate, step: stepsTaken) }
+    public var currentLearningRate: Double { schedule.rate(base: learningRate, step: stepsTaken) * learningRateMultiplier }
 
     /// Runs one training step on `inputs` (the model's inputs, by name) and returns every output
     /// of the step (`loss` among them) computed before the update.
