@@ -5,11 +5,12 @@ import KilnIR
 ///
 /// - Parameters:
 ///   - logits: `[N, C]` unnormalized scores.
-///   - labels: `[N]` class indices stored as float32 (0 ... C−1).
+///   - labels: `[N]` class indices (0 ... C−1), float32 or an integer type.
 /// - The gradient with respect to the logits is `softmax(logits) − onehot(label)` (÷N for the mean).
 public func crossEntropy(
     _ logits: Tensor, labels: Tensor, reduction: Reduction = .mean, file: String = #fileID, line: Int = #line
 ) -> Tensor {
+    LossInputs.checkClassLabels("crossEntropy", scores: logits, labels: labels, file: file, line: line)
     let classes = logits.shape.dimensions.last ?? 0
     let oneHot = Kiln.oneHot(labels, classes: classes, file: file, line: line)
     let perRow = -(oneHot * logits.logSoftmax(axis: -1, file: file, line: line)).sum(axes: [-1], file: file, line: line)
