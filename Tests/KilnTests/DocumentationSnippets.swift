@@ -8,8 +8,8 @@ enum DocumentationSnippets {
     /// Every snippet: where it is documented, and the code.
     static var all: [(location: String, run: () throws -> Void)] { [
         ("README.md:21", readmeLine21),
-        ("README.md:58", readmeLine58),
-        ("Sources/Kiln/Kiln.docc/ComingFromPyTorch.md:34", comingFromPyTorchLine34),
+        ("README.md:62", readmeLine62),
+        ("Sources/Kiln/Kiln.docc/ComingFromPyTorch.md:38", comingFromPyTorchLine38),
         ("Sources/Kiln/Kiln.docc/ConvolutionalNetworks.md:13", convolutionalNetworksLine13),
         ("Sources/Kiln/Kiln.docc/GettingStarted.md:29", gettingStartedLine29),
         ("Sources/Kiln/Kiln.docc/GettingStarted.md:57", gettingStartedLine57),
@@ -38,8 +38,8 @@ enum DocumentationSnippets {
         let reference = try model.interpret(["x": input])  // the float64 reference interpreter
     }
 
-    /// README.md, line 58.
-    static func readmeLine58() throws {
+    /// README.md, line 62.
+    static func readmeLine62() throws {
         let model = Model("mlp-digits") { g in
             let x = g.input("x", [32, 64])
             let logits = Sequential { Linear(64, 128); ReLU(); Dropout(p: 0.1); Linear(128, 10) }(x)
@@ -53,8 +53,8 @@ enum DocumentationSnippets {
         let outputs = try trainer.train(["x": batch.features, "labels": batch.labels])   // outputs["loss"]
     }
 
-    /// Sources/Kiln/Kiln.docc/ComingFromPyTorch.md, line 34.
-    static func comingFromPyTorchLine34() throws {
+    /// Sources/Kiln/Kiln.docc/ComingFromPyTorch.md, line 38.
+    static func comingFromPyTorchLine38() throws {
         let model = Model("equivalents") { g in
             let x = g.input("x", [2, 6])
             g.output("y", sum(x.relu(), axes: [1]) + x.reshaped([2, 3, 2]).sum(axes: [1, 2]))
