@@ -95,7 +95,11 @@ public struct Conv2D: Operator {
 
     public func scratchBytes(_ signature: OperatorSignature) -> Int {
         let g = try! geometry(signature.inputs, signature.attributes)
-        return algorithm(signature, g) == .im2colGEMM ? g.columnBytes : 0
+        switch algorithm(signature, g) {
+        case .im2colGEMM: return g.columnBytes
+        case .depthwiseDirect: return g.depthwiseScratchBytes
+        default: return 0
+        }
     }
 
     public func emitC(_ kernel: inout KernelContext) {
@@ -106,7 +110,8 @@ public struct Conv2D: Operator {
         kernel.writer.comment("algorithm: \(algorithm.rawValue)")
         switch algorithm {
         case .depthwiseDirect:
-            g.writeDepthwise(&kernel.writer, x: x, w: w, y: y, bias: kernel.inputs.count == 3 ? kernel.inputs[2] : nil)
+            g.writeDepthwise(&kernel.writer, x: x, w: w, y: y, bias: kernel.inputs.count == 3 ? kernel.inputs[2] : nil,
+                scratch: kernel.scratch)
             return
         case .pointwiseGEMM:
             kernel.writer.loop("n", count: g.batch) { image in
