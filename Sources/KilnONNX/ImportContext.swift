@@ -14,8 +14,13 @@ struct ImportContext {
     var initializers: [String: TensorValue] = [:]
     /// Parameter values of the imported graph, by node name.
     var parameters: [String: TensorValue] = [:]
+    /// The model's ONNX opset (some operators changed meaning between opsets).
+    let opset: Int
 
-    init(name: String) { builder = GraphBuilder(name: name) }
+    init(name: String, opset: Int) {
+        builder = GraphBuilder(name: name)
+        self.opset = opset
+    }
 
     /// The node holding ONNX value `name`: a computed node, a parameter created from a float
     /// initializer on first use, or a constant node for a value known at import time.
