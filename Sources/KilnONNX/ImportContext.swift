@@ -90,6 +90,12 @@ struct ImportContext {
         try builder.add(op, inputs, attributes: attributes, name: node.name, provenance: Provenance(layer: node.name))
     }
 
+    /// A float32 constant of `shape` holding `values` (one value fills the shape).
+    mutating func constant(_ values: [Double], shape: Shape, for node: ONNXNode) -> NodeID {
+        builder.leaf(Node.constantOp, type: TensorType(.float32, shape), name: "\(node.name).const",
+                     attributes: ["value": .floats(values)], provenance: Provenance(layer: node.name))
+    }
+
     /// A float32 scalar constant.
     mutating func scalar(_ value: Double, for node: ONNXNode) -> NodeID {
         builder.leaf(Node.constantOp, type: TensorType(.float32, []), name: "\(node.name).const",
