@@ -25,4 +25,11 @@ public enum DType: String, Sendable, Hashable, CaseIterable {
 
     /// Whether the type holds integers.
     public var isInteger: Bool { self != .float32 }
+
+    /// Whether `value` is exactly representable in this type: any float for `f32` (rounding to
+    /// float32 is a constant's normal fate), a whole number in range for an integer type.
+    public func holdsExactly(_ value: Double) -> Bool {
+        if self == .int32 { return Int32(exactly: value) != nil }
+        return !isInteger || Int64(exactly: value) != nil
+    }
 }

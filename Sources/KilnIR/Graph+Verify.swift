@@ -1,7 +1,8 @@
 extension Graph {
     /// Checks the structural invariants every pass keeps:
     /// node `i` has identifier `i`; every input precedes its reader; leaves (`input`, `param`,
-    /// `const`) read nothing; names are unique and non-empty; outputs name existing nodes, uniquely.
+    /// `const`) read nothing; names are unique and non-empty; no dimension is negative and no
+    /// tensor is over `TensorSizeLimit`; outputs name existing nodes, uniquely.
     ///
     /// Operator-specific checks (types match the shape rules) are `OperatorRegistry.verify`.
     public func verify() throws(KilnError) {
@@ -22,6 +23,9 @@ extension Graph {
             }
             if node.type.shape.dimensions.contains(where: { $0 < 0 }) {
                 throw .invalidGraph("node \(node.id) '\(node.name)' has a negative dimension in \(node.type)")
+            }
+            if let violation = TensorSizeLimit.violation(node.type) {
+                throw .shape(NodeContext(op: node.op, name: node.name, provenance: node.provenance), ShapeError(violation))
             }
         }
         var outputNames = Set<String>()

@@ -139,6 +139,6 @@ public struct GraphParser {
         if scanner.peekWord("true") { _ = try scanner.word(); return .bool(true) }
         if scanner.peekWord("false") { _ = try scanner.word(); return .bool(false) }
         let number = try scanner.number()
-        return number.isInteger ? .int(Int(number.value)) : .float(number.value)
+        return number.integer.map(AttributeValue.int) ?? .float(number.value)
     }
 }

@@ -60,7 +60,7 @@ public struct CompileFailure: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String {
         var text = "C compilation failed: \(compilerMessage)"
-        if let node { text += "\n  in the code of node '\(node)'" }
+        if let node { text += "\n  in the code of node '\(node.escapingControlCharacters)'" }
         if !context.isEmpty { text += "\n" + context.joined(separator: "\n") }
         return text
     }
@@ -86,7 +86,14 @@ public enum KilnError: Error, Sendable, Hashable, CustomStringConvertible {
     /// Running compiled code failed.
     case runtime(String)
 
+    /// The message, on one line: control characters from names and paths are escaped (`\n`, `\u{1B}`), except
+    /// in a compile failure, whose compiler output and source context span lines.
     public var description: String {
+        if case .compile(let failure) = self { return failure.description }
+        return message.escapingControlCharacters
+    }
+
+    private var message: String {
         switch self {
         case .shape(let context, let error): "\(context): \(error.message)"
         case .unsupportedOperator(let context): "\(context): unsupported operator '\(context.op)'"
@@ -97,5 +104,28 @@ public enum KilnError: Error, Sendable, Hashable, CustomStringConvertible {
         case .compile(let failure): failure.description
         case .runtime(let message): "runtime error: \(message)"
         }
+    }
+}
+
+extension String {
+    /// The string with every control character (newlines, carriage returns, escapes, line separators)
+    /// written as a Swift escape, so a name or path quoted in a message stays on one line and cannot
+    /// move a terminal's cursor: a newline becomes the two characters `\n`, an escape `\u{1B}`.
+    public var escapingControlCharacters: String {
+        var result = ""
+        for scalar in unicodeScalars {
+            switch scalar {
+            case "\n": result += "\\n"
+            case "\r": result += "\\r"
+            case "\t": result += "\\t"
+            default:
+                switch scalar.properties.generalCategory {
+                case .control, .lineSeparator, .paragraphSeparator, .format where scalar.value >= 0x202A && scalar.value <= 0x2069:
+                    result += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+                default: result.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return result
     }
 }

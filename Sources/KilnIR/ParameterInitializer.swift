@@ -44,6 +44,15 @@ public enum ParameterInitializer: Sendable, Hashable {
     public init(attributes: Attributes) throws(KilnError) {
         let fanIn = attributes.int("fan_in", default: 1), fanOut = attributes.int("fan_out", default: 1)
         let gain = attributes.float("gain", default: 1)
+        if let (name, value) = [("fan_in", fanIn), ("fan_out", fanOut)].first(where: { $0.1 < 1 }) {
+            throw .invalidArgument("initializer attribute '\(name)' is \(value); expected a positive integer")
+        }
+        for name in ["gain", "value", "low", "high", "mean", "std"] {
+            let value = attributes.float(name, default: 0)
+            guard value.isFinite else {
+                throw .invalidArgument("initializer attribute '\(name)' is \(value); expected a finite number")
+            }
+        }
         switch attributes.string("init") ?? "zeros" {
         case "zeros": self = .zeros
         case "constant": self = .constant(attributes.float("value", default: 0))
@@ -71,10 +80,10 @@ public enum ParameterInitializer: Sendable, Hashable {
         case .uniform(let low, let high): return draw { $0.uniform(low, high) }
         case .normal(let mean, let std): return draw { $0.normal(mean: mean, standardDeviation: std) }
         case .xavierUniform(let fanIn, let fanOut, let gain):
-            let bound = gain * (6.0 / Double(fanIn + fanOut)).squareRoot()
+            let bound = gain * (6.0 / (Double(fanIn) + Double(fanOut))).squareRoot()
             return draw { $0.uniform(-bound, bound) }
         case .xavierNormal(let fanIn, let fanOut, let gain):
-            let std = gain * (2.0 / Double(fanIn + fanOut)).squareRoot()
+            let std = gain * (2.0 / (Double(fanIn) + Double(fanOut))).squareRoot()
             return draw { $0.normal(standardDeviation: std) }
         case .heUniform(let fanIn):
             let bound = (6.0 / Double(fanIn)).squareRoot()
@@ -91,7 +100,12 @@ extension Graph {
     public func initialParameters(seed: UInt64) throws(KilnError) -> [String: TensorValue] {
         var result: [String: TensorValue] = [:]
         for node in parameters {
-            let initializer = try ParameterInitializer(attributes: node.attributes)
+            let initializer: ParameterInitializer
+            do {
+                initializer = try ParameterInitializer(attributes: node.attributes)
+            } catch {
+                throw .invalidArgument("parameter '\(node.name)': \(error.description)")
+            }
             let values = initializer.values(count: node.type.shape.elementCount, seed: seed, name: node.name)
             result[node.name] = TensorValue(shape: node.type.shape, floats: values)
         }

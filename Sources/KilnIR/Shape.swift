@@ -11,8 +11,24 @@ public struct Shape: Sendable, Hashable, ExpressibleByArrayLiteral, CustomString
     /// The number of dimensions; 0 for a scalar.
     public var rank: Int { dimensions.count }
 
-    /// The number of elements (1 for a scalar).
+    /// The number of elements (1 for a scalar). Shapes in a verified graph, and every shape that
+    /// passed `TensorSizeLimit`, have one; for any other shape use `checkedElementCount`.
     public var elementCount: Int { dimensions.reduce(1, *) }
+
+    /// The number of elements, or nil when the non-zero dimensions multiply past `Int.max` (a
+    /// zero dimension does not hide that: every partial product of the dimensions of a shape
+    /// with a checked count fits in an `Int`).
+    public var checkedElementCount: Int? {
+        var product = 1, hasZero = false
+        for dimension in dimensions {
+            guard dimension >= 0 else { return nil }
+            if dimension == 0 { hasZero = true; continue }
+            let (next, overflow) = product.multipliedReportingOverflow(by: dimension)
+            if overflow { return nil }
+            product = next
+        }
+        return hasZero ? 0 : product
+    }
 
     /// Row-major strides in elements.
     public var strides: [Int] {

@@ -14,6 +14,13 @@ public struct TensorType: Sendable, Hashable, CustomStringConvertible {
     /// Total size in bytes.
     public var byteCount: Int { shape.elementCount * dtype.byteSize }
 
+    /// Total size in bytes, or nil when it does not fit in an `Int` (see `Shape.checkedElementCount`).
+    public var checkedByteCount: Int? {
+        guard let count = shape.checkedElementCount else { return nil }
+        let (bytes, overflow) = count.multipliedReportingOverflow(by: dtype.byteSize)
+        return overflow ? nil : bytes
+    }
+
     /// `f32[2,3]`.
     public var description: String { dtype.rawValue + shape.description }
 }

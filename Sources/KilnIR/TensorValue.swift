@@ -46,15 +46,18 @@ public struct TensorValue: Sendable, Hashable {
     /// zero and saturated to the Int64 range, NaN becoming 0, so that no value traps).
     public init(type: TensorType, doubles: [Double]) {
         if type.dtype.isInteger {
-            self.init(dtype: type.dtype, shape: type.shape, integers: doubles.map { value in
-                if value.isNaN { return 0 }
-                if value >= 0x1p63 { return .max }
-                if value < -0x1p63 { return .min }
-                return Int64(value.rounded(.towardZero))
-            })
+            self.init(dtype: type.dtype, shape: type.shape, integers: doubles.map(TensorValue.saturatingInt64))
         } else {
             self.init(shape: type.shape, floats: doubles.map { Float($0) })
         }
+    }
+
+    /// `value` rounded toward zero and saturated to the Int64 range, NaN becoming 0.
+    public static func saturatingInt64(_ value: Double) -> Int64 {
+        if value.isNaN { return 0 }
+        if value >= 0x1p63 { return .max }
+        if value < -0x1p63 { return .min }
+        return Int64(value.rounded(.towardZero))
     }
 
     /// A tensor of `type` filled with seeded uniform values in `[low, high)` (integers: in `low..<high`).

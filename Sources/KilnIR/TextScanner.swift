@@ -4,7 +4,8 @@ struct TextScanner {
     private var position = 0
     private var line = 1
 
-    init(_ text: String) { characters = Array(text) }
+    /// A CRLF line break is one `Character` in Swift; it is scanned as the `\n` it ends with.
+    init(_ text: String) { characters = text.map { $0 == "\r\n" ? "\n" : $0 } }
 
     var atEnd: Bool { position >= characters.count }
 
@@ -90,13 +91,13 @@ struct TextScanner {
 
     mutating func integer() throws(KilnError) -> Int {
         let number = try self.number()
-        guard number.isInteger, let value = Int(exactly: number.value) else {
-            throw error("expected an integer, found \(number.value)")
-        }
+        guard let value = number.integer else { throw error("expected an integer, found \(number.value)") }
         return value
     }
 
-    mutating func number() throws(KilnError) -> (value: Double, isInteger: Bool) {
+    /// A number; `integer` is its exact value when it is written as an integer that fits an `Int`
+    /// (an integer beyond the `Int` range is an error, not a rounded float).
+    mutating func number() throws(KilnError) -> (value: Double, integer: Int?) {
         skipSpace()
         let start = position
         while position < characters.count,
@@ -104,9 +105,12 @@ struct TextScanner {
             position += 1
         }
         let text = String(characters[start..<position])
-        if let integer = Int(text) { return (Double(integer), true) }
+        if let integer = Int(text) { return (Double(integer), integer) }
+        if text.contains(where: \.isNumber), text.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == "-" || $0 == "+") }) {
+            throw error("integer \(text) is out of range (expected \(Int.min) to \(Int.max))")
+        }
         guard !text.isEmpty, let value = Double(text) else { throw error("expected a number, found \(found(from: start))") }
-        return (value, false)
+        return (value, nil)
     }
 
     mutating func string() throws(KilnError) -> String {

@@ -23,12 +23,7 @@ public enum ONNXImporter {
 
     /// Reads and imports an `.onnx` file.
     public static func load(_ path: String) throws(KilnError) -> Imported {
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            throw .io(path: path, message: "cannot read: \(error.localizedDescription)")
-        }
+        let data = try SafeFile.read(path)
         do {
             return try decode(data)
         } catch {

@@ -113,11 +113,13 @@ public enum MachineModelStore {
         let kept = (load(file) ?? []).filter { !matches($0, backend: backend) }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let data: Data
         do {
-            try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try encoder.encode(kept + [model]).write(to: file, options: .atomic)
+            data = try encoder.encode(kept + [model])
         } catch {
-            throw .io(path: file.path, message: error.localizedDescription)
+            throw .io(path: file.path, message: "cannot encode the machine model: \(error)")
         }
+        try SafeFile.createDirectory(file.deletingLastPathComponent().path)
+        try SafeFile.write(data, to: file.path)
     }
 }

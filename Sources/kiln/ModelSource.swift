@@ -14,12 +14,7 @@ enum ModelSource {
             return Model(graph: imported.graph, parameters: imported.parameters, seed: seed)
         }
         if argument.hasSuffix(".kiln") || FileManager.default.fileExists(atPath: argument) {
-            let text: String
-            do {
-                text = try String(contentsOfFile: argument, encoding: .utf8)
-            } catch {
-                throw KilnError.io(path: argument, message: "cannot read: \(error.localizedDescription)")
-            }
+            let text = try SafeFile.readText(argument)
             do {
                 return Model(graph: try GraphParser.parse(text), seed: seed)
             } catch {

@@ -74,11 +74,7 @@ struct Profile: ParsableCommand {
     }
 
     private func write(_ text: String, to path: String) throws {
-        do {
-            try text.write(toFile: path, atomically: true, encoding: .utf8)
-        } catch {
-            throw KilnError.io(path: path, message: "cannot write: \(error.localizedDescription)")
-        }
+        try SafeFile.write(text, to: path)
         print("wrote \(path)")
     }
 }

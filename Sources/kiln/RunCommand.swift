@@ -59,7 +59,7 @@ struct Run: ParsableCommand {
         var given: [String: TensorValue] = [:]
         for argument in inputs {
             guard let equals = argument.firstIndex(of: "=") else {
-                throw ValidationError("--input takes NAME=FILE.npy, got '\(argument)'")
+                throw KilnError.invalidArgument("--input takes NAME=FILE.npy, got '\(argument)'")
             }
             given[String(argument[..<equals])] = try NumPyFile.read(String(argument[argument.index(after: equals)...]))
         }

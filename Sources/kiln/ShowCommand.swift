@@ -43,11 +43,7 @@ struct Show: ParsableCommand {
             if plan || training { print(report.text(details: !brief), terminator: "") }
             if let dot {
                 let text = GraphvizDOT.render(report.optimized.graph, fusion: report.optimized.fusion)
-                do {
-                    try text.write(toFile: dot, atomically: true, encoding: .utf8)
-                } catch {
-                    throw KilnError.io(path: dot, message: "cannot write: \(error.localizedDescription)")
-                }
+                try SafeFile.write(text, to: dot)
                 print("wrote \(dot)")
             }
         }

@@ -1,3 +1,4 @@
+import Foundation
 import KilnIR
 import KilnOps
 import Testing
@@ -90,5 +91,20 @@ import Testing
         graph = try sampleGraph()
         graph.outputs = []
         #expect(throws: KilnError.invalidGraph("graph 'sample' has no outputs")) { try graph.verify() }
+    }
+}
+
+@Suite struct GraphTextLineEndingTests {
+    @Test func crlfLineBreaksParseLikeLF() throws {
+        let graph = try GraphTextTests().sampleGraph()
+        let text = GraphText.print(graph)
+        let crlf = text.replacingOccurrences(of: "\n", with: "\r\n")
+        #expect(try GraphParser.parse(crlf) == graph)
+        do {
+            _ = try GraphParser.parse("graph g {\r\n  %0 = input() : f32[2] name=\"x\"\r\n  %1 = nosuch(%0)\r\n}\r\n")
+            Issue.record("expected a parse error")
+        } catch {
+            #expect(error.description == "parse error at line 4: expected ':', found '}'")
+        }
     }
 }

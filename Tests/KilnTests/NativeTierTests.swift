@@ -102,6 +102,24 @@ import Testing
         #expect(Approximate.normwiseRelativeError(second, first) < 1e-5)
     }
 
+    @Test func aTierSwitchMidTrainingGivesTheLossesOfOneTier() throws {
+        let native = NativeBackend(cache: Self.scratchCache())
+        try #require(native.compiler != nil, "no system C compiler")
+        let (train, _) = try DigitsData.load("digits")
+        let x = TensorValue(shape: [32, 64], floats: Array(train.features.prefix(32 * 64)))
+        let labels = TensorValue(shape: [32], floats: train.labels.prefix(32).map(Float.init))
+        func losses(_ backend: ExecutionBackend, switchAfter: Int?) throws -> [Double] {
+            let trainer = try Trainer(model: DigitsModels.mlp(), optimizer: Adam(), learningRate: 0.003, backend: backend)
+            return try (0..<12).map { step in
+                if step == switchAfter { #expect(trainer.step.waitForNativeTier() == .native) }
+                return try trainer.train(["x": x, "labels": labels])["loss"]!.doubles[0]
+            }
+        }
+        let stayed = try losses(.tcc, switchAfter: nil)
+        let switched = try losses(ExecutionBackend(.tiered, native: native), switchAfter: 5)
+        for (a, b) in zip(stayed, switched) { #expect(abs(a - b) <= 1e-5 * max(abs(a), 1), "\(stayed) against \(switched)") }
+    }
+
     @Test func swappingTiersUnderCallsFromSeveralThreads() throws {
         let native = NativeBackend(cache: Self.scratchCache())
         try #require(native.compiler != nil, "no system C compiler")

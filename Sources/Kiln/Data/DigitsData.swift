@@ -33,13 +33,7 @@ public enum DigitsData {
 
     /// Parses a digits-layout CSV and splits it.
     public static func loadCSV(_ path: String) throws(KilnError) -> (train: LabeledDataset, test: LabeledDataset) {
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw .io(path: path, message: "cannot read: \(error.localizedDescription)")
-        }
-        return try parse(text, path: path)
+        try parse(try SafeFile.readText(path), path: path)
     }
 
     /// Parses CSV text of the digits layout: a header, then `label,p0,...,p63` rows.

@@ -77,22 +77,12 @@ public enum NumPyFile {
 
     /// Reads a `.npy` file.
     public static func read(_ path: String) throws(KilnError) -> TensorValue {
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            throw .io(path: path, message: "cannot read: \(error.localizedDescription)")
-        }
-        return try decode(data, path: path)
+        try decode(try SafeFile.read(path), path: path)
     }
 
     /// Writes `value` to a `.npy` file.
     public static func write(_ value: TensorValue, to path: String) throws(KilnError) {
-        do {
-            try encode(value).write(to: URL(fileURLWithPath: path))
-        } catch {
-            throw .io(path: path, message: "cannot write: \(error.localizedDescription)")
-        }
+        try SafeFile.write(encode(value), to: path)
     }
 
     private static func field(_ key: String, in header: String, fail: (String) -> KilnError) throws(KilnError) -> String {

@@ -73,21 +73,11 @@ public enum SafeTensors {
 
     /// Writes named tensors to a file.
     public static func write(_ tensors: [String: TensorValue], metadata: [String: String] = [:], to path: String) throws(KilnError) {
-        do {
-            try encode(tensors, metadata: metadata).write(to: URL(fileURLWithPath: path))
-        } catch {
-            throw .io(path: path, message: "cannot write: \(error.localizedDescription)")
-        }
+        try SafeFile.write(encode(tensors, metadata: metadata), to: path)
     }
 
     /// Reads named tensors from a file.
     public static func read(_ path: String) throws(KilnError) -> (tensors: [String: TensorValue], metadata: [String: String]) {
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            throw .io(path: path, message: "cannot read: \(error.localizedDescription)")
-        }
-        return try decode(data, path: path)
+        try decode(try SafeFile.read(path), path: path)
     }
 }

@@ -52,13 +52,9 @@ public struct StandaloneProgram: Sendable {
 
     /// Writes every file into `directory` (created if needed).
     public func write(to directory: String) throws(KilnError) {
-        do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            for (file, data) in files {
-                try data.write(to: URL(fileURLWithPath: directory).appendingPathComponent(file))
-            }
-        } catch {
-            throw .io(path: directory, message: "cannot write the standalone program: \(error.localizedDescription)")
+        try SafeFile.createDirectory(directory)
+        for (file, data) in files.sorted(by: { $0.key < $1.key }) {
+            try SafeFile.write(data, to: URL(fileURLWithPath: directory).appendingPathComponent(file).path)
         }
     }
 }

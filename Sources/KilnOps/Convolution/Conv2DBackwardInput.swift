@@ -29,8 +29,11 @@ public struct Conv2DBackwardInput: Operator {
         guard dy[1] == w[0] else {
             throw ShapeError("input 0 has shape \(dy); expected \(w[0]) channels, the output channels of input 1 of shape \(w)")
         }
+        let inputChannels = try checkedProduct(
+            w[1], convolution.groups,
+            otherwise: "attribute 'groups' \(convolution.groups) times the \(w[1]) channels per group of input 1 of shape \(w) overflows")
         let geometry = try ConvolutionGeometry.make(
-            batch: dy[0], inputChannels: w[1] * convolution.groups, inputSize: inputSize, outputChannels: w[0],
+            batch: dy[0], inputChannels: inputChannels, inputSize: inputSize, outputChannels: w[0],
             kernel: SpatialPair(w[2], w[3]), attributes: convolution, inputLabel: "attribute 'input_size' \(inputSize)",
             outputLabel: "input 1 of shape \(w)", kernelLabel: "input 1 of shape \(w)")
         guard geometry.outputSize == SpatialPair(dy[2], dy[3]) else {

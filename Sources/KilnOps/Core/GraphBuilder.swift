@@ -51,8 +51,8 @@ public struct GraphBuilder: Sendable {
     }
 
     /// Appends a node of operator `op`, inferring its type.
-    /// Throws `KilnError.shape` naming the node when the inputs do not fit, or
-    /// `.unsupportedOperator` when the mnemonic is unknown.
+    /// Throws `KilnError.shape` naming the node when the inputs do not fit or an input or the
+    /// output is over `TensorSizeLimit`, or `.unsupportedOperator` when the mnemonic is unknown.
     @discardableResult
     public mutating func add(
         _ op: String, _ inputs: [NodeID], attributes: Attributes = [:], name: String? = nil,
@@ -64,8 +64,12 @@ public struct GraphBuilder: Sendable {
         let context = NodeContext(op: op, name: nodeName, inputTypes: inputTypes, provenance: provenance)
         guard let definition = OperatorRegistry.operator(op) else { throw .unsupportedOperator(context) }
         let type: TensorType
-        do {
+        do throws(ShapeError) {
+            for (index, input) in inputTypes.enumerated() {
+                if let violation = TensorSizeLimit.violation(input) { throw ShapeError("input \(index): \(violation)") }
+            }
             type = try definition.inferType(inputTypes, attributes)
+            try TensorSizeLimit.check(type)
         } catch {
             throw .shape(context, error)
         }

@@ -64,6 +64,10 @@ public enum OperatorRegistry {
                   values.count == node.type.shape.elementCount || values.count == 1 else {
                 throw .invalidGraph("constant \(node.id) '\(node.name)' needs a 'value' list of 1 or \(node.type.shape.elementCount) numbers")
             }
+            if node.type.dtype.isInteger, let bad = values.first(where: { !node.type.dtype.holdsExactly($0) }) {
+                throw .invalidGraph(
+                    "constant \(node.id) '\(node.name)' of type \(node.type) holds \(bad); an integer constant holds whole numbers in the range of \(node.type.dtype.rawValue)")
+            }
         }
     }
 

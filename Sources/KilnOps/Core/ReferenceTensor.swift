@@ -27,6 +27,10 @@ public struct ReferenceTensor: Sendable, Hashable {
 
     /// The tensor rounded to its element type.
     public var tensorValue: TensorValue { TensorValue(type: type, doubles: values) }
+
+    /// The integer an element of an index tensor holds, or nil when it is not finite or beyond
+    /// the `Int` range: an index that is out of range for every axis, never a trap.
+    public static func index(_ value: Double) -> Int? { Int(exactly: value.rounded(.towardZero)) }
 }
 
 /// Iterates over every multi-index of a shape in C order.

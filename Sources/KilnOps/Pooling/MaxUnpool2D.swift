@@ -31,8 +31,7 @@ public struct MaxUnpool2D: Operator {
         let inputPlane = inputs[0].shape[2] * inputs[0].shape[3]
         var y = [Double](repeating: 0, count: output.elementCount)
         for (element, value) in inputs[0].values.enumerated() {
-            let index = Int(inputs[1].values[element])
-            if (0..<plane).contains(index) { y[element / inputPlane * plane + index] += value }
+            if let index = ReferenceTensor.index(inputs[1].values[element]), (0..<plane).contains(index) { y[element / inputPlane * plane + index] += value }
         }
         return ReferenceTensor(signature.output, y)
     }

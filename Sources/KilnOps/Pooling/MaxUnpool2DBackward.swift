@@ -26,7 +26,7 @@ public struct MaxUnpool2DBackward: Operator {
         let dy = inputs[0].shape, plane = dy[2] * dy[3]
         let output = signature.output.shape, outputPlane = output[2] * output[3]
         let values = inputs[1].values.enumerated().map { element, position -> Double in
-            let index = Int(position)
+            guard let index = ReferenceTensor.index(position) else { return 0 }
             return (0..<plane).contains(index) ? inputs[0].values[element / outputPlane * plane + index] : 0
         }
         return ReferenceTensor(signature.output, values)

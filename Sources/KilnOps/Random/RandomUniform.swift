@@ -36,7 +36,7 @@ public struct RandomUniform: Operator {
     }
 
     public func evaluate(_ inputs: [ReferenceTensor], _ signature: OperatorSignature) -> ReferenceTensor {
-        let seed = UInt64(bitPattern: Int64(inputs[0].values[0]))
+        let seed = UInt64(bitPattern: TensorValue.saturatingInt64(inputs[0].values[0]))
         let stream = UInt64(bitPattern: Int64(signature.attributes.int("stream", default: 0)))
         let count = signature.output.shape.elementCount
         return ReferenceTensor(signature.output, (0..<count).map { RandomUniform.value(seed: seed, stream: stream, index: UInt64($0)) })

@@ -38,8 +38,7 @@ struct GatherGeometry {
 
     /// The row an index picks, or nil when it is out of range.
     func row(_ index: Double) -> Int? {
-        let value = Int(index)
-        guard value >= -extent, value < extent else { return nil }
+        guard let value = ReferenceTensor.index(index), value >= -extent, value < extent else { return nil }
         return value < 0 ? value + extent : value
     }
 

@@ -36,8 +36,7 @@ public struct OneHot: Operator {
         let depth = signature.output.shape.dimensions.last ?? 1
         var values = [Double](repeating: 0, count: signature.output.shape.elementCount)
         for (row, index) in inputs[0].values.enumerated() {
-            let position = Int(index)
-            guard position >= -depth, position < depth else { continue }
+            guard let position = ReferenceTensor.index(index), position >= -depth, position < depth else { continue }
             values[row * depth + (position < 0 ? position + depth : position)] = 1
         }
         return ReferenceTensor(signature.output, values)

@@ -24,6 +24,11 @@ public struct Pad: Operator {
         guard pads.allSatisfy({ $0 >= 0 }) else {
             throw ShapeError("'pads' \(AttributeValue.ints(pads)) for input 0 of shape \(input.shape) holds a negative entry; expected non-negative")
         }
+        for axis in 0..<rank {
+            _ = try checkedSum(
+                pads[axis], input.shape[axis], pads[rank + axis],
+                otherwise: "'pads' \(AttributeValue.ints(pads)) make axis \(axis) of input 0 of shape \(input.shape) longer than \(Int.max)")
+        }
         return (Array(pads[..<rank]), Array(pads[rank...]))
     }
 

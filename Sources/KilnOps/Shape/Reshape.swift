@@ -17,17 +17,18 @@ public struct Reshape: Operator {
             throw ShapeError("target shape \(requested) may hold at most one -1 and no other negative value")
         }
         var dimensions = requested
+        func mismatch(_ target: [Int]) -> ShapeError {
+            let elements = Shape(target).checkedElementCount.map(String.init) ?? "more than \(Int.max)"
+            return ShapeError(
+                "cannot reshape input 0 of shape \(inputs[0].shape) (\(count) elements) to \(Shape(target)) (\(elements) elements)")
+        }
         if let hole = requested.firstIndex(of: -1) {
-            let known = requested.filter { $0 != -1 }.reduce(1, *)
-            guard known > 0, count % known == 0 else {
+            guard let known = Shape(requested.filter { $0 != -1 }).checkedElementCount, known > 0, count % known == 0 else {
                 throw ShapeError("cannot reshape input 0 of shape \(inputs[0].shape) (\(count) elements) to \(Shape(requested))")
             }
             dimensions[hole] = count / known
         }
-        guard Shape(dimensions).elementCount == count else {
-            throw ShapeError(
-                "cannot reshape input 0 of shape \(inputs[0].shape) (\(count) elements) to \(Shape(dimensions)) (\(Shape(dimensions).elementCount) elements)")
-        }
+        guard Shape(dimensions).checkedElementCount == count else { throw mismatch(dimensions) }
         return TensorType(inputs[0].dtype, Shape(dimensions))
     }
 

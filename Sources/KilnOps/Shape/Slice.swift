@@ -54,15 +54,21 @@ public struct Slice: Operator {
             if step > 0 {
                 start = Swift.min(Swift.max(start, 0), extent)
                 end = Swift.min(Swift.max(end, 0), extent)
-                elements = end > start ? (end - start + step - 1) / step : 0
+                elements = end > start ? Slice.count(distance: end - start, step: step) : 0
             } else {
                 start = Swift.min(Swift.max(start, 0), extent - 1)
                 end = Swift.min(Swift.max(end, -1), extent - 1)
-                elements = start > end ? (start - end - step - 1) / -step : 0
+                elements = start > end ? Slice.count(distance: start - end, step: step) : 0
             }
             result.append(AxisSlice(axis: axis, first: start, step: step, count: elements))
         }
         return result
+    }
+
+    /// The positions a walk of `distance > 0` positions visits in steps of `step` (either sign,
+    /// any magnitude, `Int.min` included): ⌈distance / |step|⌉.
+    static func count(distance: Int, step: Int) -> Int {
+        Int((UInt(distance) - 1) / step.magnitude) + 1
     }
 
     /// For each input axis, the first position and step (1 and 0 on axes not sliced).
