@@ -14,7 +14,9 @@ import Testing
     static let models = [
         "expand_probe", "gru_no_state", "lstm_no_state", "causal_mask",
         "floor", "ceil", "round", "sign", "mod_fmod", "isnan_isinf", "shrink", "celu", "mish", "where_equal",
-        "gelu", "gelu_tanh", "layer_norm_axes",
+        "gelu", "gelu_tanh", "layer_norm_axes", "cumsum",
+        "einsum_bmm", "einsum_attention", "einsum_outer", "einsum_implicit", "einsum_rowdot", "einsum_contract_two",
+        "einsum_transpose", "einsum_sum",
         "conv1d", "conv1d_same", "conv_transpose1d", "max_pool1d", "average_pool1d", "conv3d", "max_pool3d", "average_pool3d",
     ]
 
