@@ -56,6 +56,8 @@ import Testing
         unary("sin", { sin($0) }, { $0.sin() }), unary("cos", { cos($0) }, { $0.cos() }),
         unary("relu", { relu($0) }, { $0.relu() }), unary("sigmoid", { sigmoid($0) }, { $0.sigmoid() }),
         unary("tanh", { tanh($0) }, { $0.tanh() }), unary("erf", { erf($0) }, { $0.erf() }),
+        unary("floor", { floor($0) }, { $0.floor() }), unary("ceil", { ceil($0) }, { $0.ceil() }),
+        unary("round", { round($0) }, { $0.round() }),
         unary("leaky_relu", { leakyRelu($0, alpha: 0.1) }, { $0.leakyRelu(alpha: 0.1) }),
         binary("prelu", { prelu($0, slope: $1) }, { $0.prelu(slope: $1) }),
         unary("elu", { elu($0) }, { $0.elu() }), unary("selu", { selu($0) }, { $0.selu() }),
