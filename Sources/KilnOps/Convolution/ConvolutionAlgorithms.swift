@@ -52,3 +52,30 @@ extension ConvolutionGeometry {
         }
     }
 }
+
+/// When a forward convolution is computed by Winograd (`conv2d_winograd` over `winograd_filter`
+/// weights, which `winograd-selection` writes into the graph).
+///
+/// Measured on this machine (one core, OpenBLAS, C = K): F(4×4, 3×3) beats im2col + GEMM at
+/// 56×56 (4.21 against 4.60 ms at 64 channels) and 28×28 (2.34 against 3.03 ms at 128), and
+/// loses at 7×7 (8.56 against 3.56 ms): its transforms and its α² small GEMMs cost more than the
+/// multiplications it saves once a plane holds few tiles. So: 3×3, stride 1, dilation 1, one
+/// group, at least `minimumOutput` outputs along each axis and `minimumChannels` channels in and out.
+package enum WinogradRule {
+    /// The smallest output height and width that Winograd is chosen for.
+    package static let minimumOutput = 28
+    /// The fewest input and output channels Winograd is chosen for (fewer make the α² GEMMs too thin).
+    package static let minimumChannels = 32
+
+    /// The tile side m of F(m×m, 3×3) for a `conv2d` node of this signature, or nil to keep
+    /// the convolution as it is.
+    package static func tile(for signature: OperatorSignature) -> Int? {
+        guard let g = try? Conv2D().geometry(signature.inputs, signature.attributes) else { return nil }
+        let threeByThree = g.height.kernel == 3 && g.width.kernel == 3
+        let unit = g.height.stride == 1 && g.width.stride == 1 && g.height.dilation == 1 && g.width.dilation == 1
+        guard threeByThree && unit && g.groups == 1,
+              g.height.output >= minimumOutput && g.width.output >= minimumOutput,
+              g.inputChannels >= minimumChannels && g.outputChannels >= minimumChannels else { return nil }
+        return 4
+    }
+}
