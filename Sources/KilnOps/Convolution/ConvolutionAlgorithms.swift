@@ -56,14 +56,18 @@ extension ConvolutionGeometry {
 /// When a forward convolution is computed by Winograd (`conv2d_winograd` over `winograd_filter`
 /// weights, which `winograd-selection` writes into the graph).
 ///
-/// Measured on this machine (one core, OpenBLAS, C = K): F(4×4, 3×3) beats im2col + GEMM at
-/// 56×56 (4.21 against 4.60 ms at 64 channels) and 28×28 (2.34 against 3.03 ms at 128), and
-/// loses at 7×7 (8.56 against 3.56 ms): its transforms and its α² small GEMMs cost more than the
-/// multiplications it saves once a plane holds few tiles. So: 3×3, stride 1, dilation 1, one
-/// group, at least `minimumOutput` outputs along each axis and `minimumChannels` channels in and out.
+/// Measured on this machine (one core, native tier, OpenBLAS with its AVX-512 kernels, ResNet-18's
+/// layers, C = K): F(4×4, 3×3) takes 1.39 ms against im2col + GEMM's 2.71 at 56×56×64 and 1.14
+/// against 2.54 at 28×28×128; at 14×14×256 F(4×4) loses (3.07 against 2.59: its transformed
+/// filters, 36/9 of the weights, are read for only 16 tiles) and F(2×2) wins (1.95); at 7×7×512
+/// both lose (F(2×2) 4.0-4.4 against 3.4). So: 3×3, stride 1, dilation 1, one group, at least
+/// `minimumChannels` channels in and out; F(4×4) from `largeTileOutput` outputs along each axis,
+/// F(2×2) from `minimumOutput`.
 package enum WinogradRule {
     /// The smallest output height and width that Winograd is chosen for.
-    package static let minimumOutput = 28
+    package static let minimumOutput = 14
+    /// The smallest output height and width that F(4×4) is chosen for (F(2×2) below it).
+    package static let largeTileOutput = 28
     /// The fewest input and output channels Winograd is chosen for (fewer make the α² GEMMs too thin).
     package static let minimumChannels = 32
 
@@ -76,6 +80,6 @@ package enum WinogradRule {
         guard threeByThree && unit && g.groups == 1,
               g.height.output >= minimumOutput && g.width.output >= minimumOutput,
               g.inputChannels >= minimumChannels && g.outputChannels >= minimumChannels else { return nil }
-        return 4
+        return g.height.output >= largeTileOutput && g.width.output >= largeTileOutput ? 4 : 2
     }
 }
