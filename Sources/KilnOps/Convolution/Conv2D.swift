@@ -190,6 +190,15 @@ public struct Conv2D: Operator {
             OperatorTestCase(
                 "depthwise-dilated-nonsquare", inputs: [.f32(1, 3, 6, 6), .f32(3, 1, 3, 2)],
                 attributes: ["groups": .int(3), "dilation": .ints([2, 1]), "padding": .ints([2, 0, 1, 1])]),
+            OperatorTestCase(
+                "depthwise-5x5-stride-2-odd", inputs: [.f32(1, 7, 9, 11), .f32(7, 1, 5, 5), .f32(7)],
+                attributes: ["groups": .int(7), "stride": .ints([2]), "padding": .ints([2, 1, 2, 2])]),
+            OperatorTestCase(
+                "depthwise-unpadded-multiplier-odd-rows", inputs: [.f32(2, 5, 7, 9), .f32(10, 1, 3, 3)],
+                attributes: ["groups": .int(5)]),
+            OperatorTestCase(
+                "depthwise-stride-2x3-one-sided-padding", inputs: [.f32(1, 3, 8, 10), .f32(3, 1, 3, 3), .f32(3)],
+                attributes: ["groups": .int(3), "stride": .ints([2, 3]), "padding": .ints([0, 0, 1, 1])]),
             OperatorTestCase("pointwise", inputs: [.f32(2, 4, 3, 3), .f32(5, 4, 1, 1), .f32(5)]),
             OperatorTestCase("pointwise-groups", inputs: [.f32(1, 4, 3, 2), .f32(4, 2, 1, 1)], attributes: ["groups": .int(2)]),
             OperatorTestCase("1x1-stride-2", inputs: [.f32(1, 3, 5, 5), .f32(2, 3, 1, 1)], attributes: ["stride": .ints([2])]),
