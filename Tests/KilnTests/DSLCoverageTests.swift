@@ -30,6 +30,8 @@ import Testing
         "adaptive_avg_pool2d_backward", "avg_pool2d_backward", "batch_norm_train", "conv2d_backward_input",
         "conv2d_backward_weight", "deform_conv2d_backward", "gather_grad", "max_pool2d_backward",
         "max_unpool2d_backward", "upsample_bilinear2d_backward", "upsample_nearest2d_backward", "random_uniform",
+        // Inserted by the winograd-selection pass for the convolutions the kernel plan assigns to Winograd.
+        "winograd_filter", "conv2d_winograd",
     ]
 
     static func image(_ g: GraphContext, channels: Int = 4) -> Tensor { g.input("x", [1, channels, 6, 6]) }
