@@ -5,7 +5,7 @@ KILN_RELEASE = .build/release/kiln
 KILN_DEBUG = .build/debug/kiln
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test test-matrix test-sanitize deps build graphs generated clean
+.PHONY: run test test-matrix test-sanitize deps build graphs generated clean snippets docs
 
 ## Installs the system libraries Kiln links (libtcc, OpenBLAS) when they are missing.
 deps:
@@ -73,3 +73,16 @@ generated: deps
 	$(SWIFT) build --product kiln
 	@for model in $(GENERATED_MODELS); do $(KILN_DEBUG) emit $$model -o generated/$$model > /dev/null && echo "wrote generated/$$model"; done
 	@$(KILN_DEBUG) emit lenet5 -o generated/lenet5 --embed-weights > /dev/null && echo "wrote generated/lenet5"
+
+## Rewrites Tests/KilnTests/DocumentationSnippets.swift from the Swift code blocks of README.md and
+## the DocC articles (a test fails when they drift; every snippet is compiled and run by the tests).
+snippets: deps
+	$(SWIFT) build --build-tests
+	KILN_UPDATE_SNIPPETS=1 $(SWIFT) test --skip-build --filter DocumentationSnippetTests/snippetsAreCurrent
+	$(SWIFT) build --build-tests
+
+## Builds the DocC documentation of the Kiln module into .build/docs (open .build/docs/index.html
+## through a local web server, e.g. `python3 -m http.server -d .build/docs`).
+docs: deps
+	$(SWIFT) package --allow-writing-to-directory .build/docs generate-documentation --target Kiln \
+	  --output-path .build/docs --transform-for-static-hosting --disable-indexing

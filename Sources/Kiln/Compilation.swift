@@ -17,7 +17,7 @@ enum Compilation {
             try GraphOptimizer.optimize(graph, isTraining: isTraining, options: optimization)
         }
         let program = try CompilePhaseRecorder.measure("code generation") { () throws(KilnError) in
-            try CodeGenerator.generate(optimized.graph, fusion: optimized.fusion, memory: optimized.memory)
+            try CodeGenerator.generate(optimized.graph, fusion: optimized.fusion, memory: optimized.memory, kernelPlan: optimized.kernelPlan)
         }
         let executable = try Executable(graph: optimized.graph, parameters: parameters, program: program, backend: backend)
         CompilePhaseRecorder.current?.record(executable.backendName, seconds: executable.compileSeconds)

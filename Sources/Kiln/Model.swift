@@ -31,7 +31,7 @@ public struct Model: Sendable {
     /// The first error met while building, thrown by `compile()`.
     public let buildError: KilnError?
     private let body: (@Sendable (GraphContext) -> Void)?
-    private var givenParameters: [String: TensorValue] = [:]
+    var givenParameters: [String: TensorValue] = [:]
 
     /// Builds a model by running `body`, which declares inputs, outputs and (for training) a loss.
     public init(_ name: String, seed: UInt64 = 0, _ body: @escaping @Sendable (GraphContext) -> Void) {

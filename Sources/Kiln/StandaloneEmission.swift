@@ -13,7 +13,7 @@ extension Model {
         try validate()
         let values = if let parameters { parameters } else { try initialParameters() }
         let optimized = try GraphOptimizer.optimize(graph, isTraining: false, options: optimization)
-        let program = try CodeGenerator.generate(optimized.graph, fusion: optimized.fusion, memory: optimized.memory)
+        let program = try CodeGenerator.generate(optimized.graph, fusion: optimized.fusion, memory: optimized.memory, kernelPlan: optimized.kernelPlan)
         return try StandaloneProgram(
             graph: optimized.graph, program: program, parameters: values, name: name ?? self.name, blas: blas,
             embedWeights: embedWeights)

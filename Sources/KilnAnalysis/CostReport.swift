@@ -106,7 +106,7 @@ public struct CostReport: Sendable, Hashable, CustomStringConvertible {
         }
         let anchor = costs.filter { !$0.layer.isEmpty }.max { $0.cost.flops < $1.cost.flops }
         return KernelCost(
-            index: index, name: group.name, nodes: group.nodes, nodeNames: costs.map(\.name), ops: costs.map(\.op),
+            index: index, name: group.name, algorithm: group.algorithm, nodes: group.nodes, nodeNames: costs.map(\.name), ops: costs.map(\.op),
             layer: anchor?.layer ?? "", location: anchor?.location ?? "", phase: phase,
             output: graph[group.nodes.last!].type,
             parameters: inputs.map { graph[$0] }.filter { $0.op == Node.parameterOp && $0.isTrainable }

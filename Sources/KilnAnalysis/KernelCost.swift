@@ -10,11 +10,14 @@ public struct KernelGroup: Sendable, Hashable {
     public var name: String
     /// The nodes it computes, in order; the last one's output is the kernel's result.
     public var nodes: [NodeID]
+    /// The algorithm of its GEMM-shaped node in the kernel plan (`depthwise-direct`), or empty.
+    public var algorithm: String
 
     /// Creates a group.
-    public init(name: String, nodes: [NodeID]) {
+    public init(name: String, nodes: [NodeID], algorithm: String = "") {
         self.name = name
         self.nodes = nodes
+        self.algorithm = algorithm
     }
 
     /// One group per computed node, named like the code generator names unfused kernels.
@@ -64,6 +67,8 @@ public struct KernelCost: Sendable, Hashable {
     public var index: Int
     /// The kernel's name.
     public var name: String
+    /// The algorithm of its GEMM-shaped node (`im2col+gemm`), or empty.
+    public var algorithm: String
     /// The nodes it computes.
     public var nodes: [NodeID]
     /// Their names, in order.

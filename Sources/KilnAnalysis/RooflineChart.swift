@@ -70,13 +70,9 @@ public struct RooflineChart {
         out.append(text((left + right) / 2, bottom + 42, "arithmetic intensity (FLOP/byte; FLOPs = 2 x MACs + other float ops)", attributes: #"text-anchor="middle""#))
         out.append(text(22, (top + bottom) / 2, "GFLOP/s", attributes: #"text-anchor="middle" transform="rotate(-90 22 \#(number((top + bottom) / 2)))""#))
 
-        let slope = atan(((bottom - top) / Double(ys.count - 1)) / ((right - left) / Double(xs.count - 1))) * 180 / .pi
-        for (index, (bandwidth, label, style)) in ceilings.enumerated() {
+        for (bandwidth, _, style) in ceilings {
             let knee = min(machine.peakGFLOPs / bandwidth, xMax)
             out.append(#"<polyline class="ceiling" points="\#(point(xMin, bandwidth * xMin)) \#(point(knee, bandwidth * knee))" fill="none" \#(style)/>"#)
-            let labelX = max(knee / (12 * pow(3, Double(index))), xMin * 1.5)
-            let (px, py) = (x(labelX), y(bandwidth * labelX) - 5)
-            out.append(text(px, py, label, attributes: #"font-size="11" transform="rotate(\#(number(-slope)) \#(number(px)) \#(number(py)))""#))
         }
         out.append(#"<polyline class="ceiling" points="\#(point(machine.ridgeIntensity, machine.peakGFLOPs)) \#(point(xMax, machine.peakGFLOPs))" fill="none" stroke="rgb(34,34,34)" stroke-width="2"/>"#)
         out.append(text(right - 4, y(machine.peakGFLOPs) - 8, "peak \(Quantity.fixed(machine.peakGFLOPs)) GFLOP/s", attributes: #"text-anchor="end""#))
@@ -85,7 +81,17 @@ public struct RooflineChart {
         out.append(#"<circle class="ridge" cx="\#(number(ridgeX))" cy="\#(number(ridgeY))" r="5" fill="rgb(34,34,34)"/>"#)
         out.append(text(ridgeX + 8, ridgeY + 16, "ridge \(Quantity.fixed(machine.ridgeIntensity)) FLOP/B"))
 
-        for kernel in report.kernels { out.append(contentsOf: point(for: kernel)) }
+        for kernel in report.kernels { out.append(point(for: kernel)) }
+        let labels = kernelLabels(avoiding: [
+            labelBox(right - 4, y(machine.peakGFLOPs) - 8, "peak \(Quantity.fixed(machine.peakGFLOPs)) GFLOP/s", fontSize: 12, anchorEnd: true),
+            labelBox(ridgeX + 8, ridgeY + 16, "ridge \(Quantity.fixed(machine.ridgeIntensity)) FLOP/B", fontSize: 12),
+            Label(x: ridgeX, y: ridgeY, text: "", box: (ridgeX - 6, ridgeY - 6, ridgeX + 6, ridgeY + 6)),
+        ])
+        out.append(contentsOf: labels.map { text($0.x, $0.y, $0.text, attributes: #"class="kernel-label" font-size="10""#) })
+        if labels.count < report.kernels.count {
+            out.append(text(left, bottom + 58, "labelled: the \(labels.count) slowest kernels with room for a label; every point's tooltip names its kernel",
+                            attributes: #"font-size="10" fill="rgb(85,85,85)""#))
+        }
         out.append(contentsOf: legend)
         out.append("</svg>")
         return out.joined(separator: "\n") + "\n"
@@ -104,20 +110,71 @@ public struct RooflineChart {
         return result
     }
 
-    private func point(for kernel: KernelProfile) -> [String] {
+    /// Where kernel `kernel`'s point is drawn.
+    private func position(of kernel: KernelProfile) -> (x: Double, y: Double) {
+        let onChart = kernel.cost.flops > 0 && kernel.achievedGFLOPs > 0
+        return onChart ? (x(kernel.cost.intensity), y(kernel.achievedGFLOPs)) : (left, bottom)
+    }
+
+    private func point(for kernel: KernelProfile) -> String {
         let cost = kernel.cost
-        let onChart = cost.flops > 0 && kernel.achievedGFLOPs > 0
-        let cx = onChart ? x(cost.intensity) : left, cy = onChart ? y(kernel.achievedGFLOPs) : bottom
+        let (cx, cy) = position(of: kernel)
         var tooltip = "\(cost.name) [\(cost.phase.rawValue)] layer \(cost.layer.isEmpty ? "-" : cost.layer): "
             + "\(cost.ops.joined(separator: "+")) -> \(cost.output); \(Quantity.si(Double(cost.flops))) FLOPs, "
             + "\(Quantity.si(Double(cost.bytes)))B, \(Quantity.fixed(cost.intensity)) FLOP/B, \(kernel.bound.rawValue)-bound; "
             + "\(Quantity.fixed(kernel.measuredSeconds * 1e6)) us, \(Quantity.fixed(kernel.achievedGFLOPs)) GFLOP/s, "
             + "\(Quantity.fixed(kernel.achievedGBs)) GB/s, \(Quantity.fixed(kernel.roofFraction * 100, digits: 2))% of roof"
-        if !onChart { tooltip += " (no FLOPs: drawn on the chart's edge)" }
-        return [
-            #"<circle class="kernel" cx="\#(number(cx))" cy="\#(number(cy))" r="4.5" fill="\#(color(cost.phase))" fill-opacity="0.8" stroke="black" stroke-width="0.5"><title>\#(escaped(tooltip))</title></circle>"#,
-            text(cx + 6, cy - 5, cost.name, attributes: #"class="kernel-label" font-size="10""#),
-        ]
+        if !(cost.flops > 0 && kernel.achievedGFLOPs > 0) { tooltip += " (no FLOPs: drawn on the chart's edge)" }
+        return #"<circle class="kernel" cx="\#(number(cx))" cy="\#(number(cy))" r="4.5" fill="\#(color(cost.phase))" fill-opacity="0.8" stroke="black" stroke-width="0.5"><title>\#(escaped(tooltip))</title></circle>"#
+    }
+
+    /// The most kernel labels allowed, so that a chart of a whole training step stays readable.
+    public static let maximumLabels = 24
+
+    /// A label and its box (x, y is the text's baseline start).
+    struct Label {
+        typealias Box = (minX: Double, minY: Double, maxX: Double, maxY: Double)
+        var x: Double, y: Double, text: String
+        var box: Box
+    }
+
+    /// The box a label of `text` at font size `fontSize` covers (0.6 em per character, the usual
+    /// sans-serif average, and the font size tall above the baseline plus a descent).
+    func labelBox(_ x: Double, _ y: Double, _ text: String, fontSize: Double, anchorEnd: Bool = false) -> Label {
+        let width = Double(text.count) * fontSize * 0.6
+        let start = anchorEnd ? x - width : x
+        return Label(x: start, y: y, text: text, box: (start, y - fontSize, start + width, y + fontSize * 0.25))
+    }
+
+    /// Labels for the slowest kernels, each at the first of several places around its point that
+    /// overlaps no other label, no point and none of `fixed`, and stays inside the plot; a kernel
+    /// with no such place goes unlabelled (its tooltip names it).
+    private func kernelLabels(avoiding fixed: [Label]) -> [Label] {
+        func overlaps(_ a: Label.Box, _ b: Label.Box) -> Bool {
+            a.minX < b.maxX && b.minX < a.maxX && a.minY < b.maxY && b.minY < a.maxY
+        }
+        let points = report.kernels.map { kernel -> Label.Box in
+            let (cx, cy) = position(of: kernel)
+            return (cx - 5, cy - 5, cx + 5, cy + 5)
+        }
+        var placed: [Label] = []
+        let slowest = report.kernels.sorted { $0.measuredSeconds > $1.measuredSeconds }
+        for kernel in slowest where placed.count < Self.maximumLabels {
+            let (cx, cy) = position(of: kernel)
+            let width = Double(kernel.cost.name.count) * 6
+            let candidates = [(cx + 7, cy - 6), (cx + 7, cy + 14), (cx - 7 - width, cy - 6), (cx - 7 - width, cy + 14),
+                              (cx - width / 2, cy - 9), (cx - width / 2, cy + 19)]
+            for (lx, ly) in candidates {
+                let label = labelBox(lx, ly, kernel.cost.name, fontSize: 10)
+                let box = label.box
+                guard box.minX >= left + 2, box.maxX <= right - 2, box.minY >= top + 2, box.maxY <= bottom - 2 else { continue }
+                if points.contains(where: { overlaps($0, box) }) { continue }
+                if (placed + fixed).contains(where: { overlaps($0.box, box) }) { continue }
+                placed.append(label)
+                break
+            }
+        }
+        return placed
     }
 
     private var legend: [String] {
@@ -127,6 +184,11 @@ public struct RooflineChart {
             out.append(#"<circle cx="\#(number(right + 24))" cy="\#(number(row - 4))" r="4.5" fill="\#(color(phase))"/>"#)
             out.append(text(right + 34, row, "\(phase.rawValue) kernel"))
             row += 18
+        }
+        for (_, label, style) in ceilings {
+            out.append(#"<line class="legend-ceiling" x1="\#(number(right + 16))" y1="\#(number(row - 4))" x2="\#(number(right + 32))" y2="\#(number(row - 4))" \#(style)/>"#)
+            out.append(text(right + 36, row, label, attributes: #"font-size="11""#))
+            row += 16
         }
         for line in legendLines {
             row += 4

@@ -11,13 +11,17 @@ import KilnOps
 public enum CodeGenerator {
     /// Generates the C parts for `graph`. Without a fusion plan every computed node is its own kernel
     /// (`FusionPlan.unfused`); without a memory plan every tensor gets its own buffer
-    /// (`MemoryPlan.separateBuffers`).
+    /// (`MemoryPlan.separateBuffers`); without a kernel plan the rules choose each GEMM-shaped
+    /// node's algorithm (`KernelPlan.rules`). A memory plan must have been made with the scratch
+    /// of the same kernel plan (`kernelScratch`).
     public static func generate(
-        _ graph: Graph, fusion: FusionPlan? = nil, memory: MemoryPlan? = nil
+        _ graph: Graph, fusion: FusionPlan? = nil, memory: MemoryPlan? = nil, kernelPlan: KernelPlan? = nil
     ) throws(KilnError) -> GeneratedProgram {
         try OperatorRegistry.verify(graph)
         let fusion = fusion ?? FusionPlan.unfused(graph) { OperatorRegistry.bytesMoved(by: $0, in: graph) }
-        let memory = memory ?? MemoryPlan.separateBuffers(for: graph, kernelScratch: kernelScratch(graph, fusion))
+        let kernelPlan = kernelPlan ?? KernelPlan.rules(for: graph)
+        let memory = memory
+            ?? MemoryPlan.separateBuffers(for: graph, kernelScratch: kernelScratch(graph, fusion, kernelPlan: kernelPlan))
         var writer = CWriter()
         var names = CNamer(reserved: ["kiln_prepare", "kiln_run", "kiln_update", "kiln_run_kernel", "kiln_set_threads"])
         var kernels: [KernelInfo] = []
@@ -26,12 +30,14 @@ public enum CodeGenerator {
         for (index, kernel) in fusion.kernels.enumerated() {
             let ops = kernel.nodes.map { graph[$0].op }.joined(separator: "_")
             let function = names.identifier(for: "k\(String(format3: index))_\(ops)")
-            let emitter = KernelEmitter(graph: graph, kernel: kernel, memory: memory, scratchOffset: memory.scratchOffsets[index])
+            let emitter = KernelEmitter(
+                graph: graph, kernel: kernel, memory: memory, kernelPlan: kernelPlan, scratchOffset: memory.scratchOffsets[index])
             let first = writer.lines.count
             emitter.writeFunction(function, to: &writer)
             usesGEMM = usesGEMM || writer.lines[first...].contains { $0.contains("cblas_sgemm(") }
             calls.append("\(function)(\(emitter.arguments.joined(separator: ", ")));")
-            kernels.append(KernelInfo(function: function, nodes: kernel.nodes))
+            let choice = kernel.primary.flatMap { kernelPlan[$0] }
+            kernels.append(KernelInfo(function: function, nodes: kernel.nodes, algorithm: choice?.algorithm.rawValue ?? ""))
         }
         let updates = graph.updates.compactMap { update -> String? in
             let target = memory.offset(of: update.target), value = memory.offset(of: update.value)
@@ -43,12 +49,13 @@ public enum CodeGenerator {
         let drivers = DriverBodies(prepare: Array(calls.prefix(prepared)), run: Array(calls.dropFirst(prepared)), updates: updates)
         return GeneratedProgram(
             graphName: graph.name, nodeCount: graph.nodes.count, kernelCode: writer, drivers: drivers, usesGEMM: usesGEMM,
-            kernels: kernels, fusion: fusion, plan: memory)
+            kernels: kernels, fusion: fusion, plan: memory, kernelPlan: kernelPlan)
     }
 
-    /// The scratch bytes each kernel of `fusion` needs: its primary node's.
-    public static func kernelScratch(_ graph: Graph, _ fusion: FusionPlan) -> [Int] {
-        fusion.kernels.map { kernel in kernel.primary.map { OperatorRegistry.scratchBytes(of: graph[$0], in: graph) } ?? 0 }
+    /// The scratch bytes each kernel of `fusion` needs: its primary node's, computed with the
+    /// algorithm `kernelPlan` gives it.
+    public static func kernelScratch(_ graph: Graph, _ fusion: FusionPlan, kernelPlan: KernelPlan) -> [Int] {
+        fusion.kernels.map { kernel in kernel.primary.map { kernelPlan.scratchBytes(of: graph[$0], in: graph) } ?? 0 }
     }
 }
 

@@ -1,5 +1,6 @@
 import KilnC
 import KilnIR
+import KilnOps
 
 /// One generated kernel: its C function and the nodes it computes.
 public struct KernelInfo: Sendable, Hashable {
@@ -7,6 +8,8 @@ public struct KernelInfo: Sendable, Hashable {
     public var function: String
     /// The nodes the kernel computes, in order.
     public var nodes: [NodeID]
+    /// The algorithm of its primary node in the kernel plan (`im2col+gemm`), or empty.
+    public var algorithm: String
 }
 
 /// What the drivers of a generated program do, as C statements over `unsigned char *arena`:
@@ -53,13 +56,15 @@ public struct GeneratedProgram: Sendable {
     public let fusion: FusionPlan
     /// Where every tensor lives in the arena.
     public let plan: MemoryPlan
+    /// How each GEMM-shaped node is computed.
+    public let kernelPlan: KernelPlan
     /// The JIT translation unit, assembled once from the parts.
     private var jit = CWriter()
 
     /// Assembles the JIT translation unit from the parts.
     public init(
         graphName: String, nodeCount: Int, kernelCode: CWriter, drivers: DriverBodies, usesGEMM: Bool, kernels: [KernelInfo],
-        fusion: FusionPlan, plan: MemoryPlan
+        fusion: FusionPlan, plan: MemoryPlan, kernelPlan: KernelPlan
     ) {
         self.graphName = graphName
         self.nodeCount = nodeCount
@@ -69,6 +74,7 @@ public struct GeneratedProgram: Sendable {
         self.kernels = kernels
         self.fusion = fusion
         self.plan = plan
+        self.kernelPlan = kernelPlan
         jit = JITSource.assemble(self)
     }
 

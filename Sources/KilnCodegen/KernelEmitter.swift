@@ -9,6 +9,7 @@ struct KernelEmitter {
     let graph: Graph
     let kernel: FusionPlan.Kernel
     let memory: MemoryPlan
+    let kernelPlan: KernelPlan
     let scratchOffset: Int?
 
     /// The nodes read from memory, in order of first use.
@@ -19,10 +20,11 @@ struct KernelEmitter {
     /// stored) the first stored value of its epilogue, which the epilogue then overwrites in place.
     let accumulator: String?
 
-    init(graph: Graph, kernel: FusionPlan.Kernel, memory: MemoryPlan, scratchOffset: Int?) {
+    init(graph: Graph, kernel: FusionPlan.Kernel, memory: MemoryPlan, kernelPlan: KernelPlan, scratchOffset: Int?) {
         self.graph = graph
         self.kernel = kernel
         self.memory = memory
+        self.kernelPlan = kernelPlan
         self.scratchOffset = scratchOffset
         let members = Set(kernel.nodes)
         var reads: [NodeID] = []
@@ -99,7 +101,7 @@ struct KernelEmitter {
         let definition = OperatorRegistry.operator(node.op)!
         let prologue = kernel.prologue
         var context = KernelContext(
-            writer: CWriter(), signature: OperatorRegistry.signature(of: node, in: graph),
+            writer: CWriter(), signature: kernelPlan.signature(of: node, in: graph),
             inputs: node.inputs.map { pointers[$0] ?? "(0)" }, output: accumulator!, scratch: "scratch")
         if !prologue.isEmpty {
             precondition(definition.acceptsPrologue, "\(node.op) cannot take an elementwise prologue")

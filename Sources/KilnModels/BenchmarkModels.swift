@@ -8,15 +8,7 @@ public enum BenchmarkModels {
     public static func lenet5MNIST(batch: Int = 64, seed: UInt64 = 0) -> Model {
         Model("lenet5_mnist", seed: seed) { g in
             let x = g.input("x", [batch, 1, 28, 28])
-            let net = Sequential {
-                Conv2d(1, 6, kernel: 5, padding: 2, name: "conv1"); ReLU(); AvgPool2d(kernel: 2)
-                Conv2d(6, 16, kernel: 5, padding: 0, name: "conv2"); ReLU(); AvgPool2d(kernel: 2)
-                Flatten()
-                Linear(400, 120, name: "fc1"); ReLU()
-                Linear(120, 84, name: "fc2"); ReLU()
-                Linear(84, 10, name: "fc3")
-            }
-            let logits = net(x)
+            let logits = ClassicNets.lenet5Layers(firstPadding: 2)(x)
             g.output("y", logits)
             g.loss(crossEntropy(logits, labels: g.input("labels", [batch])))
         }

@@ -14,8 +14,13 @@ struct ImportContext {
     var initializers: [String: TensorValue] = [:]
     /// Parameter values of the imported graph, by node name.
     var parameters: [String: TensorValue] = [:]
+    /// The model's ONNX opset (some operators changed meaning between opsets).
+    let opset: Int
 
-    init(name: String) { builder = GraphBuilder(name: name) }
+    init(name: String, opset: Int) {
+        builder = GraphBuilder(name: name)
+        self.opset = opset
+    }
 
     /// The node holding ONNX value `name`: a computed node, a parameter created from a float
     /// initializer on first use, or a constant node for a value known at import time.
@@ -83,6 +88,12 @@ struct ImportContext {
     /// Appends a Kiln operator for `node`, named after it.
     mutating func add(_ op: String, _ inputs: [NodeID], attributes: Attributes = [:], for node: ONNXNode) throws(KilnError) -> NodeID {
         try builder.add(op, inputs, attributes: attributes, name: node.name, provenance: Provenance(layer: node.name))
+    }
+
+    /// A float32 constant of `shape` holding `values` (one value fills the shape).
+    mutating func constant(_ values: [Double], shape: Shape, for node: ONNXNode) -> NodeID {
+        builder.leaf(Node.constantOp, type: TensorType(.float32, shape), name: "\(node.name).const",
+                     attributes: ["value": .floats(values)], provenance: Provenance(layer: node.name))
     }
 
     /// A float32 scalar constant.

@@ -7,8 +7,8 @@ import SwiftProtobuf
 ///
 /// Graph inputs become `input` nodes, float initializers become parameters (so imported models
 /// can be fine-tuned), and values known at import time (`Constant`, `Shape` and the arithmetic
-/// around it) are folded, since Kiln graphs have static shapes. Every unsupported operator is
-/// reported at once, before anything runs.
+/// around it) are folded, since Kiln graphs have static shapes. Every operator left unsupported
+/// after folding is reported at once.
 public enum ONNXImporter {
     /// An imported model: its graph and its parameter values.
     public struct Imported: Sendable {
@@ -50,11 +50,10 @@ public enum ONNXImporter {
                 "the model uses ONNX opset \(opset.map(String.init) ?? "(none)"); Kiln imports opsets \(supportedOpsets.lowerBound) to \(supportedOpsets.upperBound)")
         }
         let graph = model.graph
-        try checkSupported(graph)
-        var context = ImportContext(name: graph.name.isEmpty ? "onnx" : graph.name)
+        var context = ImportContext(name: graph.name.isEmpty ? "onnx" : graph.name, opset: opset)
         for initializer in graph.initializer {
             let value = try ONNXTensor.value(initializer, context: "initializer '\(initializer.name)'")
-            if value.type.dtype == .float32 {
+            if value.type.dtype == .float32 && initializer.dataType != ONNXTensor.ElementType.bool.rawValue {
                 context.initializers[initializer.name] = value
             } else {
                 context.constants[initializer.name] = value
@@ -64,18 +63,7 @@ public enum ONNXImporter {
             let type = try inputType(input)
             context.values[input.name] = context.builder.leaf(Node.inputOp, type: type, name: input.name)
         }
-        for proto in graph.node {
-            let node = ONNXNode(proto)
-            guard let converter = ONNXConverters.table[node.opType] else { throw node.error("unsupported operator") }
-            if let folded = try ImportTimeFolding.fold(node, converter: converter, context: context) {
-                for (output, value) in zip(node.outputs, folded) where !output.isEmpty { context.constants[output] = value }
-                continue
-            }
-            let results = try converter(&context, node)
-            for (output, id) in zip(node.outputs, results) where !output.isEmpty {
-                context.values[output] = id
-            }
-        }
+        try convertNodes(graph, &context)
         for output in graph.output {
             let id = try context.node(output.name, for: ONNXNode(Onnx_NodeProto.with { $0.name = "graph output"; $0.opType = "Output" }))
             context.builder.graph.outputs.append(GraphOutput(name: output.name, node: id))
@@ -86,22 +74,53 @@ public enum ONNXImporter {
         return Imported(graph: pruned, parameters: context.parameters.filter { used.contains($0.key) })
     }
 
-    /// Throws one error listing every unsupported operator type with the nodes using it.
-    static func checkSupported(_ graph: Onnx_GraphProto) throws(KilnError) {
+    /// Folds or converts every node in order. A node that neither folds nor has a converter (or
+    /// belongs to another domain) is unsupported, and the nodes that depend on it are skipped; one
+    /// error lists every unsupported operator type with the nodes using it. Without unsupported
+    /// operators, the first conversion error is thrown.
+    static func convertNodes(_ graph: Onnx_GraphProto, _ context: inout ImportContext) throws(KilnError) {
         var unsupported: [String: [String]] = [:]
+        var unavailable = Set<String>()
+        var firstError: KilnError?
         for proto in graph.node {
             let node = ONNXNode(proto)
-            let domain = proto.domain
-            if ONNXConverters.table[node.opType] == nil || !(domain.isEmpty || domain == "ai.onnx") {
-                let key = domain.isEmpty || domain == "ai.onnx" ? node.opType : "\(domain).\(node.opType)"
-                unsupported[key, default: []].append(node.name)
+            let standard = proto.domain.isEmpty || proto.domain == "ai.onnx"
+            let converter = standard ? ONNXConverters.table[node.opType] : nil
+            let known = converter != nil || (standard && ConstantEvaluators.table[node.opType] != nil)
+            if !known { unsupported[standard ? node.opType : "\(proto.domain).\(node.opType)", default: []].append(node.name) }
+            guard known, firstError == nil, !node.inputs.contains(where: unavailable.contains) else {
+                unavailable.formUnion(node.outputs)
+                continue
+            }
+            do {
+                try convert(node, converter: converter, &context)
+            } catch {
+                firstError = error
+                unavailable.formUnion(node.outputs)
             }
         }
-        guard !unsupported.isEmpty else { return }
-        let list = unsupported.keys.sorted().map { type in
-            "\(type) (" + unsupported[type]!.map { "'\($0)'" }.joined(separator: ", ") + ")"
+        if !unsupported.isEmpty {
+            let list = unsupported.keys.sorted().map { type in
+                "\(type) (" + unsupported[type]!.map { "'\($0)'" }.joined(separator: ", ") + ")"
+            }
+            throw .invalidArgument("unsupported ONNX operators: " + list.joined(separator: "; "))
         }
-        throw .invalidArgument("unsupported ONNX operators: " + list.joined(separator: "; "))
+        if let firstError { throw firstError }
+    }
+
+    /// Folds `node` when its inputs are known at import time, else converts it into Kiln nodes.
+    static func convert(_ node: ONNXNode, converter: ONNXConverter?, _ context: inout ImportContext) throws(KilnError) {
+        if let folded = try ImportTimeFolding.fold(node, converter: converter, context: context) {
+            for (output, value) in zip(node.outputs, folded) where !output.isEmpty { context.constants[output] = value }
+            return
+        }
+        guard let converter else {
+            throw node.error("is supported only when its inputs are known at import time (constants, shapes and arithmetic on them)")
+        }
+        let results = try converter(&context, node)
+        for (output, id) in zip(node.outputs, results) where !output.isEmpty {
+            context.values[output] = id
+        }
     }
 
     /// The static type of a graph input.

@@ -26,6 +26,12 @@ struct ONNXNode {
         index < proto.input.count && !proto.input[index].isEmpty ? proto.input[index] : nil
     }
 
+    /// The name of output 0, which must be present.
+    func firstOutput() throws(KilnError) -> String {
+        guard let output = proto.output.first, !output.isEmpty else { throw error("has no output") }
+        return output
+    }
+
     /// An error about this node.
     func error(_ message: String) -> KilnError {
         .invalidArgument("ONNX node '\(name)' (\(opType)): \(message)")

@@ -49,6 +49,8 @@ public struct OptimizedGraph: Sendable {
     public var fusion: FusionPlan
     /// Where its tensors live.
     public var memory: MemoryPlan
+    /// How each GEMM-shaped node is computed (the rules' choices).
+    public var kernelPlan: KernelPlan
     /// What each pass did.
     public var passes: [PassPipeline.Record]
 }
@@ -74,10 +76,11 @@ public enum GraphOptimizer {
         let fusion = options.fuse
             ? FusionPlanner.plan(graph)
             : FusionPlan.unfused(graph) { OperatorRegistry.bytesMoved(by: $0, in: graph) }
-        let scratch = fusion.kernels.map { kernel in kernel.primary.map { OperatorRegistry.scratchBytes(of: graph[$0], in: graph) } ?? 0 }
+        let kernelPlan = KernelPlan.rules(for: graph)
+        let scratch = fusion.kernels.map { kernel in kernel.primary.map { kernelPlan.scratchBytes(of: graph[$0], in: graph) } ?? 0 }
         let memory = options.planMemory
             ? MemoryPlanner.plan(graph, fusion: fusion, kernelScratch: scratch)
             : MemoryPlan.separateBuffers(for: graph, kernelScratch: scratch)
-        return OptimizedGraph(graph: graph, fusion: fusion, memory: memory, passes: records)
+        return OptimizedGraph(graph: graph, fusion: fusion, memory: memory, kernelPlan: kernelPlan, passes: records)
     }
 }

@@ -16,13 +16,15 @@ public enum BLASThreads {
     /// The current count.
     public static var count: Int { Int(kiln_openblas_threads()) }
 
-    /// Sets the count (1 or more). Call it only while no other thread is inside OpenBLAS: the
-    /// count is one process-wide variable that a running call reads while it splits its work, and
-    /// OpenBLAS before 0.3.24 could write past its per-thread buffer table when the count grows
-    /// (OpenMathLib/OpenBLAS#4101). Calling BLAS from several threads at once is safe.
+    /// Sets the count (1 or more), once no executable's call is running: the count is one
+    /// process-wide variable that a running call reads while it splits its work, and OpenBLAS
+    /// before 0.3.24 could write past its per-thread buffer table when the count grows
+    /// (OpenMathLib/OpenBLAS#4101). Every call of Kiln's that may enter OpenBLAS holds
+    /// `BLASCallGate` with the count it wants, and the count changes only between such calls.
+    /// Calling BLAS from several threads at once is safe.
     public static func set(_ count: Int) throws(KilnError) {
         try validate(count)
-        kiln_openblas_set_threads(Int32(count))
+        BLASCallGate.shared.change(to: count)
     }
 
     /// The thread count a new executable starts with: the last `setDefault`, else

@@ -1,4 +1,3 @@
-import COpenBLAS
 import Foundation
 import KilnCodegen
 import KilnIR
@@ -16,7 +15,10 @@ import KilnIR
 /// there); different executables run in parallel. Nothing else is shared: the generated code keeps
 /// no global state, libtcc's global compiler state is serialized by `TCCBackend`, and the OpenBLAS
 /// Debian installs (the pthreads build) is safe for concurrent callers: its buffer table is
-/// locked and it serializes parallel level-3 calls from several callers itself.
+/// locked and it serializes parallel level-3 calls from several callers itself. OpenBLAS's thread
+/// count is the one process-wide setting: each call holds `BLASCallGate` with its executable's
+/// count, so calls that want the same count run in parallel and the count changes only between
+/// calls (executables with different counts take turns).
 public final class Executable: @unchecked Sendable {
     /// The graph this executable computes.
     public let graph: Graph
@@ -105,6 +107,18 @@ public final class Executable: @unchecked Sendable {
         prepared = false
     }
 
+    /// Replaces the values of the parameters in `tensors` at once, after checking them all under
+    /// `matching` (nothing is written when one does not fit).
+    public func load(parameters tensors: [String: TensorValue], matching: ParameterMatching = .strict) throws(KilnError) {
+        let names = try graph.parametersToLoad(tensors.mapValues(\.type), matching: matching, source: "parameters")
+        lock.lock()
+        defer { lock.unlock() }
+        for name in names {
+            if let node = graph.node(named: name), let value = tensors[name] { write(value, to: node) }
+        }
+        prepared = false
+    }
+
     /// The current value of every parameter, by name.
     public func parameters() -> [String: TensorValue] {
         lock.lock()
@@ -119,11 +133,13 @@ public final class Executable: @unchecked Sendable {
         defer { lock.unlock() }
         try store(inputs)
         let code = beginCall()
-        prepareIfNeeded(code)
-        code.run(arena)
-        let outputs = Dictionary(uniqueKeysWithValues: graph.outputs.map { ($0.name, read(graph[$0.node])) })
-        code.update(arena)
-        return outputs
+        return BLASCallGate.shared.withCall(threads: threadCount) {
+            prepareIfNeeded(code)
+            code.run(arena)
+            let outputs = Dictionary(uniqueKeysWithValues: graph.outputs.map { ($0.name, read(graph[$0.node])) })
+            code.update(arena)
+            return outputs
+        }
     }
 
     /// Stores `inputs`, then runs each per-run kernel alone through `body`, which receives the
@@ -136,20 +152,22 @@ public final class Executable: @unchecked Sendable {
         defer { lock.unlock() }
         try store(inputs)
         let code = beginCall()
-        prepareIfNeeded(code)
-        for index in preparationKernelCount..<kernelCount {
-            body(index) { code.runKernel(Int32(index), arena) }
+        return BLASCallGate.shared.withCall(threads: threadCount) {
+            prepareIfNeeded(code)
+            for index in preparationKernelCount..<kernelCount {
+                body(index) { code.runKernel(Int32(index), arena) }
+            }
+            let outputs = Dictionary(uniqueKeysWithValues: graph.outputs.map { ($0.name, read(graph[$0.node])) })
+            code.update(arena)
+            return outputs
         }
-        let outputs = Dictionary(uniqueKeysWithValues: graph.outputs.map { ($0.name, read(graph[$0.node])) })
-        code.update(arena)
-        return outputs
     }
 
-    /// Switches to the native code if it became ready, and applies the thread count; the code
-    /// the whole call then runs. Called under the lock.
+    /// Switches to the native code if it became ready, and sets the OpenMP thread count of the
+    /// calling thread (OpenBLAS's follows from `BLASCallGate`); the code the whole call then runs.
+    /// Called under the lock.
     private func beginCall() -> LoadedProgram {
         installNativeIfReady()
-        if BLASThreads.count != threadCount { kiln_openblas_set_threads(Int32(threadCount)) }
         code.setThreads(Int32(threadCount))
         return code
     }

@@ -49,8 +49,10 @@ public enum MachineBenchmark {
             c[index] = 0
         }
         let size = Int32(n)
-        let seconds = bestTime(warmups: 1, runs: 10) {
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, size, size, size, 1, a, size, b, size, 0, c, size)
+        let seconds = BLASCallGate.shared.withCall(threads: BLASThreads.count) {
+            bestTime(warmups: 1, runs: 10) {
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, size, size, size, 1, a, size, b, size, 0, c, size)
+            }
         }
         return 2 * Double(n * n * n) / seconds / 1e9
     }

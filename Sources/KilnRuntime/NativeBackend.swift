@@ -60,9 +60,7 @@ public struct NativeBackend: CompilerBackend {
             unlink(sourcePath)
             unlink(objectPath)
         }
-        guard FileManager.default.createFile(atPath: sourcePath, contents: Data(source.utf8)) else {
-            throw .io(path: sourcePath, message: "cannot write the generated C for the native compiler")
-        }
+        try SafeFile.write(source, to: sourcePath)
         var arguments = NativeBackend.flags
         if compiler.supportsOpenMP { arguments.append("-fopenmp") }
         arguments += ["-o", objectPath, sourcePath, "-lm"]

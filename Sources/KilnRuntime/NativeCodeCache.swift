@@ -5,9 +5,10 @@ import KilnIR
 /// holding the object's SHA-256 and size, written after the object. An entry is loaded only when
 /// both are regular files and the object matches its sum; anything else is a miss, rebuilt.
 ///
-/// Entries are filled through a temporary name in the same folder and renamed into place, so two
-/// processes filling one entry at once each rename a complete file; a path that is not a regular
-/// file (a symbolic link, a FIFO, a folder) is never replaced nor read. The modification time is the
+/// Entries are written through `SafeFile` (a temporary name in the same folder, renamed into place),
+/// so two processes filling one entry at once each rename a complete file; a path that is not a
+/// regular file (a symbolic link, a FIFO, a folder) is never replaced nor read. Names that start
+/// with a dot are temporary files (the compiler's output, `SafeFile`'s), removed after an hour. The modification time is the
 /// last use: after each store, the least recently used entries go until the folder fits `maxBytes`.
 public struct NativeCodeCache: Sendable {
     /// The folder.
@@ -52,8 +53,7 @@ public struct NativeCodeCache: Sendable {
     public func lookUp(_ key: String) -> String? {
         let object = objectPath(key), sum = sumPath(key)
         guard Self.isRegularFile(object), Self.isRegularFile(sum),
-              let expected = try? String(contentsOfFile: sum, encoding: .utf8),
-              let bytes = FileManager.default.contents(atPath: object),
+              let expected = try? SafeFile.readText(sum), let bytes = try? SafeFile.read(object),
               expected == Self.checksum(bytes) else { return nil }
         try? FileManager.default.setAttributes([.modificationDate: Date()], ofItemAtPath: object)
         return object
@@ -62,32 +62,18 @@ public struct NativeCodeCache: Sendable {
     /// A fresh temporary path in the folder (created if needed) with `suffix`; nil when the
     /// folder cannot be made.
     public func temporaryPath(suffix: String) -> String? {
-        do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        } catch {
-            return nil
-        }
+        guard (try? SafeFile.createDirectory(directory)) != nil else { return nil }
         return directory + "/.tmp-\(getpid())-\(UUID().uuidString)" + suffix
     }
 
-    /// Moves the finished object at `temporary` into the entry `key` and writes its checksum;
-    /// returns the entry's path, or nil when the entry's place holds something that is not a
-    /// regular file (the temporary file is then left for the caller).
+    /// Copies the finished object at `temporary` (which stays for the caller to remove) into the
+    /// entry `key`, then writes its checksum; returns the entry's path, or nil when the entry's
+    /// place holds something that is not a regular file or a write failed.
     public func store(_ key: String, from temporary: String) -> String? {
         let object = objectPath(key), sum = sumPath(key)
-        guard let bytes = FileManager.default.contents(atPath: temporary),
-              Self.isRegularOrAbsent(object), Self.isRegularOrAbsent(sum),
-              let sumTemporary = temporaryPath(suffix: ".sum") else { return nil }
-        do {
-            try Self.checksum(bytes).write(toFile: sumTemporary, atomically: false, encoding: .utf8)
-        } catch {
-            return nil
-        }
-        guard rename(temporary, object) == 0 else {
-            unlink(sumTemporary)
-            return nil
-        }
-        if rename(sumTemporary, sum) != 0 { unlink(sumTemporary) }
+        guard let bytes = try? SafeFile.read(temporary), Self.isRegularOrAbsent(object), Self.isRegularOrAbsent(sum),
+              (try? SafeFile.write(bytes, to: object)) != nil,
+              (try? SafeFile.write(Self.checksum(bytes), to: sum)) != nil else { return nil }
         evict(keeping: key)
         return object
     }
@@ -104,7 +90,7 @@ public struct NativeCodeCache: Sendable {
             guard let attributes = try? manager.attributesOfItem(atPath: path),
                   attributes[.type] as? FileAttributeType == .typeRegular else { continue }
             let bytes = (attributes[.size] as? Int) ?? 0, modified = (attributes[.modificationDate] as? Date) ?? .distantPast
-            if name.hasPrefix(".tmp-") {
+            if name.hasPrefix(".") {
                 if modified.timeIntervalSinceNow < -3600 { unlink(path) }
                 continue
             }

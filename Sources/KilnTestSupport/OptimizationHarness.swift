@@ -16,7 +16,7 @@ public enum OptimizationHarness {
         options.verifyAfterEachPass = true
         let optimized = try GraphOptimizer.optimize(graph, isTraining: isTraining, options: options)
         try MemoryPlanChecker.check(optimized.graph, fusion: optimized.fusion, memory: optimized.memory)
-        let program = try CodeGenerator.generate(optimized.graph, fusion: optimized.fusion, memory: optimized.memory)
+        let program = try CodeGenerator.generate(optimized.graph, fusion: optimized.fusion, memory: optimized.memory, kernelPlan: optimized.kernelPlan)
         return (try Executable(graph: optimized.graph, parameters: parameters, program: program), optimized)
     }
 

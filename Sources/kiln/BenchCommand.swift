@@ -25,6 +25,9 @@ struct Bench: ParsableCommand {
     @Option(name: .customLong("seed"), parsing: .unconditional, help: "Seed for parameter initialization and random inputs.")
     var seedArgument = SeedArgument(0)
 
+    @Option(help: "Parameter values from a safetensors file (for example a 'kiln train --save' checkpoint).")
+    var weights: String?
+
     @Option(parsing: .unconditional, help: "Timed runs of each variant.")
     var runs = 20
 
@@ -82,7 +85,7 @@ struct Bench: ParsableCommand {
             : .inference
         let variants: [(String, OptimizationOptions)] = [("as written", .none), ("optimized", .standard)]
         let benchmarks = try variants.map { _, optimization in
-            try PreparedBenchmark(mode: mode, optimization: optimization, seed: seed) { try ModelSource.load(name, seed: seed) }
+            try PreparedBenchmark(mode: mode, optimization: optimization, seed: seed) { try ModelSource.load(name, seed: seed, weights: weights) }
         }
         let times = try Benchmark.time(benchmarks, runs: runs, warmup: warmup)
         let machine = try machineModel()

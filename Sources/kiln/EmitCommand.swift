@@ -28,7 +28,7 @@ struct Emit: ParsableCommand {
             guard let choice = StandaloneBLAS(rawValue: blas) else {
                 throw KilnError.invalidArgument("unknown --blas '\(blas)' (expected builtin or cblas)")
             }
-            let model = try ModelSource.load(options.model, seed: options.seed)
+            let model = try options.loadModel()
             let program = try model.standaloneProgram(
                 name: name, blas: choice, embedWeights: embedWeights, optimization: optimization.options)
             try program.write(to: output)

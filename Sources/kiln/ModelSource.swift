@@ -7,6 +7,14 @@ import KilnONNX
 
 /// Resolves the MODEL argument: a zoo name or a `.kiln` file.
 enum ModelSource {
+    /// The model `argument` names, with the parameter values of the safetensors file `weights`
+    /// loaded (tensors the model does not have, such as optimizer state, are ignored).
+    static func load(_ argument: String, seed: UInt64, batchSize: Int? = nil, weights: String?) throws -> Model {
+        let model = try load(argument, seed: seed, batchSize: batchSize)
+        guard let weights else { return model }
+        return try model.loading(safetensors: weights, matching: .ignoringExtra)
+    }
+
     static func load(_ argument: String, seed: UInt64, batchSize: Int? = nil) throws -> Model {
         if let entry = Zoo.entry(argument) { return entry.build(batchSize ?? entry.defaultBatchSize, seed) }
         if argument.hasSuffix(".onnx") {
@@ -37,8 +45,19 @@ struct ModelOptions: ParsableArguments {
     /// The seed given (checked by `validate()`).
     var seed: UInt64 { seedArgument.value ?? 0 }
 
+    @Option(help: ArgumentHelp(
+        "Parameter values from a safetensors file (for example a checkpoint written by 'kiln train --save').",
+        discussion: "Every parameter of the model must be in the file with its shape; other tensors in it (optimizer state) are ignored.",
+        valueName: "file.safetensors"))
+    var weights: String?
+
     func validate() throws {
         try reportingErrors { try NumericOptions.seed("--seed", seedArgument) }
+    }
+
+    /// The model the arguments name, with the `--weights` values loaded.
+    func loadModel(batchSize: Int? = nil) throws -> Model {
+        try ModelSource.load(model, seed: seed, batchSize: batchSize, weights: weights)
     }
 }
 

@@ -32,7 +32,7 @@ struct Profile: ParsableCommand {
     @Option(help: "Write one row per kernel as CSV to FILE.")
     var csv: String?
 
-    @Option(help: "Write the roofline chart as SVG to FILE.")
+    @Option(help: "Write the roofline chart as SVG to FILE (and as PNG beside it when rsvg-convert is installed).")
     var svg: String?
 
     @Option(help: "Write a Chrome trace (chrome://tracing, Perfetto) of one run to FILE.")
@@ -63,7 +63,7 @@ struct Profile: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let backend = try execution.executionBackend()
-            let model = try ModelSource.load(options.model, seed: options.seed)
+            let model = try options.loadModel()
             try model.validate()
             // The diagnosis compares kernels with the ceilings of the compiler that built them.
             let machine = try MachineModelStore.resolve(
@@ -76,7 +76,10 @@ struct Profile: ParsableCommand {
             if operators { print("\n" + report.operatorTable()) }
             if let json { try write(try report.json(), to: json) }
             if let csv { try write(report.csv(), to: csv) }
-            if let svg { try write(RooflineChart(report: report).svg(), to: svg) }
+            if let svg {
+                try write(RooflineChart(report: report).svg(), to: svg)
+                if let png = try RooflinePNG.write(besides: svg) { print("wrote \(png)") }
+            }
             if let trace { try write(try report.chromeTrace(), to: trace) }
         }
     }

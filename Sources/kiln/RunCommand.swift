@@ -25,7 +25,7 @@ struct Run: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let model = try ModelSource.load(options.model, seed: options.seed)
+            let model = try options.loadModel()
             try model.validate()
             let values = try inputValues(for: model)
             let executable = try model.compile(backend: try execution.executionBackend(), optimization: optimization.options)

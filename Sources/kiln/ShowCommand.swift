@@ -30,7 +30,7 @@ struct Show: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let model = try ModelSource.load(options.model, seed: options.seed)
+            let model = try options.loadModel()
             try model.validate()
             let optimizing = plan || training || dot != nil || optimization.printPasses || !optimization.dumpAfter.isEmpty
             guard optimizing else {
@@ -71,7 +71,7 @@ struct PrintGraph: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let model = try ModelSource.load(options.model, seed: options.seed)
+            let model = try options.loadModel()
             try model.validate()
             print(GraphText.print(model.graph), terminator: "")
         }

@@ -73,7 +73,7 @@ struct Train: ParsableCommand {
             if let batchSize, batchSize > trainingCount {
                 throw KilnError.invalidArgument("--batch-size \(batchSize) is larger than the training data (\(trainingCount) \(unit))")
             }
-            let model = try ModelSource.load(options.model, seed: options.seed, batchSize: batchSize)
+            let model = try options.loadModel(batchSize: batchSize)
             let optimizer = try self.optimizer.map(makeOptimizer) ?? recipe.optimizer
             let baseRate = lr ?? (self.optimizer == nil ? recipe.learningRate : defaultRate(optimizer.name))
             let rows = model.graph.node(named: "x")?.type.shape.dimensions.first ?? 1
@@ -167,9 +167,8 @@ final class ProgressBar {
     init(enabled: Bool) { self.enabled = enabled }
 
     func show(_ progress: ClassifierTraining.Progress) {
-        let text = String(
-            format: "epoch %d/%d step %d/%d loss %.4f %.0f examples/s", progress.epoch, progress.epochs,
-            progress.step, progress.stepsPerEpoch, progress.loss, progress.examplesPerSecond)
+        let text = "epoch \(progress.epoch)/\(progress.epochs) step \(progress.step)/\(progress.stepsPerEpoch) "
+            + String(format: "loss %.4f %.0f examples/s", progress.loss, progress.examplesPerSecond)
         if enabled {
             let width = 24
             let filled = width * progress.step / max(progress.stepsPerEpoch, 1)

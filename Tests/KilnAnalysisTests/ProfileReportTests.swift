@@ -148,7 +148,7 @@ import FoundationXML
         let lines = table.split(separator: "\n")
         let header = try #require(lines.first { $0.hasPrefix("layer ") && $0.contains("kernel") })
         #expect(header.split(separator: " ") == [
-            "layer", "kernel", "shape", "FLOPs", "bytes", "FLOP/B", "bound", "time", "µs", "GFLOP/s", "GB/s", "%", "of", "roof",
+            "layer", "kernel", "algorithm", "shape", "FLOPs", "bytes", "FLOP/B", "bound", "time", "µs", "GFLOP/s", "GB/s", "%", "of", "roof",
         ])
         for kernel in try report().kernels { #expect(table.contains(kernel.cost.name)) }
         #expect(table.contains("parameters: 669,706"))

@@ -92,18 +92,18 @@ import Testing
         #expect(try outputShape(Conv2D(), [TensorType(.float32, up), .f32(3, 2, 3, 3)], convolution) == [1, 3, 4, 4])
     }
 
-    @Test func strategyFollowsTheShape() throws {
+    @Test func algorithmFollowsTheShape() throws {
         let cases: [(String, [TensorType], Attributes)] = [
-            ("pointwise", [.f32(1, 8, 4, 4), .f32(16, 8, 1, 1)], [:]),
-            ("depthwise", [.f32(1, 8, 4, 4), .f32(8, 1, 3, 3)], ["groups": .int(8)]),
-            ("depthwise", [.f32(1, 8, 4, 4), .f32(16, 1, 3, 3)], ["groups": .int(8)]),
-            ("im2col", [.f32(1, 8, 4, 4), .f32(16, 8, 3, 3)], [:]),
-            ("im2col", [.f32(1, 8, 4, 4), .f32(16, 8, 1, 1)], ["stride": .ints([2])]),
+            ("1x1-gemm", [.f32(1, 8, 4, 4), .f32(16, 8, 1, 1)], [:]),
+            ("depthwise-direct", [.f32(1, 8, 4, 4), .f32(8, 1, 3, 3)], ["groups": .int(8)]),
+            ("depthwise-direct", [.f32(1, 8, 4, 4), .f32(16, 1, 3, 3)], ["groups": .int(8)]),
+            ("im2col+gemm", [.f32(1, 8, 4, 4), .f32(16, 8, 3, 3)], [:]),
+            ("im2col+gemm", [.f32(1, 8, 4, 4), .f32(16, 8, 1, 1)], ["stride": .ints([2])]),
         ]
-        for (strategy, inputs, attributes) in cases {
+        for (algorithm, inputs, attributes) in cases {
             let source = try generatedC(Conv2D(), inputs, attributes)
-            #expect(source.contains("/* strategy: \(strategy) */"), "\(inputs) \(attributes)")
-            #expect(source.contains("cblas_sgemm(KILN_ROW_MAJOR") == (strategy != "depthwise"))
+            #expect(source.contains("/* algorithm: \(algorithm) */"), "\(inputs) \(attributes)")
+            #expect(source.contains("cblas_sgemm(KILN_ROW_MAJOR") == (algorithm != "depthwise-direct"))
         }
     }
 

@@ -13,6 +13,11 @@ struct OneNodeRun {
     var compiled: [Double]
 
     init(_ op: String, _ inputs: [TensorValue], _ attributes: Attributes = [:], backend: TCCBackend = TCCBackend()) throws {
+        try self.init(op, inputs, attributes, execution: ExecutionBackend(.tcc, tcc: backend))
+    }
+
+    /// The same with the compiled side built by `execution` (the native compiler, for instance).
+    init(_ op: String, _ inputs: [TensorValue], _ attributes: Attributes, execution: ExecutionBackend) throws {
         var builder = GraphBuilder(name: "test_\(op)")
         let leaves = inputs.enumerated().map { index, value in
             builder.leaf(Node.inputOp, type: value.type, name: "x\(index)")
@@ -22,7 +27,7 @@ struct OneNodeRun {
         let named = Dictionary(uniqueKeysWithValues: inputs.enumerated().map { ("x\($0.offset)", $0.element) })
         type = builder.graph[output].type
         reference = try Interpreter.run(builder.graph, inputs: named.mapValues(ReferenceTensor.init), parameters: [:])["y"]!.values
-        compiled = try Executable(graph: builder.graph, parameters: [:], backend: ExecutionBackend(.tcc, tcc: backend)).run(named)["y"]!.doubles
+        compiled = try Executable(graph: builder.graph, parameters: [:], backend: execution).run(named)["y"]!.doubles
     }
 }
 

@@ -48,12 +48,15 @@ import Testing
         return (nil, worst)
     }
 
+    /// The approximations themselves: tcc maps the kiln_ functions to libm unless told otherwise.
+    static let inlineMathUnderTCC = ExecutionBackend(.tcc, tcc: TCCBackend(defines: ["KILN_INLINE_MATH"]))
+
     static func run(
-        _ op: String, _ inputs: [[Float]], _ attributes: Attributes = [:], tiny: Double = Double(Float.leastNormalMagnitude)
+        _ op: String, _ inputs: [[Float]], _ attributes: Attributes = [:], tiny: Double = Double(Float.leastNormalMagnitude),
+        execution: ExecutionBackend = inlineMathUnderTCC
     ) throws -> (String?, Double) {
         let values = inputs.map { TensorValue.f32([$0.count], $0) }
-        // The approximations themselves: tcc maps the kiln_ functions to libm unless told otherwise.
-        let run = try OneNodeRun(op, values, attributes, backend: TCCBackend(defines: ["KILN_INLINE_MATH"]))
+        let run = try OneNodeRun(op, values, attributes, execution: execution)
         return firstViolation(inputs, run.compiled, run.reference, tiny: tiny)
     }
 

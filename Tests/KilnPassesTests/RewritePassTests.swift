@@ -245,7 +245,7 @@ import Testing
     @Test func standardPipelineIsTheDocumentedList() {
         #expect(PassPipeline.standard.passes.map(\.id) == [
             "constant-folding", "algebraic-simplification", "common-subexpression-elimination", "batch-norm-folding",
-            "dead-code-elimination",
+            "dead-code-elimination", "winograd-selection",
         ])
     }
 }

@@ -78,3 +78,44 @@ public final class Activation: Layer {
     /// Leaky ReLU as a layer.
     public static func leakyRelu(alpha: Double = 0.01) -> Activation { Activation("leaky_relu") { Kiln.leakyRelu($0, alpha: alpha) } }
 }
+
+/// Maxout: the maximum over groups of `pieces` consecutive entries of `axis` (channels by
+/// default), so `axis` shrinks by the factor `pieces`.
+public func maxout(_ x: Tensor, pieces: Int, axis: Int = 1, file: String = #fileID, line: Int = #line) -> Tensor {
+    x.apply("maxout", attributes: ["pieces": .int(pieces), "axis": .int(axis)], file: file, line: line)
+}
+
+extension Tensor {
+    /// `leakyRelu` as a method.
+    public func leakyRelu(alpha: Double = 0.01, file: String = #fileID, line: Int = #line) -> Tensor {
+        Kiln.leakyRelu(self, alpha: alpha, file: file, line: line)
+    }
+    /// `prelu` as a method.
+    public func prelu(slope: Tensor, file: String = #fileID, line: Int = #line) -> Tensor { Kiln.prelu(self, slope: slope, file: file, line: line) }
+    /// `elu` as a method.
+    public func elu(alpha: Double = 1, file: String = #fileID, line: Int = #line) -> Tensor { Kiln.elu(self, alpha: alpha, file: file, line: line) }
+    /// `selu` as a method.
+    public func selu(file: String = #fileID, line: Int = #line) -> Tensor { Kiln.selu(self, file: file, line: line) }
+    /// `silu` as a method.
+    public func silu(file: String = #fileID, line: Int = #line) -> Tensor { Kiln.silu(self, file: file, line: line) }
+    /// `swish` as a method.
+    public func swish(beta: Double = 1, file: String = #fileID, line: Int = #line) -> Tensor { Kiln.swish(self, beta: beta, file: file, line: line) }
+    /// `mish` as a method.
+    public func mish(file: String = #fileID, line: Int = #line) -> Tensor { Kiln.mish(self, file: file, line: line) }
+    /// `relu6` as a method.
+    public func relu6(file: String = #fileID, line: Int = #line) -> Tensor { Kiln.relu6(self, file: file, line: line) }
+    /// `hardSigmoid` as a method.
+    public func hardSigmoid(file: String = #fileID, line: Int = #line) -> Tensor { Kiln.hardSigmoid(self, file: file, line: line) }
+    /// `hardSwish` as a method.
+    public func hardSwish(file: String = #fileID, line: Int = #line) -> Tensor { Kiln.hardSwish(self, file: file, line: line) }
+    /// `softplus` as a method.
+    public func softplus(file: String = #fileID, line: Int = #line) -> Tensor { Kiln.softplus(self, file: file, line: line) }
+    /// `gelu` as a method.
+    public func gelu(approximateTanh: Bool = false, file: String = #fileID, line: Int = #line) -> Tensor {
+        Kiln.gelu(self, approximateTanh: approximateTanh, file: file, line: line)
+    }
+    /// `maxout` as a method.
+    public func maxout(pieces: Int, axis: Int = 1, file: String = #fileID, line: Int = #line) -> Tensor {
+        Kiln.maxout(self, pieces: pieces, axis: axis, file: file, line: line)
+    }
+}

@@ -104,3 +104,18 @@ extension Tensor {
         apply("greater_equal", [other], file: file, line: line)
     }
 }
+
+extension Tensor {
+    /// `maximum` as a method.
+    public func maximum(_ other: Tensor, file: String = #fileID, line: Int = #line) -> Tensor {
+        Kiln.maximum(self, other, file: file, line: line)
+    }
+    /// `minimum` as a method.
+    public func minimum(_ other: Tensor, file: String = #fileID, line: Int = #line) -> Tensor {
+        Kiln.minimum(self, other, file: file, line: line)
+    }
+    /// `where` as a method on the condition: `a` where `self` is non-zero, `b` elsewhere.
+    public func selecting(_ a: Tensor, else b: Tensor, file: String = #fileID, line: Int = #line) -> Tensor {
+        Kiln.where(self, a, b, file: file, line: line)
+    }
+}

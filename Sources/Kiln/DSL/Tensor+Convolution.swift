@@ -63,42 +63,17 @@ public func convTranspose2d(
     return x.apply("conv_transpose2d", [weight] + (bias.map { [$0] } ?? []), attributes: attributes, file: file, line: line)
 }
 
-/// Max pooling over `kernel` windows (stride defaults to the kernel).
-public func maxPool2d(
-    _ x: Tensor, kernel: Pair, stride: Pair? = nil, padding: Padding = 0, ceilMode: Bool = false,
-    file: String = #fileID, line: Int = #line
+/// Deformable convolution v1 (torchvision's `deform_conv2d` without a mask): each tap reads `x`
+/// at its regular position plus a learned `offset` [N, 2·G·Kh·Kw, Hout, Wout], interpolated
+/// bilinearly; `weight` and `bias` as `conv2d`.
+public func deformConv2d(
+    _ x: Tensor, offset: Tensor, weight: Tensor, bias: Tensor? = nil, stride: Pair = 1, padding: Padding = 0,
+    dilation: Pair = 1, groups: Int = 1, file: String = #fileID, line: Int = #line
 ) -> Tensor {
-    x.apply("max_pool2d", attributes: [
-        "kernel_size": kernel.attribute, "stride": (stride ?? kernel).attribute, "padding": .ints(padding.values),
-        "ceil_mode": .bool(ceilMode),
-    ], file: file, line: line)
-}
-
-/// Average pooling over `kernel` windows; padded zeros count toward the divisor when
-/// `countIncludePad`.
-public func avgPool2d(
-    _ x: Tensor, kernel: Pair, stride: Pair? = nil, padding: Padding = 0, countIncludePad: Bool = true,
-    file: String = #fileID, line: Int = #line
-) -> Tensor {
-    x.apply("avg_pool2d", attributes: [
-        "kernel_size": kernel.attribute, "stride": (stride ?? kernel).attribute, "padding": .ints(padding.values),
-        "count_include_pad": .bool(countIncludePad),
-    ], file: file, line: line)
-}
-
-/// Global average pooling: [N, C, H, W] → [N, C, 1, 1] (the SE "squeeze").
-public func globalAvgPool(_ x: Tensor, file: String = #fileID, line: Int = #line) -> Tensor {
-    x.apply("global_avg_pool", file: file, line: line)
-}
-
-/// Global max pooling: [N, C, H, W] → [N, C, 1, 1].
-public func globalMaxPool(_ x: Tensor, file: String = #fileID, line: Int = #line) -> Tensor {
-    x.apply("global_max_pool", file: file, line: line)
-}
-
-/// Adaptive average pooling to an `outputSize` grid (PyTorch's windows).
-public func adaptiveAvgPool2d(_ x: Tensor, outputSize: Pair, file: String = #fileID, line: Int = #line) -> Tensor {
-    x.apply("adaptive_avg_pool2d", attributes: ["output_size": outputSize.attribute], file: file, line: line)
+    let attributes: Attributes = [
+        "stride": stride.attribute, "padding": .ints(padding.values), "dilation": dilation.attribute, "groups": .int(groups),
+    ]
+    return x.apply("deform_conv2d", [offset, weight] + (bias.map { [$0] } ?? []), attributes: attributes, file: file, line: line)
 }
 
 /// Channel shuffle with `groups` groups (ShuffleNet).
@@ -119,5 +94,41 @@ public func channelSplit(_ x: Tensor, sizes: [Int], file: String = #fileID, line
 public func focus(_ x: Tensor, file: String = #fileID, line: Int = #line) -> Tensor {
     x.context.composite(fallback: x, file: file, line: line) { (builder: inout GraphBuilder) throws(KilnError) -> NodeID in
         try builder.spaceToDepth(x.id)
+    }
+}
+
+extension Tensor {
+    /// `conv2d` as a method.
+    public func conv2d(
+        weight: Tensor, bias: Tensor? = nil, stride: Pair = 1, padding: Padding = 0, dilation: Pair = 1, groups: Int = 1,
+        file: String = #fileID, line: Int = #line
+    ) -> Tensor {
+        Kiln.conv2d(self, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups, file: file, line: line)
+    }
+    /// `convTranspose2d` as a method.
+    public func convTranspose2d(
+        weight: Tensor, bias: Tensor? = nil, stride: Pair = 1, padding: Padding = 0, outputPadding: Pair = 0,
+        dilation: Pair = 1, groups: Int = 1, file: String = #fileID, line: Int = #line
+    ) -> Tensor {
+        Kiln.convTranspose2d(
+            self, weight: weight, bias: bias, stride: stride, padding: padding, outputPadding: outputPadding,
+            dilation: dilation, groups: groups, file: file, line: line)
+    }
+    /// `deformConv2d` as a method.
+    public func deformConv2d(
+        offset: Tensor, weight: Tensor, bias: Tensor? = nil, stride: Pair = 1, padding: Padding = 0, dilation: Pair = 1,
+        groups: Int = 1, file: String = #fileID, line: Int = #line
+    ) -> Tensor {
+        Kiln.deformConv2d(
+            self, offset: offset, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation,
+            groups: groups, file: file, line: line)
+    }
+    /// `channelShuffle` as a method.
+    public func channelShuffle(groups: Int, file: String = #fileID, line: Int = #line) -> Tensor {
+        Kiln.channelShuffle(self, groups: groups, file: file, line: line)
+    }
+    /// `channelSplit` as a method.
+    public func channelSplit(sizes: [Int], file: String = #fileID, line: Int = #line) -> [Tensor] {
+        Kiln.channelSplit(self, sizes: sizes, file: file, line: line)
     }
 }

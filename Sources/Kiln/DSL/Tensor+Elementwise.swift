@@ -102,3 +102,21 @@ extension Tensor {
     /// Error function.
     public func erf(file: String = #fileID, line: Int = #line) -> Tensor { apply("erf", file: file, line: line) }
 }
+
+/// The largest integer not above x (its gradient is zero).
+public func floor(_ x: Tensor, file: String = #fileID, line: Int = #line) -> Tensor { x.apply("floor", file: file, line: line) }
+
+/// The smallest integer not below x (its gradient is zero).
+public func ceil(_ x: Tensor, file: String = #fileID, line: Int = #line) -> Tensor { x.apply("ceil", file: file, line: line) }
+
+/// x rounded to the nearest integer, halves to even (its gradient is zero).
+public func round(_ x: Tensor, file: String = #fileID, line: Int = #line) -> Tensor { x.apply("round", file: file, line: line) }
+
+extension Tensor {
+    /// `floor` as a method.
+    public func floor(file: String = #fileID, line: Int = #line) -> Tensor { apply("floor", file: file, line: line) }
+    /// `ceil` as a method.
+    public func ceil(file: String = #fileID, line: Int = #line) -> Tensor { apply("ceil", file: file, line: line) }
+    /// `round` as a method.
+    public func round(file: String = #fileID, line: Int = #line) -> Tensor { apply("round", file: file, line: line) }
+}

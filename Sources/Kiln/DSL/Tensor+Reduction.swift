@@ -46,3 +46,28 @@ public func softmax(_ x: Tensor, axis: Int = -1, file: String = #fileID, line: I
 public func logSoftmax(_ x: Tensor, axis: Int = -1, file: String = #fileID, line: Int = #line) -> Tensor {
     x.logSoftmax(axis: axis, file: file, line: line)
 }
+
+/// Sum over `axes` (all when nil).
+public func sum(_ x: Tensor, axes: [Int]? = nil, keepDims: Bool = false, file: String = #fileID, line: Int = #line) -> Tensor {
+    x.sum(axes: axes, keepDims: keepDims, file: file, line: line)
+}
+
+/// Mean over `axes` (all when nil).
+public func mean(_ x: Tensor, axes: [Int]? = nil, keepDims: Bool = false, file: String = #fileID, line: Int = #line) -> Tensor {
+    x.mean(axes: axes, keepDims: keepDims, file: file, line: line)
+}
+
+/// Maximum over `axes` (all when nil); `maximum(a, b)` is the elementwise one.
+public func max(_ x: Tensor, axes: [Int]? = nil, keepDims: Bool = false, file: String = #fileID, line: Int = #line) -> Tensor {
+    x.max(axes: axes, keepDims: keepDims, file: file, line: line)
+}
+
+/// Minimum over `axes` (all when nil); `minimum(a, b)` is the elementwise one.
+public func min(_ x: Tensor, axes: [Int]? = nil, keepDims: Bool = false, file: String = #fileID, line: Int = #line) -> Tensor {
+    x.min(axes: axes, keepDims: keepDims, file: file, line: line)
+}
+
+/// Index of the maximum along `axis` (int64; the first on ties).
+public func argmax(_ x: Tensor, axis: Int, keepDims: Bool = false, file: String = #fileID, line: Int = #line) -> Tensor {
+    x.argmax(axis: axis, keepDims: keepDims, file: file, line: line)
+}

@@ -52,3 +52,47 @@ public func concat(_ tensors: [Tensor], axis: Int, file: String = #fileID, line:
     }
     return first.apply("concat", Array(tensors.dropFirst()), attributes: ["axis": .int(axis)], file: file, line: line)
 }
+
+extension Tensor {
+    /// Concatenates `self` and `others` along `axis`.
+    public func concatenated(with others: [Tensor], axis: Int, file: String = #fileID, line: Int = #line) -> Tensor {
+        concat([self] + others, axis: axis, file: file, line: line)
+    }
+}
+
+/// `x` under a new shape; one dimension may be -1 (inferred).
+public func reshape(_ x: Tensor, _ shape: [Int], file: String = #fileID, line: Int = #line) -> Tensor {
+    x.reshaped(shape, file: file, line: line)
+}
+
+/// Permutes the axes of `x` (reverses them when `perm` is nil).
+public func transpose(_ x: Tensor, _ perm: [Int]? = nil, file: String = #fileID, line: Int = #line) -> Tensor {
+    x.transposed(perm, file: file, line: line)
+}
+
+/// Broadcasts `x` to `shape`.
+public func expand(_ x: Tensor, to shape: [Int], file: String = #fileID, line: Int = #line) -> Tensor {
+    x.expanded(to: shape, file: file, line: line)
+}
+
+/// Elements `starts[i] ..< ends[i]` (step `steps[i]`) along `axes[i]`.
+public func slice(
+    _ x: Tensor, starts: [Int], ends: [Int], axes: [Int]? = nil, steps: [Int]? = nil, file: String = #fileID, line: Int = #line
+) -> Tensor {
+    x.sliced(starts: starts, ends: ends, axes: axes, steps: steps, file: file, line: line)
+}
+
+/// Pads `x` with a constant (`pads` as in `Tensor.padded`).
+public func pad(_ x: Tensor, _ pads: [Int], value: Double = 0, file: String = #fileID, line: Int = #line) -> Tensor {
+    x.padded(pads, value: value, file: file, line: line)
+}
+
+/// Slices of `x` along `axis` picked by integer `indices`.
+public func gather(_ x: Tensor, _ indices: Tensor, axis: Int = 0, file: String = #fileID, line: Int = #line) -> Tensor {
+    x.gathered(indices, axis: axis, file: file, line: line)
+}
+
+/// Flattens every axis of `x` from `axis` on into one.
+public func flatten(_ x: Tensor, from axis: Int = 1, file: String = #fileID, line: Int = #line) -> Tensor {
+    x.flattened(from: axis, file: file, line: line)
+}

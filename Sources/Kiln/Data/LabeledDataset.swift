@@ -25,7 +25,7 @@ public struct LabeledDataset: Sendable {
 
     /// The rows at `indices` as a `[rows, featureShape...]` feature tensor and a `[rows]` label
     /// tensor (float32 class indices); rows past the end of `indices` (up to `paddedTo`) are zeros.
-    public func batch(_ indices: ArraySlice<Int>, featureShape: [Int], paddedTo rows: Int? = nil) -> (features: TensorValue, labels: TensorValue) {
+    public func batch(_ indices: some Collection<Int>, featureShape: [Int], paddedTo rows: Int? = nil) -> (features: TensorValue, labels: TensorValue) {
         let rowCount = rows ?? indices.count
         var x = [Float](repeating: 0, count: rowCount * featureCount)
         var y = [Float](repeating: 0, count: rowCount)

@@ -5,6 +5,7 @@ import KilnIR
 public func nllLoss(
     _ logProbabilities: Tensor, labels: Tensor, reduction: Reduction = .mean, file: String = #fileID, line: Int = #line
 ) -> Tensor {
+    LossInputs.checkClassLabels("nllLoss", scores: logProbabilities, scoresName: "log-probabilities", labels: labels, file: file, line: line)
     let classes = logProbabilities.shape.dimensions.last ?? 0
     let picked = (oneHot(labels, classes: classes, file: file, line: line) * logProbabilities).sum(axes: [-1], file: file, line: line)
     return reduction.apply(-picked, file: file, line: line)
@@ -22,6 +23,7 @@ func stableSoftplus(_ x: Tensor, file: String, line: Int) -> Tensor {
 public func binaryCrossEntropyWithLogits(
     _ logits: Tensor, _ targets: Tensor, reduction: Reduction = .mean, file: String = #fileID, line: Int = #line
 ) -> Tensor {
+    LossInputs.checkSameShape("binaryCrossEntropyWithLogits", logits, "logits", targets, "targets", file: file, line: line)
     let zero = logits.scalar(0)
     let value = maximum(logits, zero, file: file, line: line) - logits * targets
         + (1 + (-logits.abs(file: file, line: line)).exp(file: file, line: line)).log(file: file, line: line)
@@ -32,14 +34,16 @@ public func binaryCrossEntropyWithLogits(
 public func hingeLoss(
     _ scores: Tensor, _ labels: Tensor, reduction: Reduction = .mean, file: String = #fileID, line: Int = #line
 ) -> Tensor {
-    reduction.apply(marginViolation(scores, labels, file: file, line: line), file: file, line: line)
+    LossInputs.checkSameShape("hingeLoss", scores, "scores", labels, "labels", file: file, line: line)
+    return reduction.apply(marginViolation(scores, labels, file: file, line: line), file: file, line: line)
 }
 
 /// Squared hinge loss: `max(0, 1 − y·f)²`.
 public func squaredHingeLoss(
     _ scores: Tensor, _ labels: Tensor, reduction: Reduction = .mean, file: String = #fileID, line: Int = #line
 ) -> Tensor {
-    reduction.apply(marginViolation(scores, labels, file: file, line: line).square(file: file, line: line), file: file, line: line)
+    LossInputs.checkSameShape("squaredHingeLoss", scores, "scores", labels, "labels", file: file, line: line)
+    return reduction.apply(marginViolation(scores, labels, file: file, line: line).square(file: file, line: line), file: file, line: line)
 }
 
 /// `max(0, 1 − y·f)`.
@@ -51,14 +55,16 @@ func marginViolation(_ scores: Tensor, _ labels: Tensor, file: String, line: Int
 public func logisticLoss(
     _ scores: Tensor, _ labels: Tensor, reduction: Reduction = .mean, file: String = #fileID, line: Int = #line
 ) -> Tensor {
-    reduction.apply(stableSoftplus(-(labels.multiplying(scores, file: file, line: line)), file: file, line: line), file: file, line: line)
+    LossInputs.checkSameShape("logisticLoss", scores, "scores", labels, "labels", file: file, line: line)
+    return reduction.apply(stableSoftplus(-(labels.multiplying(scores, file: file, line: line)), file: file, line: line), file: file, line: line)
 }
 
 /// Exponential loss (AdaBoost) on scores `f` with labels `y ∈ {−1, +1}`: `e^(−y·f)`.
 public func exponentialLoss(
     _ scores: Tensor, _ labels: Tensor, reduction: Reduction = .mean, file: String = #fileID, line: Int = #line
 ) -> Tensor {
-    reduction.apply((-(labels.multiplying(scores, file: file, line: line))).exp(file: file, line: line), file: file, line: line)
+    LossInputs.checkSameShape("exponentialLoss", scores, "scores", labels, "labels", file: file, line: line)
+    return reduction.apply((-(labels.multiplying(scores, file: file, line: line))).exp(file: file, line: line), file: file, line: line)
 }
 
 /// Modified Huber loss on scores `f` with labels `y ∈ {−1, +1}`:
@@ -66,6 +72,7 @@ public func exponentialLoss(
 public func modifiedHuberLoss(
     _ scores: Tensor, _ labels: Tensor, reduction: Reduction = .mean, file: String = #fileID, line: Int = #line
 ) -> Tensor {
+    LossInputs.checkSameShape("modifiedHuberLoss", scores, "scores", labels, "labels", file: file, line: line)
     let margin = labels.multiplying(scores, file: file, line: line)
     let squared = marginViolation(scores, labels, file: file, line: line).square(file: file, line: line)
     let value = Kiln.where(margin.greaterEqual(margin.scalar(-1), file: file, line: line), squared, margin * -4, file: file, line: line)
@@ -80,6 +87,7 @@ public func focalLoss(
     _ logits: Tensor, _ targets: Tensor, gamma: Double = 2, alpha: Double = 0.25, reduction: Reduction = .mean,
     file: String = #fileID, line: Int = #line
 ) -> Tensor {
+    LossInputs.checkSameShape("focalLoss", logits, "logits", targets, "targets", file: file, line: line)
     let sign = targets * 2 - 1
     let logPt = -stableSoftplus(-(sign.multiplying(logits, file: file, line: line)), file: file, line: line)
     let oneMinusPt = 1 - logPt.exp(file: file, line: line)
@@ -94,6 +102,7 @@ public func focalLoss(
 public func klDivergence(
     logQ: Tensor, p: Tensor, reduction: Reduction = .mean, file: String = #fileID, line: Int = #line
 ) -> Tensor {
+    LossInputs.checkSameShape("klDivergence", logQ, "logQ", p, "p", file: file, line: line)
     let zero = p.scalar(0)
     let terms = Kiln.where(p.greater(zero, file: file, line: line), p * (p.log(file: file, line: line) - logQ), zero * logQ, file: file, line: line)
     switch reduction {

@@ -5,14 +5,16 @@ import KilnIR
 public func meanSquaredError(
     _ prediction: Tensor, _ target: Tensor, reduction: Reduction = .mean, file: String = #fileID, line: Int = #line
 ) -> Tensor {
-    reduction.apply(prediction.subtracting(target, file: file, line: line).square(file: file, line: line), file: file, line: line)
+    LossInputs.checkSameShape("meanSquaredError", prediction, "prediction", target, "target", file: file, line: line)
+    return reduction.apply(prediction.subtracting(target, file: file, line: line).square(file: file, line: line), file: file, line: line)
 }
 
 /// L1 (absolute) error: `|prediction − target|`, reduced; sub-gradient `sign(prediction − target)`.
 public func l1Loss(
     _ prediction: Tensor, _ target: Tensor, reduction: Reduction = .mean, file: String = #fileID, line: Int = #line
 ) -> Tensor {
-    reduction.apply(prediction.subtracting(target, file: file, line: line).abs(file: file, line: line), file: file, line: line)
+    LossInputs.checkSameShape("l1Loss", prediction, "prediction", target, "target", file: file, line: line)
+    return reduction.apply(prediction.subtracting(target, file: file, line: line).abs(file: file, line: line), file: file, line: line)
 }
 
 /// Smooth L1: `0.5·d²/β` where `|d| < β`, `|d| − 0.5·β` elsewhere (d = prediction − target);
@@ -21,6 +23,7 @@ public func smoothL1Loss(
     _ prediction: Tensor, _ target: Tensor, beta: Double = 1, reduction: Reduction = .mean,
     file: String = #fileID, line: Int = #line
 ) -> Tensor {
+    LossInputs.checkSameShape("smoothL1Loss", prediction, "prediction", target, "target", file: file, line: line)
     let distance = prediction.subtracting(target, file: file, line: line).abs(file: file, line: line)
     let betaTensor = distance.scalar(beta)
     let quadratic = distance.square(file: file, line: line) * (0.5 / beta)
@@ -34,6 +37,7 @@ public func huberLoss(
     _ prediction: Tensor, _ target: Tensor, delta: Double = 1, reduction: Reduction = .mean,
     file: String = #fileID, line: Int = #line
 ) -> Tensor {
+    LossInputs.checkSameShape("huberLoss", prediction, "prediction", target, "target", file: file, line: line)
     let distance = prediction.subtracting(target, file: file, line: line).abs(file: file, line: line)
     let quadratic = distance.square(file: file, line: line) * 0.5
     let linear = (distance - 0.5 * delta) * delta

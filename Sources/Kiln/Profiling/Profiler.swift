@@ -45,7 +45,7 @@ public enum Profiler {
     ) throws(KilnError) -> ProfileReport {
         // Preparation kernels run once per change of the parameters, not per run: not profiled.
         let kernels = executable.program.kernels.dropFirst(executable.preparationKernelCount)
-            .map { KernelGroup(name: $0.function, nodes: $0.nodes) }
+            .map { KernelGroup(name: $0.function, nodes: $0.nodes, algorithm: $0.algorithm) }
         let costs = try CostReport(graph: executable.graph, kernels: kernels, phases: phases)
         let measurements = try executable.timeKernels(
             randomInputs(executable.graph, seed: seed), warmupRuns: warmupRuns, runs: runs)

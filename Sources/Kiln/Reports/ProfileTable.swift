@@ -2,17 +2,17 @@ import KilnAnalysis
 
 extension ProfileReport {
     /// What `kiln profile` prints: the machine, the convention, one row per kernel from slowest
-    /// to fastest (layer, kernel, result shape, FLOPs, bytes, intensity, bound, median time,
+    /// to fastest (layer, kernel, its algorithm in the kernel plan, result shape, FLOPs, bytes, intensity, bound, median time,
     /// GFLOP/s, GB/s, fraction of the roofline), totals per phase, and time per layer.
     public func table() -> String {
         let training = mode == "training"
-        var header = ["layer", "kernel"]
+        var header = ["layer", "kernel", "algorithm"]
         if training { header.append("phase") }
         header += ["shape", "FLOPs", "bytes", "FLOP/B", "bound", "time µs", "GFLOP/s", "GB/s", "% of roof"]
         var kernelTable = TextTable(header: header, rightAligned: Set((header.count - 8)..<header.count).subtracting([header.count - 5]))
         for kernel in ranked {
             let cost = kernel.cost
-            var row = [cost.layer.isEmpty ? "-" : cost.layer, cost.name]
+            var row = [cost.layer.isEmpty ? "-" : cost.layer, cost.name, cost.algorithm.isEmpty ? "-" : cost.algorithm]
             if training { row.append(cost.phase.rawValue) }
             row += [
                 cost.output.description, Quantity.si(Double(cost.flops)), Quantity.si(Double(cost.bytes)),

@@ -97,8 +97,11 @@ public final class Trainer {
         return (context.graph, GraphPhases(backwardStart: backwardStart, updateStart: updateStart))
     }
 
+    /// A factor on the schedule's rate, for adjustments made while training (`ReduceOnPlateau`).
+    public var learningRateMultiplier = 1.0
+
     /// The learning rate the next step uses.
-    public var currentLearningRate: Double { schedule.rate(base: learningRate, step: stepsTaken) }
+    public var currentLearningRate: Double { schedule.rate(base: learningRate, step: stepsTaken) * learningRateMultiplier }
 
     /// Runs one training step on `inputs` (the model's inputs, by name) and returns every output
     /// of the step (`loss` among them) computed before the update. A loss that is NaN or infinite
@@ -126,19 +129,8 @@ public final class Trainer {
 
     /// Restores a checkpoint; the names and shapes must match the training step's exactly.
     public func restore(_ tensors: [String: TensorValue], stepsTaken: Int) throws(KilnError) {
-        let expected = Dictionary(uniqueKeysWithValues: graph.parameters.map { ($0.name, $0.type) })
-        var problems: [String] = []
-        for name in expected.keys.sorted() where tensors[name] == nil { problems.append("missing tensor '\(name)'") }
-        for name in tensors.keys.sorted() where expected[name] == nil { problems.append("unexpected tensor '\(name)'") }
-        for (name, type) in expected.sorted(by: { $0.key < $1.key }) {
-            if let value = tensors[name], value.type != type {
-                problems.append("'\(name)' is \(value.type) but the model expects \(type)")
-            }
-        }
-        guard problems.isEmpty else {
-            throw .invalidArgument("checkpoint does not match model '\(model.name)': " + problems.joined(separator: "; "))
-        }
-        for (name, value) in tensors { try step.setParameter(name, value) }
+        _ = try graph.parametersToLoad(tensors.mapValues(\.type), matching: .strict, source: "checkpoint")
+        try step.load(parameters: tensors, matching: .partial)
         self.stepsTaken = stepsTaken
     }
 

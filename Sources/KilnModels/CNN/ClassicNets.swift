@@ -6,15 +6,20 @@ public enum ClassicNets {
     public static func lenet5(batch: Int = 1, seed: UInt64 = 0) -> Model {
         Model("lenet5", seed: seed) { g in
             let x = g.input("x", [batch, 1, 32, 32])
-            let features = Sequential {
-                Conv2d(1, 6, kernel: 5, padding: 0, name: "conv1"); ReLU(); AvgPool2d(kernel: 2)
-                Conv2d(6, 16, kernel: 5, padding: 0, name: "conv2"); ReLU(); AvgPool2d(kernel: 2)
-                Flatten()
-                Linear(400, 120, name: "fc1"); ReLU()
-                Linear(120, 84, name: "fc2"); ReLU()
-                Linear(84, 10, name: "fc3")
-            }
-            g.output("y", features(x))
+            g.output("y", lenet5Layers(firstPadding: 0)(x))
+        }
+    }
+
+    /// LeNet-5's layers: conv 5×5 (6) → ReLU → avg pool → conv 5×5 (16) → ReLU → avg pool → 120 → 84 → 10.
+    /// `firstPadding` 0 takes 32×32 inputs; 2 takes 28×28 (MNIST) to the same 400 features.
+    static func lenet5Layers(firstPadding: Padding) -> Sequential {
+        Sequential {
+            Conv2d(1, 6, kernel: 5, padding: firstPadding, name: "conv1"); ReLU(); AvgPool2d(kernel: 2)
+            Conv2d(6, 16, kernel: 5, padding: 0, name: "conv2"); ReLU(); AvgPool2d(kernel: 2)
+            Flatten()
+            Linear(400, 120, name: "fc1"); ReLU()
+            Linear(120, 84, name: "fc2"); ReLU()
+            Linear(84, 10, name: "fc3")
         }
     }
 

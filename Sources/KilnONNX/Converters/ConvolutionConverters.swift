@@ -9,63 +9,100 @@ extension ONNXConverters {
         "Resize": resize,
     ]
 
-    /// Explicit `[top, left, bottom, right]` padding from `pads` or `auto_pad` for a 2-D window.
-    static func padding(_ node: ONNXNode, input: Shape, kernel: [Int], stride: [Int], dilation: [Int]) throws(KilnError) -> [Int] {
-        let mode = node.string("auto_pad", default: "NOTSET")
-        switch mode {
-        case "NOTSET": return node.ints("pads") ?? [0, 0, 0, 0]
-        case "VALID": return [0, 0, 0, 0]
-        case "SAME_UPPER", "SAME_LOWER":
-            var begin: [Int] = [], end: [Int] = []
-            for axis in 0..<2 {
-                let size = input[axis + 2], output = (size + stride[axis] - 1) / stride[axis]
-                let total = max(0, (output - 1) * stride[axis] + (kernel[axis] - 1) * dilation[axis] + 1 - size)
-                let small = total / 2
-                begin.append(mode == "SAME_UPPER" ? small : total - small)
-                end.append(mode == "SAME_UPPER" ? total - small : small)
-            }
-            return begin + end
-        default: throw node.error("unknown auto_pad '\(mode)'")
-        }
+    /// The Kiln attributes of a 2-D window.
+    static func windowAttributes(_ window: SpatialWindow) -> Attributes {
+        ["stride": .ints(window.strides), "dilation": .ints(window.dilations), "padding": .ints(window.pads)]
     }
 
-    /// `Conv` / `ConvTranspose` with strides, pads, dilations, group (and output_padding).
+    /// `x` with a unit axis inserted at position 2 ([N, C, L] → [N, C, 1, L]).
+    static func lifted(_ x: NodeID, _ context: inout ImportContext, _ node: ONNXNode) throws(KilnError) -> NodeID {
+        var dimensions = context.type(of: x).shape.dimensions
+        dimensions.insert(1, at: 2)
+        return try reshaped(x, dimensions, &context, node)
+    }
+
+    /// `y` without its unit axis 2 ([N, C, 1, L] → [N, C, L]).
+    static func lowered(_ y: NodeID, _ context: inout ImportContext, _ node: ONNXNode) throws(KilnError) -> NodeID {
+        var dimensions = context.type(of: y).shape.dimensions
+        dimensions.remove(at: 2)
+        return try reshaped(y, dimensions, &context, node)
+    }
+
+    /// `Conv` / `ConvTranspose` with strides, pads, dilations, group (and output_padding) over 1
+    /// or 2 spatial axes (1-D through the 2-D operator with a unit height), and `Conv` over 3.
     static func conv(_ op: String) -> ONNXConverter {
         { (context: inout ImportContext, node: ONNXNode) throws(KilnError) -> [NodeID] in
             let x = try context.input(0, of: node), w = try context.input(1, of: node)
             let input = context.type(of: x).shape, weight = context.type(of: w).shape
-            guard input.rank == 4, weight.rank == 4 else { throw node.error("only 2-D convolutions are supported (input \(input), weight \(weight))") }
-            let kernel = node.ints("kernel_shape") ?? [weight[2], weight[3]]
-            let stride = node.ints("strides") ?? [1, 1], dilation = node.ints("dilations") ?? [1, 1]
-            var attributes: Attributes = [
-                "stride": .ints(stride), "dilation": .ints(dilation), "groups": .int(node.int("group", default: 1)),
-                "padding": .ints(try padding(node, input: input, kernel: kernel, stride: stride, dilation: dilation)),
-            ]
-            if op == "conv_transpose2d", let outputPadding = node.ints("output_padding") { attributes["output_padding"] = .ints(outputPadding) }
-            var inputs = [x, w]
-            if node.input(2) != nil { inputs.append(try context.input(2, of: node)) }
-            return [try context.add(op, inputs, attributes: attributes, for: node)]
+            guard input.rank >= 3, weight.rank == input.rank else {
+                throw node.error("input \(input) and weight \(weight) must both be [N, C, spatial...] of the same rank")
+            }
+            let window = try SpatialWindow(node, input: input, kernel: Array(weight.dimensions[2...]))
+            guard Array(weight.dimensions[2...]) == window.kernel else {
+                throw node.error("kernel_shape \(window.kernel) differs from the weight's spatial shape \(weight)")
+            }
+            let groups = node.int("group", default: 1)
+            let bias = node.input(2) != nil ? try context.input(2, of: node) : nil
+            guard !node.has("output_shape") else { throw node.error("output_shape is not supported; give pads and output_padding") }
+            switch window.rank {
+            case 1, 2:
+                var attributes = windowAttributes(window.lifted)
+                attributes["groups"] = .int(groups)
+                if op == "conv_transpose2d", let outputPadding = node.ints("output_padding") {
+                    guard outputPadding.count == window.rank else {
+                        throw node.error("output_padding \(outputPadding) needs \(window.rank) values")
+                    }
+                    attributes["output_padding"] = .ints(window.rank == 1 ? [0] + outputPadding : outputPadding)
+                }
+                let lift = window.rank == 1
+                var inputs = lift ? [try lifted(x, &context, node), try lifted(w, &context, node)] : [x, w]
+                if let bias { inputs.append(bias) }
+                let y = try context.add(op, inputs, attributes: attributes, for: node)
+                return [lift ? try lowered(y, &context, node) : y]
+            case 3 where op == "conv2d":
+                return [try conv3D(x, w, bias: bias, window: window, groups: groups, &context, node)]
+            default:
+                throw node.error("\(window.rank)-D \(node.opType) is not supported (Kiln has 1-D and 2-D\(op == "conv2d" ? " and 3-D" : ""))")
+            }
         }
     }
 
-    /// `MaxPool` / `AveragePool`: ONNX strides default to 1 and `count_include_pad` to 0.
+    /// `MaxPool` / `AveragePool` over 1, 2 or 3 spatial axes: ONNX strides default to 1 and
+    /// `count_include_pad` to 0.
     static func pool(_ op: String) -> ONNXConverter {
         { (context: inout ImportContext, node: ONNXNode) throws(KilnError) -> [NodeID] in
             let x = try context.input(0, of: node)
             guard node.outputs.count < 2 || node.outputs[1].isEmpty else { throw node.error("the Indices output is not supported") }
-            guard let kernel = node.ints("kernel_shape"), kernel.count == 2 else { throw node.error("only 2-D pooling with kernel_shape is supported") }
-            let stride = node.ints("strides") ?? [1, 1], dilation = node.ints("dilations") ?? [1, 1]
-            var attributes: Attributes = [
-                "kernel_size": .ints(kernel), "stride": .ints(stride), "ceil_mode": .bool(node.int("ceil_mode", default: 0) != 0),
-                "padding": .ints(try padding(node, input: context.type(of: x).shape, kernel: kernel, stride: stride, dilation: dilation)),
-            ]
-            if op == "max_pool2d" {
-                attributes["dilation"] = .ints(dilation)
-            } else {
-                attributes["count_include_pad"] = .bool(node.int("count_include_pad", default: 0) != 0)
+            guard node.has("kernel_shape") else { throw node.error("needs kernel_shape") }
+            let window = try SpatialWindow(node, input: context.type(of: x).shape, kernel: nil)
+            let ceil = node.int("ceil_mode", default: 0) != 0, includePad = node.int("count_include_pad", default: 0) != 0
+            switch window.rank {
+            case 1, 2:
+                let lift = window.rank == 1
+                let y = try context.add(
+                    op, [lift ? try lifted(x, &context, node) : x], attributes: poolAttributes(op, window.lifted, ceil: ceil, includePad: includePad),
+                    for: node)
+                return [lift ? try lowered(y, &context, node) : y]
+            case 3:
+                guard !ceil else { throw node.error("ceil_mode is not supported for 3-D pooling") }
+                return [try pool3D(op, x, window: window, includePad: includePad, &context, node)]
+            default:
+                throw node.error("\(window.rank)-D pooling is not supported (Kiln has 1-D, 2-D and 3-D)")
             }
-            return [try context.add(op, [x], attributes: attributes, for: node)]
         }
+    }
+
+    /// Kiln's attributes of a 2-D pooling window.
+    static func poolAttributes(_ op: String, _ window: SpatialWindow, ceil: Bool, includePad: Bool) -> Attributes {
+        var attributes: Attributes = [
+            "kernel_size": .ints(window.kernel), "stride": .ints(window.strides), "ceil_mode": .bool(ceil), "padding": .ints(window.pads),
+        ]
+        if op == "max_pool2d" {
+            attributes["dilation"] = .ints(window.dilations)
+        } else {
+            attributes["count_include_pad"] = .bool(includePad)
+        }
+        return attributes
     }
 
     /// `Resize` of the two spatial axes: nearest (asymmetric, floor: PyTorch's nearest) or linear
@@ -76,10 +113,20 @@ extension ONNXConverters {
         guard shape.rank == 4 else { throw node.error("only 4-D (NCHW) inputs are supported") }
         var size: [Int]
         if let sizes = try context.integers(3, of: node, what: "sizes") {
+            guard sizes.count == 4, sizes.allSatisfy({ (1...(1 << 31)).contains($0) }) else {
+                throw node.error("sizes \(sizes) must give 4 extents from 1 to 2^31")
+            }
             size = Array(sizes.suffix(2))
         } else if let scales = context.constant(2, of: node)?.floats, scales.count == 4 {
             guard scales[0] == 1, scales[1] == 1 else { throw node.error("only the spatial axes can be resized") }
-            size = [Int((Double(shape[2]) * Double(scales[2])).rounded(.down)), Int((Double(shape[3]) * Double(scales[3])).rounded(.down))]
+            size = []
+            for axis in 2...3 {
+                let extent = (Double(shape[axis]) * Double(scales[axis])).rounded(.down)
+                guard scales[axis] > 0, extent >= 1, extent <= Double(1 << 31) else {
+                    throw node.error("scale \(scales[axis]) of axis \(axis) turns \(shape[axis]) into \(extent); expected a positive finite scale giving 1 to 2^31")
+                }
+                size.append(Int(extent))
+            }
         } else {
             throw node.error("needs import-time scales or sizes")
         }

@@ -32,15 +32,15 @@ extension ONNXConverters {
         [try context.input(0, of: node)]
     }
 
-    /// `Cast`: Kiln computes in float32, so casts between float types are no-ops; casts of
-    /// import-time values are folded by the importer.
+    /// `Cast`: Kiln computes in float32, so casts between float types are no-ops, and a cast to
+    /// bool is the mask x ≠ 0; casts of import-time values are folded by the importer.
     static let cast: ONNXConverter = { (context: inout ImportContext, node: ONNXNode) throws(KilnError) -> [NodeID] in
         let input = try context.input(0, of: node)
-        let target = ONNXTensor.ElementType(rawValue: Int32(node.int("to", default: 1)))
-        let isFloat = target == .float || target == .double || target == .float16
-        guard isFloat == (context.type(of: input).dtype == .float32) else {
-            throw node.error("casts between float and integer tensors computed at run time are not supported")
+        let target = try ONNXTypeRules.castTarget(node)
+        guard target.kilnType == context.type(of: input).dtype else {
+            throw node.error("casts between float and integer tensors computed at run time are not supported (input \(context.type(of: input)))")
         }
+        if target == .bool { return [try context.add("not_equal", [input, context.scalar(0, for: node)], for: node)] }
         return [input]
     }
 

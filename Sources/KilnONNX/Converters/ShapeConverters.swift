@@ -113,9 +113,31 @@ extension ONNXConverters {
         return [try context.add("slice", [x], attributes: attributes, for: node)]
     }
 
+    /// `Gather`: import-time indices are checked against the axis here (the run-time gather
+    /// leaves out-of-range indices unspecified).
     static let gather: ONNXConverter = { (context: inout ImportContext, node: ONNXNode) throws(KilnError) -> [NodeID] in
-        let data = try context.input(0, of: node), indices = try context.input(1, of: node)
-        return [try context.add("gather", [data, indices], attributes: ["axis": .int(node.int("axis", default: 0))], for: node)]
+        let data = try context.input(0, of: node)
+        let axis = node.int("axis", default: 0)
+        if let indices = context.constant(1, of: node), let normalized = context.type(of: data).shape.normalizedAxis(axis) {
+            _ = try checkedIndices(indices, extent: context.type(of: data).shape[normalized], for: node)
+        }
+        let indices = try context.input(1, of: node)
+        return [try context.add("gather", [data, indices], attributes: ["axis": .int(axis)], for: node)]
+    }
+
+    /// The values of `indices` as positions along an axis of `extent`, negative ones counted from the end.
+    static func checkedIndices(_ indices: TensorValue, extent: Int, for node: ONNXNode) throws(KilnError) -> [Int] {
+        let integers = indices.type.dtype.isInteger ? indices.integers : []
+        guard integers.count == indices.shape.elementCount else { throw node.error("the indices are \(indices.type); expected integers") }
+        var positions: [Int] = []
+        positions.reserveCapacity(integers.count)
+        for index in integers {
+            guard index >= -Int64(extent), index < Int64(extent) else {
+                throw node.error("index \(index) is out of range for an axis of \(extent)")
+            }
+            positions.append(Int(index < 0 ? index + Int64(extent) : index))
+        }
+        return positions
     }
 
     /// `Expand`: broadcast both ways (the target may have ones where the input does not).

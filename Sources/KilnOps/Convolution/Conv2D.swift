@@ -11,9 +11,11 @@ import KilnIR
 /// Cout a multiple of Cin is depthwise). Output [N, Cout, Hout, Wout] with
 /// `Hout = ⌊(H + top + bottom − dh·(Kh−1) − 1)/sh⌋ + 1` (likewise Wout).
 ///
-/// A primitive because it is GEMM-shaped. The C strategy follows the shape: depthwise → a direct
-/// tap-major loop; 1×1 stride 1 unpadded → `cblas_sgemm` on the image itself; otherwise im2col into
-/// scratch + `cblas_sgemm`, per image and group. Cost: MACs = N·Cout·Hout·Wout·(Cin/groups)·Kh·Kw,
+/// A primitive because it is GEMM-shaped. The C follows the kernel plan's algorithm (the rules:
+/// `ConvolutionGeometry.forwardChoice`): depthwise → a direct loop (`writeDepthwise`); 1×1
+/// stride 1 unpadded → `cblas_sgemm` on the image itself; otherwise im2col into scratch +
+/// `cblas_sgemm`, per image and group. 3×3 stride-1 shapes where Winograd wins are rewritten to
+/// `conv2d_winograd` before code generation (`WinogradRule`). Cost: MACs = N·Cout·Hout·Wout·(Cin/groups)·Kh·Kw,
 /// FLOPs = 2·MACs + N·Cout·Hout·Wout bias adds; bytes = x + w (+ bias) read, y written.
 /// Gradients: dx = `conv2d_backward_input`(dy, w), dw = `conv2d_backward_weight`(x, dy),
 /// dbias = `sum`(dy) over N, H, W.
@@ -78,21 +80,40 @@ public struct Conv2D: Operator {
         return ReferenceTensor(signature.output, y)
     }
 
+    public func kernelChoice(_ signature: OperatorSignature) -> KernelChoice? {
+        (try? geometry(signature.inputs, signature.attributes))?.forwardChoice
+    }
+
+    public func kernelAlgorithms(_ signature: OperatorSignature) -> [KernelAlgorithm] {
+        (try? geometry(signature.inputs, signature.attributes))?.forwardAlgorithms ?? []
+    }
+
+    /// The algorithm a node of `signature` is emitted with: the plan's, or the rules'.
+    private func algorithm(_ signature: OperatorSignature, _ g: ConvolutionGeometry) -> KernelAlgorithm {
+        signature.algorithm.flatMap { g.forwardAlgorithms.contains($0) ? $0 : nil } ?? g.forwardChoice.algorithm
+    }
+
     public func scratchBytes(_ signature: OperatorSignature) -> Int {
         let g = try! geometry(signature.inputs, signature.attributes)
-        return g.strategy == .im2col ? g.columnBytes : 0
+        switch algorithm(signature, g) {
+        case .im2colGEMM: return g.columnBytes
+        case .depthwiseDirect: return g.depthwiseScratchBytes
+        default: return 0
+        }
     }
 
     public func emitC(_ kernel: inout KernelContext) {
         let g = try! geometry(kernel.signature.inputs, kernel.signature.attributes)
         let x = kernel.inputs[0], w = kernel.inputs[1], y = kernel.output
         let inputGroup = g.inputChannelsPerGroup, outputGroup = g.outputChannelsPerGroup
-        kernel.writer.comment("strategy: \(g.strategy.rawValue)")
-        switch g.strategy {
-        case .depthwise:
-            writeDepthwise(&kernel, g)
+        let algorithm = algorithm(kernel.signature, g)
+        kernel.writer.comment("algorithm: \(algorithm.rawValue)")
+        switch algorithm {
+        case .depthwiseDirect:
+            g.writeDepthwise(&kernel.writer, x: x, w: w, y: y, bias: kernel.inputs.count == 3 ? kernel.inputs[2] : nil,
+                scratch: kernel.scratch)
             return
-        case .pointwise:
+        case .pointwiseGEMM:
             kernel.writer.loop("n", count: g.batch) { image in
                 image.loop("g", count: g.groups) { group in
                     group.line(CExpression.gemm(
@@ -102,7 +123,7 @@ public struct Conv2D: Operator {
                         c: "\(y) + (n*\(g.outputChannels) + g*\(outputGroup))*\(g.outputPlane)", ldc: g.outputPlane))
                 }
             }
-        case .im2col:
+        default:  // im2col + GEMM: `forwardAlgorithms` offers nothing else
             g.writeTapRanges(&kernel.writer)
             kernel.writer.line("float *column = (float *)\(kernel.scratch);")
             if g.readsPadding { kernel.writer.line("memset(column, 0, \(g.columnBytes));") }
@@ -119,35 +140,6 @@ public struct Conv2D: Operator {
         }
         // The bias joins the kernel's elementwise pass: one pass over the output after the GEMM.
         if kernel.inputs.count == 3 { kernel.deferredBias = .init(input: 2, axis: 1) }
-    }
-
-    /// One output plane per (image, output channel), starting from the bias, accumulated tap by
-    /// tap over the output range that tap reads inside the image.
-    private func writeDepthwise(_ kernel: inout KernelContext, _ g: ConvolutionGeometry) {
-        let x = kernel.inputs[0], w = kernel.inputs[1], y = kernel.output
-        let multiplier = g.outputChannelsPerGroup
-        let start = kernel.inputs.count == 3 ? "\(kernel.inputs[2])[co]" : "0.0f"
-        g.writeTapRanges(&kernel.writer)
-        kernel.writer.loop("n", count: g.batch) { image in
-            image.loop("co", count: g.outputChannels) { channel in
-                channel.line("const float *plane = \(x) + (n*\(g.inputChannels) + co/\(multiplier))*\(g.inputPlane);")
-                channel.line("float *target = \(y) + (n*\(g.outputChannels) + co)*\(g.outputPlane);")
-                channel.line("float initial = \(start);")
-                channel.loop("p", count: g.outputPlane) { $0.line("target[p] = initial;") }
-                channel.loop("ki", count: g.height.kernel) { kernelRow in
-                    kernelRow.loop("kj", count: g.width.kernel) { tap in
-                        tap.line("float weight = \(w)[(co*\(g.height.kernel) + ki)*\(g.width.kernel) + kj];")
-                        tap.block("for (long oh = oh_lo[ki]; oh < oh_hi[ki]; oh++)") { row in
-                            row.line("long base = \(g.rowOffsetExpression);")
-                            g.writeRowSegment(&row)
-                            row.line("const float *from = plane + first;")
-                            row.line("float *to = target + start;")
-                            row.block("for (long k = 0; k < count; k++)") { $0.line("to[k] += weight * from[\(g.segmentStep)];") }
-                        }
-                    }
-                }
-            }
-        }
     }
 
     public func cost(_ signature: OperatorSignature) -> OperatorCost {
@@ -198,6 +190,15 @@ public struct Conv2D: Operator {
             OperatorTestCase(
                 "depthwise-dilated-nonsquare", inputs: [.f32(1, 3, 6, 6), .f32(3, 1, 3, 2)],
                 attributes: ["groups": .int(3), "dilation": .ints([2, 1]), "padding": .ints([2, 0, 1, 1])]),
+            OperatorTestCase(
+                "depthwise-5x5-stride-2-odd", inputs: [.f32(1, 7, 9, 11), .f32(7, 1, 5, 5), .f32(7)],
+                attributes: ["groups": .int(7), "stride": .ints([2]), "padding": .ints([2, 1, 2, 2])]),
+            OperatorTestCase(
+                "depthwise-unpadded-multiplier-odd-rows", inputs: [.f32(2, 5, 7, 9), .f32(10, 1, 3, 3)],
+                attributes: ["groups": .int(5)]),
+            OperatorTestCase(
+                "depthwise-stride-2x3-one-sided-padding", inputs: [.f32(1, 3, 8, 10), .f32(3, 1, 3, 3), .f32(3)],
+                attributes: ["groups": .int(3), "stride": .ints([2, 3]), "padding": .ints([0, 0, 1, 1])]),
             OperatorTestCase("pointwise", inputs: [.f32(2, 4, 3, 3), .f32(5, 4, 1, 1), .f32(5)]),
             OperatorTestCase("pointwise-groups", inputs: [.f32(1, 4, 3, 2), .f32(4, 2, 1, 1)], attributes: ["groups": .int(2)]),
             OperatorTestCase("1x1-stride-2", inputs: [.f32(1, 3, 5, 5), .f32(2, 3, 1, 1)], attributes: ["stride": .ints([2])]),

@@ -81,6 +81,10 @@ public struct Conv2DBackwardInput: Operator {
         return dx
     }
 
+    public func kernelChoice(_ signature: OperatorSignature) -> KernelChoice? {
+        (try? geometry(signature.inputs, signature.attributes))?.backwardChoice("input gradient")
+    }
+
     public func scratchBytes(_ signature: OperatorSignature) -> Int {
         Self.scratchBytes(try! geometry(signature.inputs, signature.attributes))
     }

@@ -68,6 +68,10 @@ public struct Conv2DBackwardWeight: Operator {
         return ReferenceTensor(signature.output, dw)
     }
 
+    public func kernelChoice(_ signature: OperatorSignature) -> KernelChoice? {
+        (try? geometry(signature.inputs, signature.attributes))?.backwardChoice("weight gradient")
+    }
+
     public func scratchBytes(_ signature: OperatorSignature) -> Int {
         let g = try! geometry(signature.inputs, signature.attributes)
         return g.strategy == .im2col ? g.columnBytes : 0

@@ -75,6 +75,10 @@ public struct ConvTranspose2D: Operator {
         return ReferenceTensor(signature.output, y)
     }
 
+    public func kernelChoice(_ signature: OperatorSignature) -> KernelChoice? {
+        (try? geometry(signature.inputs, signature.attributes))?.backwardChoice("transposed convolution")
+    }
+
     public func scratchBytes(_ signature: OperatorSignature) -> Int {
         Conv2DBackwardInput.scratchBytes(try! geometry(signature.inputs, signature.attributes))
     }

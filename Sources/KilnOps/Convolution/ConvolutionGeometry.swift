@@ -74,13 +74,10 @@ struct ConvolutionGeometry: Hashable {
     /// N·Cout·Hout·Wout·(Cin/groups)·Kh·Kw.
     var macs: Int { batch * outputChannels * outputPlane * patchSize }
 
-    /// How the C computes a product of this shape.
+    /// How the C of the backward products computes this shape.
     var strategy: ConvolutionStrategy {
-        if groups > 1 && inputChannelsPerGroup == 1 { return .depthwise }
-        if height.kernel == 1 && width.kernel == 1 && height.stride == 1 && width.stride == 1
-            && height.padBegin == 0 && height.padEnd == 0 && width.padBegin == 0 && width.padEnd == 0 {
-            return .pointwise
-        }
+        if isDepthwise { return .depthwise }
+        if isPointwise { return .pointwise }
         return .im2col
     }
 

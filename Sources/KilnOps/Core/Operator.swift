@@ -43,12 +43,24 @@ public protocol Operator: Sendable {
 
     /// The configurations the operator is tested in.
     var testCases: [OperatorTestCase] { get }
+
+    /// The algorithm and layout the rules choose for a node of this signature, and why; nil (the
+    /// default) for an operator with one way of computing. `KernelPlan.rules` collects them.
+    func kernelChoice(_ signature: OperatorSignature) -> KernelChoice?
+
+    /// The algorithms `emitC` can compute a node of this signature with (`signature.algorithm`);
+    /// empty by default.
+    func kernelAlgorithms(_ signature: OperatorSignature) -> [KernelAlgorithm]
 }
 
 extension Operator {
     public func scratchBytes(_ signature: OperatorSignature) -> Int { 0 }
 
     public var acceptsPrologue: Bool { false }
+
+    public func kernelChoice(_ signature: OperatorSignature) -> KernelChoice? { nil }
+
+    public func kernelAlgorithms(_ signature: OperatorSignature) -> [KernelAlgorithm] { [] }
 
     public func cost(_ signature: OperatorSignature) -> OperatorCost {
         .streaming(signature, flopsPerElement: 1)

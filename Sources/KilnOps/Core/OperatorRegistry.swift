@@ -1,4 +1,5 @@
 import KilnIR
+import Synchronization
 
 /// Every operator Kiln knows, listed once. Tests iterate over `all`, so a new operator is tested
 /// the moment it is registered here.
@@ -7,7 +8,7 @@ public enum OperatorRegistry {
     public static let all: [any Operator] = [
         // Elementwise unary
         Negate(), Absolute(), Exp(), Log(), Sqrt(), Rsqrt(), Square(), Reciprocal(), Sin(), Cos(),
-        Relu(), Sigmoid(), Tanh(), Erf(),
+        Relu(), Sigmoid(), Tanh(), Erf(), Floor(), Ceil(), Round(),
         // Activations
         LeakyRelu(), Prelu(), Elu(), Selu(), Silu(), Swish(), Mish(), Relu6(), HardSigmoid(), HardSwish(), Gelu(),
         Softplus(), Maxout(),
@@ -27,6 +28,7 @@ public enum OperatorRegistry {
         RandomUniform(),
         // Convolution
         Conv2D(), Conv2DBackwardInput(), Conv2DBackwardWeight(), ConvTranspose2D(), DeformConv2D(), DeformConv2DBackward(),
+        WinogradFilter(), Conv2DWinograd(),
         // Pooling and resampling
         MaxPool2D(), MaxPool2DIndices(), MaxPool2DBackward(), MaxUnpool2D(), MaxUnpool2DBackward(),
         AvgPool2D(), AvgPool2DBackward(), GlobalAvgPool(), GlobalMaxPool(),
@@ -38,8 +40,37 @@ public enum OperatorRegistry {
     private static let byMnemonic: [String: any Operator] = Dictionary(
         all.map { ($0.mnemonic, $0) }, uniquingKeysWith: { first, _ in first })
 
-    /// The operator named `mnemonic`, if registered.
-    public static func `operator`(_ mnemonic: String) -> (any Operator)? { byMnemonic[mnemonic] }
+    /// Operators registered from outside Kiln, by mnemonic.
+    private static let custom = Mutex<[String: any Operator]>([:])
+
+    /// The operator named `mnemonic`, if built in or registered.
+    public static func `operator`(_ mnemonic: String) -> (any Operator)? {
+        byMnemonic[mnemonic] ?? custom.withLock { $0[mnemonic] }
+    }
+
+    /// Registers an operator defined outside Kiln, so that graphs can use it by its mnemonic
+    /// (every pass, the interpreter, the code generator and the cost model look operators up
+    /// here). Registering the same operator type again is a no-op.
+    ///
+    /// - Throws: `KilnError.invalidArgument` when the mnemonic is not lowercase letters, digits
+    ///   and underscores, or is taken by a built-in operator or by another registered type.
+    public static func register(_ definition: any Operator) throws(KilnError) {
+        let mnemonic = definition.mnemonic
+        guard !mnemonic.isEmpty, mnemonic.allSatisfy({ ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" }) else {
+            throw .invalidArgument("operator mnemonic '\(mnemonic)' must be lowercase letters, digits and underscores")
+        }
+        guard byMnemonic[mnemonic] == nil else {
+            throw .invalidArgument("operator mnemonic '\(mnemonic)' is a built-in operator's")
+        }
+        let clash: String? = custom.withLock { registered in
+            if let existing = registered[mnemonic] {
+                return type(of: existing) == type(of: definition) ? nil : String(describing: type(of: existing))
+            }
+            registered[mnemonic] = definition
+            return nil
+        }
+        if let clash { throw .invalidArgument("operator mnemonic '\(mnemonic)' is already registered by \(clash)") }
+    }
 
     /// Checks `graph`'s structure (`Graph.verify`), then that every node's operator exists and its
     /// recorded type is the one the shape rule infers.

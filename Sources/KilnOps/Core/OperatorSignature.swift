@@ -8,12 +8,16 @@ public struct OperatorSignature: Sendable, Hashable {
     public var attributes: Attributes
     /// The output type the shape rule inferred.
     public var output: TensorType
+    /// The algorithm the kernel plan chose for the node (`KernelPlan`); nil where the operator
+    /// has one way of computing, or the node is emitted by the rules' choice.
+    public var algorithm: KernelAlgorithm?
 
     /// Creates a signature.
-    public init(inputs: [TensorType], attributes: Attributes, output: TensorType) {
+    public init(inputs: [TensorType], attributes: Attributes, output: TensorType, algorithm: KernelAlgorithm? = nil) {
         self.inputs = inputs
         self.attributes = attributes
         self.output = output
+        self.algorithm = algorithm
     }
 }
 

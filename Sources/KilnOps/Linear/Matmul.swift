@@ -78,6 +78,15 @@ public struct Matmul: Operator {
         return ReferenceTensor(signature.output, values)
     }
 
+    public func kernelChoice(_ signature: OperatorSignature) -> KernelChoice? {
+        guard let d = try? dimensions(signature.inputs[0], signature.inputs[1], signature.attributes) else { return nil }
+        let product = "\(d.m)x\(d.k) by \(d.k)x\(d.n)"
+        let batch = d.batch.elementCount
+        return KernelChoice(
+            .gemm, layout: "row-major",
+            reason: batch > 1 ? "\(batch) products of \(product), one cblas_sgemm each or stacked" : "one cblas_sgemm of \(product)")
+    }
+
     public func emitC(_ kernel: inout KernelContext) {
         let signature = kernel.signature
         let d = try! dimensions(signature.inputs[0], signature.inputs[1], signature.attributes)

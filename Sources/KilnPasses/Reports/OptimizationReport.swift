@@ -51,7 +51,7 @@ public struct OptimizationReport: Sendable {
         self.optimized = optimized
     }
 
-    /// The summary table, then (with `details`) the fusion plan and the memory plan.
+    /// The summary table, then (with `details`) the kernel plan, the fusion plan and the memory plan.
     public func text(details: Bool = true) -> String {
         var lines = ["optimization of '\(name)' (\(isTraining ? "training step" : "inference")): "
             + "\(nodesBefore) nodes -> \(nodesAfter) after the passes"]
@@ -72,9 +72,11 @@ public struct OptimizationReport: Sendable {
             + "naive sum \(memory.naiveBytes) bytes (as written: \(naiveBytesAsWritten))")
         lines.append("          arena/lower bound \(ratio(memory.arenaBytes, memory.lowerBound)), "
             + "arena/naive \(ratio(memory.arenaBytes, memory.naiveBytes))")
+        let kernelPlan = optimized.kernelPlan.text(for: optimized.graph)
+        lines.append("  " + kernelPlan.prefix { $0 != "\n" })
         var text = lines.joined(separator: "\n") + "\n"
         if details {
-            text += "\n" + optimized.fusion.text(for: optimized.graph) + "\n" + optimized.memory.text(for: optimized.graph)
+            text += "\n" + kernelPlan + "\n" + optimized.fusion.text(for: optimized.graph) + "\n" + optimized.memory.text(for: optimized.graph)
         }
         return text
     }

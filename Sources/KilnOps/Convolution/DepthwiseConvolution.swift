@@ -1,0 +1,90 @@
+import KilnC
+import KilnIR
+
+/// The direct depthwise convolution (one input channel per group, any channel multiplier).
+///
+/// Per (image, output channel) the taps are scalars. When some tap reads padding, the input
+/// plane is first copied into a zero-bordered plane in scratch (one `memcpy` per row; about 13 KiB
+/// for 56×56, so it stays in L1/L2), after which no output reads outside its source: every row is
+/// computed by one branch-free loop over the output width, the taps unrolled into one expression
+/// per element, two output rows per step (the input rows the two share are read through the same
+/// pointers). The innermost loop is contiguous for stride 1 and has a constant stride otherwise,
+/// so `cc -O3 -march=native` vectorizes it over the output columns. Measured on MobileNetV2's
+/// 144×56×56 layer, the earlier split into an interior loop and a bounds-checked border spent most
+/// of its time in the border's scalar taps; the padded copy costs one L1-resident copy per
+/// input element instead.
+extension ConvolutionGeometry {
+    /// The padded plane's width and height: the input with its padding on both sides.
+    private var paddedWidth: Int { width.input + width.padBegin + width.padEnd }
+    private var paddedHeight: Int { height.input + height.padBegin + height.padEnd }
+
+    /// Scratch of the depthwise kernel: one padded input plane when a tap reads padding.
+    var depthwiseScratchBytes: Int { readsPadding ? paddedWidth * paddedHeight * 4 : 0 }
+
+    /// Writes the whole depthwise convolution: `x` the input, `w` the weights, `y` the output,
+    /// `bias` the bias pointer (nil without bias), `scratch` the scratch pointer.
+    func writeDepthwise(_ writer: inout CWriter, x: String, w: String, y: String, bias: String?, scratch: String) {
+        let taps = height.kernel * width.kernel
+        let sourceWidth = readsPadding ? paddedWidth : width.input
+        if readsPadding {
+            writer.line("float *padded = (float *)\(scratch);")
+            writer.line("memset(padded, 0, \(depthwiseScratchBytes));")
+        }
+        writer.loop("n", count: batch) { image in
+            image.loop("co", count: outputChannels) { channel in
+                channel.line("const float *plane = \(x) + (n*\(inputChannels) + co/\(outputChannelsPerGroup))*\(inputPlane);")
+                if readsPadding {
+                    // The copy of a channel serves all its multiplier outputs.
+                    channel.block("if (co % \(outputChannelsPerGroup) == 0)") { copy in
+                        copy.loop("ih", count: height.input) { row in
+                            row.line("memcpy(padded + (ih + \(height.padBegin))*\(paddedWidth) + \(width.padBegin), "
+                                + "plane + ih*\(width.input), \(width.input * 4));")
+                        }
+                    }
+                    channel.line("const float *source = padded;")
+                } else {
+                    channel.line("const float *source = plane;")
+                }
+                channel.line("float *target = \(y) + (n*\(outputChannels) + co)*\(outputPlane);")
+                channel.line("const float *wk = \(w) + co*\(taps);")
+                channel.line("const float initial = \(bias.map { "\($0)[co]" } ?? "0.0f");")
+                for tap in 0..<taps { channel.line("const float w\(tap) = wk[\(tap)];") }
+                let block = 2, whole = (height.output / block) * block
+                if whole > 0 {
+                    channel.block("for (long oh = 0; oh < \(whole); oh += \(block))") { writeRows(&$0, count: block, sourceWidth) }
+                }
+                if whole < height.output {
+                    channel.block("for (long oh = \(whole); oh < \(height.output); oh++)") { writeRows(&$0, count: 1, sourceWidth) }
+                }
+            }
+        }
+    }
+
+    /// `count` output rows from `oh`: a pointer per source row they read, then the column loop.
+    /// Source row of output row oh + r at tap ki: (oh + r)·sh + ki·dh (padded coordinates).
+    private func writeRows(_ writer: inout CWriter, count: Int, _ sourceWidth: Int) {
+        var offsets: [Int] = []
+        for r in 0..<count {
+            for ki in 0..<height.kernel where !offsets.contains(r * height.stride + ki * height.dilation) {
+                offsets.append(r * height.stride + ki * height.dilation)
+            }
+        }
+        for offset in offsets {
+            let row = CExpression.linear([("oh", height.stride)], constant: offset)
+            writer.line("const float *i\(offset) = source + (\(row))*\(sourceWidth);")
+        }
+        for r in 0..<count { writer.line("float *o\(r) = target + (oh + \(r))*\(width.output);") }
+        writer.block("for (long ow = 0; ow < \(width.output); ow++)") { column in
+            for r in 0..<count {
+                var terms = ["initial"]
+                for ki in 0..<height.kernel {
+                    for kj in 0..<width.kernel {
+                        let at = CExpression.linear([("ow", width.stride)], constant: kj * width.dilation)
+                        terms.append("w\(ki * width.kernel + kj)*i\(r * height.stride + ki * height.dilation)[\(at)]")
+                    }
+                }
+                column.line("o\(r)[ow] = " + terms.joined(separator: " + ") + ";")
+            }
+        }
+    }
+}
