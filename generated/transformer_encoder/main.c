@@ -6,58 +6,115 @@
 #include <string.h>
 #include "transformer_encoder.h"
 
-/* Reads a .npy file whose dtype is `descr` and whose data holds exactly `bytes` bytes. */
-static int read_npy(const char *path, const char *descr, void *data, size_t bytes) {
-    FILE *file = fopen(path, "rb");
-    if (!file) { fprintf(stderr, "error: cannot open %s\n", path); return -1; }
-    unsigned char prefix[10];
-    if (fread(prefix, 1, 10, file) != 10 || memcmp(prefix, "\x93NUMPY", 6) != 0) {
-        fprintf(stderr, "error: %s is not a .npy file\n", path); fclose(file); return -1;
+/* The shape tuple of a .npy header ("(2, 3)"), or "" when it has none. */
+static void header_shape(const char *header, char *shape, size_t capacity) {
+    const char *start = strstr(header, "'shape':");
+    size_t length = 0;
+    if (start) {
+        for (start += 8; *start == ' '; start++) {}
+        while (*start && length + 1 < capacity) {
+            shape[length++] = *start;
+            if (*start++ == ')') break;
+        }
     }
-    size_t header_bytes = prefix[8] | (size_t)prefix[9] << 8;
-    if (prefix[6] >= 2) {
-        unsigned char extra[2];
-        if (fread(extra, 1, 2, file) != 2) { fclose(file); return -1; }
-        header_bytes |= (size_t)extra[0] << 16 | (size_t)extra[1] << 24;
-    }
-    char *header = malloc(header_bytes + 1);
-    if (!header || fread(header, 1, header_bytes, file) != header_bytes) { free(header); fclose(file); return -1; }
-    header[header_bytes] = 0;
-    int ok = strstr(header, descr) != NULL && strstr(header, "'fortran_order': False") != NULL;
-    free(header);
-    if (!ok) { fprintf(stderr, "error: %s must hold %s in C order\n", path, descr); fclose(file); return -1; }
-    size_t got = fread(data, 1, bytes, file);
-    int extra_data = fgetc(file) != EOF;
-    fclose(file);
-    if (got != bytes || extra_data) { fprintf(stderr, "error: %s holds the wrong number of elements\n", path); return -1; }
-    return 0;
+    shape[length] = 0;
 }
 
-/* Writes a .npy file (format 1.0). */
-static int write_npy(const char *path, const char *descr, const char *shape, const void *data, size_t bytes) {
-    char header[256];
-    int length = snprintf(header, sizeof header, "{'descr': '%s', 'fortran_order': False, 'shape': %s, }", descr, shape);
-    int padding = (64 - (10 + length + 1) % 64) % 64;
-    FILE *file = fopen(path, "wb");
-    if (!file) { fprintf(stderr, "error: cannot write %s\n", path); return -1; }
-    int total = length + padding + 1;
-    unsigned char prefix[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (unsigned char)(total & 0xff), (unsigned char)(total >> 8)};
-    fwrite(prefix, 1, 10, file);
-    fwrite(header, 1, (size_t)length, file);
-    for (int i = 0; i < padding; i++) fputc(' ', file);
-    fputc('\n', file);
-    size_t written = fwrite(data, 1, bytes, file);
+/* Whether two shape tuples are equal, spaces aside. */
+static int same_shape(const char *found, const char *expected) {
+    for (;; found++, expected++) {
+        while (*found == ' ') found++;
+        while (*expected == ' ') expected++;
+        if (*found != *expected) return 0;
+        if (!*found) return 1;
+    }
+}
+
+/* Reads a .npy file of dtype `descr` and shape `shape` whose data is exactly `bytes` bytes. */
+static int read_npy(const char *path, const char *descr, const char *shape, void *data, size_t bytes) {
+    FILE *file = fopen(path, "rb");
+    if (!file) { fprintf(stderr, "error: cannot open %s\n", path); return -1; }
+    int status = -1;
+    char *header = NULL, *found = NULL;
+    long file_bytes = -1;
+    if (fseek(file, 0, SEEK_END) == 0) file_bytes = ftell(file);
+    rewind(file);
+    unsigned char prefix[12];
+    if (file_bytes < 10 || fread(prefix, 1, 10, file) != 10 || memcmp(prefix, "\x93NUMPY", 6) != 0
+        || prefix[6] < 1 || prefix[6] > 3) {
+        fprintf(stderr, "error: %s is not a .npy file\n", path);
+        goto done;
+    }
+    size_t prefix_bytes = 10, header_bytes = prefix[8] | (size_t)prefix[9] << 8;
+    if (prefix[6] >= 2) {
+        if (fread(prefix + 10, 1, 2, file) != 2) { fprintf(stderr, "error: %s is not a .npy file\n", path); goto done; }
+        prefix_bytes = 12;
+        header_bytes |= (size_t)prefix[10] << 16 | (size_t)prefix[11] << 24;
+    }
+    if (header_bytes > (size_t)file_bytes - prefix_bytes) {
+        fprintf(stderr, "error: %s: its header claims %zu bytes but the file has %ld\n", path, header_bytes, file_bytes);
+        goto done;
+    }
+    header = malloc(header_bytes + 1);
+    found = malloc(header_bytes + 1);
+    if (!header || !found || fread(header, 1, header_bytes, file) != header_bytes) {
+        fprintf(stderr, "error: cannot read the header of %s\n", path);
+        goto done;
+    }
+    header[header_bytes] = 0;
+    if (!strstr(header, descr) || !strstr(header, "'fortran_order': False")) {
+        fprintf(stderr, "error: %s must hold %s in C order\n", path, descr);
+        goto done;
+    }
+    header_shape(header, found, header_bytes + 1);
+    if (!same_shape(found, shape)) {
+        fprintf(stderr, "error: %s has shape %s; expected %s\n", path, found, shape);
+        goto done;
+    }
+    if (fread(data, 1, bytes, file) != bytes || fgetc(file) != EOF) {
+        fprintf(stderr, "error: %s holds the wrong number of elements\n", path);
+        goto done;
+    }
+    status = 0;
+done:
+    free(header);
+    free(found);
     fclose(file);
-    return written == bytes ? 0 : -1;
+    return status;
+}
+
+/* Writes a .npy file: format 1.0, or 2.0 when the header needs more than 65535 bytes. */
+static int write_npy(const char *path, const char *descr, const char *shape, const void *data, size_t bytes) {
+    size_t capacity = strlen(descr) + strlen(shape) + 64;
+    char *header = malloc(capacity);
+    if (!header) { fprintf(stderr, "error: out of memory\n"); return -1; }
+    int length = snprintf(header, capacity, "{'descr': '%s', 'fortran_order': False, 'shape': %s, }", descr, shape);
+    size_t prefix_bytes = (size_t)length + 65 > 65535 ? 12 : 10;
+    size_t padding = (64 - (prefix_bytes + (size_t)length + 1) % 64) % 64;
+    size_t total = (size_t)length + padding + 1;
+    unsigned char prefix[12] = {0x93, 'N', 'U', 'M', 'P', 'Y', prefix_bytes == 12 ? 2 : 1, 0};
+    for (size_t i = 0; i < prefix_bytes - 8; i++) prefix[8 + i] = (unsigned char)(total >> (8 * i));
+    FILE *file = fopen(path, "wb");
+    if (!file) { fprintf(stderr, "error: cannot write %s\n", path); free(header); return -1; }
+    int ok = fwrite(prefix, 1, prefix_bytes, file) == prefix_bytes && fwrite(header, 1, (size_t)length, file) == (size_t)length;
+    for (size_t i = 0; ok && i < padding; i++) ok = fputc(' ', file) != EOF;
+    ok = ok && fputc('\n', file) != EOF && fwrite(data, 1, bytes, file) == bytes;
+    ok = fclose(file) == 0 && ok;
+    free(header);
+    if (!ok) fprintf(stderr, "error: cannot write %s\n", path);
+    return ok ? 0 : -1;
 }
 
 /* Reads the weights file next to the executable, else in the working directory. */
 static void *read_weights(const char *program, size_t *bytes) {
-    char path[4096];
     const char *slash = strrchr(program, '/');
-    int folder = slash ? (int)(slash - program) + 1 : 0;
-    snprintf(path, sizeof path, "%.*s%s", folder, program, "transformer_encoder.weights.bin");
+    size_t folder = slash ? (size_t)(slash - program) + 1 : 0;
+    char *path = malloc(folder + sizeof "transformer_encoder.weights.bin");
+    if (!path) return NULL;
+    memcpy(path, program, folder);
+    memcpy(path + folder, "transformer_encoder.weights.bin", sizeof "transformer_encoder.weights.bin");
     FILE *file = fopen(path, "rb");
+    free(path);
     if (!file) file = fopen("transformer_encoder.weights.bin", "rb");
     if (!file) { fprintf(stderr, "error: cannot open transformer_encoder.weights.bin\n"); return NULL; }
     void *data = malloc(TRANSFORMER_ENCODER_WEIGHTS_BYTES + 1);
@@ -71,22 +128,26 @@ int main(int argc, char **argv) {
         fprintf(stderr, "usage: %s INPUT_x.npy OUTPUT_0.npy\n", argv[0]);
         return 2;
     }
+    int status = 1;
     void *workspace = malloc(TRANSFORMER_ENCODER_WORKSPACE_BYTES);
     float *input0 = malloc(131072);
     float *output0 = malloc(131072);
-    if (!workspace || !input0 || !output0) { fprintf(stderr, "error: out of memory\n"); return 1; }
+    if (!workspace || !input0 || !output0) { fprintf(stderr, "error: out of memory\n"); goto done; }
     size_t weights_bytes = 0;
     void *weights = read_weights(argv[0], &weights_bytes);
-    if (!weights || transformer_encoder_init(workspace, weights, weights_bytes) != 0) {
-        fprintf(stderr, "error: transformer_encoder.weights.bin must hold %d bytes\n", TRANSFORMER_ENCODER_WEIGHTS_BYTES);
-        return 1;
-    }
+    int initialized = weights && transformer_encoder_init(workspace, weights, weights_bytes) == 0;
     free(weights);
-    if (read_npy(argv[1], "'<f4'", input0, 131072) != 0) return 1;
+    if (!initialized) {
+        fprintf(stderr, "error: transformer_encoder.weights.bin must hold %d bytes\n", TRANSFORMER_ENCODER_WEIGHTS_BYTES);
+        goto done;
+    }
+    if (read_npy(argv[1], "'<f4'", "(1, 128, 256)", input0, 131072) != 0) goto done;
     transformer_encoder_run(workspace, input0, output0);
-    if (write_npy(argv[2], "<f4", "(1, 128, 256)", output0, 131072) != 0) return 1;
+    if (write_npy(argv[2], "<f4", "(1, 128, 256)", output0, 131072) != 0) goto done;
+    status = 0;
+done:
     free(workspace);
     free(input0);
     free(output0);
-    return 0;
+    return status;
 }
