@@ -49,10 +49,10 @@ import Testing
         let cache = FileManager.default.temporaryDirectory
         let cases: [([String], String, String)] = [
             (["profile", "mlp", "--runs", "0"], "peak_gflops=100,bandwidth_gbs=10",
-             "error: timing needs at least 1 run and no negative warm-up count (got 0 runs, 2 warm-ups)\n"),
+             "error: --runs must be a positive integer, got 0\n"),
             (["profile", "mlp"], "peak_gflops=100", "error: machine model 'peak_gflops=100': peak_gflops and bandwidth_gbs are required\n"),
             (["profile", "mlp", "--peak-gflops", "0"], "peak_gflops=100,bandwidth_gbs=10",
-             "error: --peak-gflops must be a positive number, got 0.0\n"),
+             "error: --peak-gflops must be a positive finite number, got 0\n"),
             (["profile", "nosuchmodel"], "peak_gflops=100,bandwidth_gbs=10", "error: unknown model 'nosuchmodel': not a zoo model"),
         ]
         for (arguments, machine, expected) in cases {
