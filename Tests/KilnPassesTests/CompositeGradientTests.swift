@@ -67,6 +67,17 @@ import Testing
         }
     }
 
+    @Test func switchableNormWithRunningStatistics() throws {
+        try check([2, 3, 2, 2]) { builder, x in
+            let (gamma, beta) = affine(&builder, [3])
+            let logits = ["mean_logits", "variance_logits"].map { builder.leaf(Node.parameterOp, type: .f32(3), name: $0) }
+            let mean = builder.constant([0.1, -0.2, 0.3], shape: [3], name: "running_mean")
+            let variance = builder.constant([0.5, 1.5, 2], shape: [3], name: "running_var")
+            return try builder.switchableNorm(
+                x, meanLogits: logits[0], varianceLogits: logits[1], gamma: gamma, beta: beta, runningStatistics: (mean, variance))
+        }
+    }
+
     @Test func localResponseNorm() throws {
         try check([2, 6, 2, 2]) { builder, x in try builder.localResponseNorm(x, size: 3, alpha: 0.1, beta: 0.75, k: 2) }
     }

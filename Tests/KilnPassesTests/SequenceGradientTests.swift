@@ -1,4 +1,5 @@
 import KilnIR
+import KilnInterpreter
 import KilnOps
 import KilnPasses
 import KilnTestSupport
@@ -41,6 +42,51 @@ import Testing
         try check(values, wrt: ["q", "k", "v"]) { builder, x in
             let mask = try builder.add("mul", [try builder.causalMask(queries: 3, keys: 4), try builder.paddingMask(x["keep"]!)])
             return try builder.scaledDotProductAttention(query: x["q"]!, key: x["k"]!, value: x["v"]!, mask: mask).output
+        }
+    }
+
+    private func seed(_ value: Int64) -> ReferenceTensor { ReferenceTensor(TensorValue(dtype: .int64, shape: [], integers: [value])) }
+
+    @Test func scaledDotProductAttentionWithWeightDropout() throws {
+        let values = ["q": random([2, 3, 4], 1), "k": random([2, 4, 4], 2), "v": random([2, 4, 3], 3), "seed": seed(11)]
+        try check(values, wrt: ["q", "k", "v"]) { builder, x in
+            try builder.scaledDotProductAttention(
+                query: x["q"]!, key: x["k"]!, value: x["v"]!,
+                dropout: AttentionDropout(seed: x["seed"]!, stream: 3, probability: 0.4)).output
+        }
+    }
+
+    @Test(arguments: [0, 1])
+    func gumbelSoftmax(axis: Int) throws {
+        let values = ["logits": random([3, 5], 4), "seed": seed(5)]
+        try check(values, wrt: ["logits"]) { builder, x in
+            let sample = try builder.gumbelSoftmax(x["logits"]!, seed: x["seed"]!, stream: 1, temperature: 0.7, axis: axis)
+            // A weighted sum, so that the gradient is not zero (a softmax's outputs sum to 1).
+            return try builder.add("mul", [sample, try builder.constant((0..<15).map { Double($0) / 7 }, shape: [3, 5])])
+        }
+    }
+
+    @Test func hardGumbelSoftmaxIsOneHotWithTheSoftGradient() throws {
+        let logits = random([4, 6], 6)
+        let weights = ReferenceTensor(TensorValue.random(TensorType(.float32, [4, 6]), seed: 9, low: -1, high: 1))
+        func backward(hard: Bool) throws -> (forward: [Double], gradient: [Double]) {
+            var builder = GraphBuilder(name: "gumbel")
+            let x = builder.leaf(Node.inputOp, type: logits.type, name: "logits")
+            let seedNode = builder.leaf(Node.inputOp, type: TensorType(.int64, []), name: "seed")
+            let w = builder.leaf(Node.inputOp, type: weights.type, name: "w")
+            let sample = try builder.gumbelSoftmax(x, seed: seedNode, stream: 2, temperature: 0.5, hard: hard)
+            let y = try builder.add("sum", [try builder.add("mul", [sample, w])])
+            let gradient = try builder.gradients(of: y, wrt: [x], seed: builder.scalar(1))[0]
+            builder.graph.outputs = [GraphOutput(name: "sample", node: sample), GraphOutput(name: "gradient", node: gradient)]
+            let result = try Interpreter.run(builder.graph, inputs: ["logits": logits, "seed": seed(3), "w": weights], parameters: [:])
+            return (result["sample"]!.values, result["gradient"]!.values)
+        }
+        let (soft, hard) = (try backward(hard: false), try backward(hard: true))
+        #expect(soft.gradient == hard.gradient, "straight-through: the hard sample's gradient is the soft sample's")
+        for row in 0..<4 {
+            let hardRow = Array(hard.forward[row * 6..<(row + 1) * 6]), softRow = Array(soft.forward[row * 6..<(row + 1) * 6])
+            #expect(hardRow.sorted() == [0, 0, 0, 0, 0, 1], "row \(row) is one-hot")
+            #expect(hardRow.firstIndex(of: 1) == softRow.firstIndex(of: softRow.max()!), "at the soft sample's maximum")
         }
     }
 

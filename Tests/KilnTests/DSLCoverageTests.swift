@@ -59,6 +59,7 @@ import Testing
         unary("relu", { relu($0) }, { $0.relu() }), unary("sigmoid", { sigmoid($0) }, { $0.sigmoid() }),
         unary("tanh", { tanh($0) }, { $0.tanh() }), unary("erf", { erf($0) }, { $0.erf() }),
         unary("floor", { floor($0) }, { $0.floor() }), unary("ceil", { ceil($0) }, { $0.ceil() }),
+        unary("stop_gradient", { stopGradient($0) }, { $0.stopGradient() }),
         unary("round", { round($0) }, { $0.round() }),
         unary("leaky_relu", { leakyRelu($0, alpha: 0.1) }, { $0.leakyRelu(alpha: 0.1) }),
         binary("prelu", { prelu($0, slope: $1) }, { $0.prelu(slope: $1) }),

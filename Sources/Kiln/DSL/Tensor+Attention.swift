@@ -25,6 +25,13 @@ extension GraphContext {
         return Attended(output: Tensor(context: self, id: result.output), weights: Tensor(context: self, id: result.weights))
     }
 
+    /// Dropout on attention weights at `probability` when building a training step (nil otherwise,
+    /// or when the probability is 0), with the step's seed and a random stream of its own.
+    func attentionDropout(probability: Double, file: String, line: Int) -> AttentionDropout? {
+        guard isTraining, probability != 0 else { return nil }
+        return AttentionDropout(seed: randomSeed(file: file, line: line).id, stream: nextRandomStream(), probability: probability)
+    }
+
     /// The causal mask `[queries, keys]` (float32 0/1): query `i` sees keys `j ≤ i` only.
     public func causalMask(queries: Int, keys: Int, file: String = #fileID, line: Int = #line) -> Tensor {
         composite(fallback: constant(0, file: file, line: line), file: file, line: line) { builder throws(KilnError) in
@@ -52,17 +59,20 @@ public func paddingMask(_ keyMask: Tensor, file: String = #fileID, line: Int = #
 /// `[batch..., Lk, d]`, value `[batch..., Lk, dv]`, and an optional float32 0/1 mask broadcasting
 /// to `[batch..., Lq, Lk]` (1: may attend). With `hardAtInference`, a model built for inference
 /// selects each query's best key instead (`hardAttention`), while training stays soft and
-/// differentiable.
+/// differentiable. `dropout` drops attention weights in training (PyTorch's `dropout_p`); the
+/// weights returned are those before dropout.
 public func scaledDotProductAttention(
     query: Tensor, key: Tensor, value: Tensor, mask: Tensor? = nil, scale: Double? = nil, hardAtInference: Bool = false,
-    file: String = #fileID, line: Int = #line
+    dropout: Double = 0, file: String = #fileID, line: Int = #line
 ) -> Attended {
     if hardAtInference && !query.context.isTraining {
         return hardAttention(query: query, key: key, value: value, mask: mask, file: file, line: line)
     }
     let inputs = [query, key, value] + (mask.map { [$0] } ?? [])
+    let weightDropout = query.context.attentionDropout(probability: dropout, file: file, line: line)
     return query.context.attended(inputs, file: file, line: line) { builder throws(KilnError) in
-        try builder.scaledDotProductAttention(query: query.id, key: key.id, value: value.id, mask: mask?.id, scale: scale)
+        try builder.scaledDotProductAttention(
+            query: query.id, key: key.id, value: value.id, mask: mask?.id, scale: scale, dropout: weightDropout)
     }
 }
 

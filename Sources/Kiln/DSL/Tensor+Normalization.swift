@@ -45,14 +45,24 @@ public func localResponseNorm(
 }
 
 /// Switchable normalization: a softmax-weighted mix (`meanLogits`, `varianceLogits`, each `[3]`)
-/// of the instance, layer and batch statistics of a rank-4 `x`, then the affine γ, β.
+/// of the instance, layer and batch statistics of a rank-4 `x`, then the affine γ, β. With
+/// `runningMean` and `runningVariance` (each `[C]`) the batch term uses them instead of the
+/// batch's statistics: the inference form. The `SwitchableNorm` layer keeps and updates them.
 public func switchableNorm(
     _ x: Tensor, meanLogits: Tensor, varianceLogits: Tensor, gamma: Tensor? = nil, beta: Tensor? = nil, eps: Double = 1e-5,
-    file: String = #fileID, line: Int = #line
+    runningMean: Tensor? = nil, runningVariance: Tensor? = nil, file: String = #fileID, line: Int = #line
 ) -> Tensor {
     x.context.composite(fallback: x, file: file, line: line) { builder throws(KilnError) in
-        try builder.switchableNorm(
-            x.id, meanLogits: meanLogits.id, varianceLogits: varianceLogits.id, gamma: gamma?.id, beta: beta?.id, eps: eps)
+        var running: (mean: NodeID, variance: NodeID)?
+        switch (runningMean, runningVariance) {
+        case let (mean?, variance?): running = (mean.id, variance.id)
+        case (nil, nil): running = nil
+        default:
+            throw KilnError.invalidArgument("switchableNorm needs both runningMean and runningVariance, or neither")
+        }
+        return try builder.switchableNorm(
+            x.id, meanLogits: meanLogits.id, varianceLogits: varianceLogits.id, gamma: gamma?.id, beta: beta?.id, eps: eps,
+            runningStatistics: running)
     }
 }
 
@@ -91,9 +101,10 @@ extension Tensor {
     /// `switchableNorm` as a method.
     public func switchableNorm(
         meanLogits: Tensor, varianceLogits: Tensor, gamma: Tensor? = nil, beta: Tensor? = nil, eps: Double = 1e-5,
-        file: String = #fileID, line: Int = #line
+        runningMean: Tensor? = nil, runningVariance: Tensor? = nil, file: String = #fileID, line: Int = #line
     ) -> Tensor {
         Kiln.switchableNorm(
-            self, meanLogits: meanLogits, varianceLogits: varianceLogits, gamma: gamma, beta: beta, eps: eps, file: file, line: line)
+            self, meanLogits: meanLogits, varianceLogits: varianceLogits, gamma: gamma, beta: beta, eps: eps,
+            runningMean: runningMean, runningVariance: runningVariance, file: file, line: line)
     }
 }

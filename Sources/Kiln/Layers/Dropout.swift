@@ -35,11 +35,15 @@ extension GraphContext {
     /// A float32 0/1 mask of `shape` with ones at probability `keep`, from the step's seed and a
     /// stream of its own.
     func randomMask(shape: Shape, keep: Double, file: String, line: Int) -> Tensor {
-        let seed = graph.node(named: GraphContext.randomSeedInput).map { Tensor(context: self, id: $0.id) }
-            ?? input(GraphContext.randomSeedInput, TensorType(.int64, []), file: file, line: line)
-        let uniform = seed.apply(
+        let uniform = randomSeed(file: file, line: line).apply(
             "random_uniform", attributes: ["shape": .ints(shape.dimensions), "stream": .int(nextRandomStream())],
             file: file, line: line)
         return uniform.less(uniform.scalar(keep), file: file, line: line)
+    }
+
+    /// The step's seed input (an i64 scalar), declared by the first random operation that needs it.
+    func randomSeed(file: String, line: Int) -> Tensor {
+        graph.node(named: GraphContext.randomSeedInput).map { Tensor(context: self, id: $0.id) }
+            ?? input(GraphContext.randomSeedInput, TensorType(.int64, []), file: file, line: line)
     }
 }

@@ -24,13 +24,14 @@ extension GraphBuilder {
     ///   - output: the output projection `[d_model, outputs]`.
     ///   - mask: optional float32 0/1 mask (input 3) broadcasting to `[batch, Lq, Lk]`; every
     ///     head uses it.
+    ///   - dropout: dropout on the attention weights of every head (training).
     /// - Returns: the output `[batch, Lq, outputs]` and the weights `[batch, h, Lq, Lk]`.
     ///
     /// A composite: the projections are GEMMs; heads are split by `reshape` + `transpose` to
     /// `[batch, h, L, d_model/h]` and attended in one batched `scaledDotProductAttention`.
     public mutating func multiHeadAttention(
         query: NodeID, key: NodeID, value: NodeID, heads: Int, projections: AttentionProjections,
-        output: AffineWeights, mask: NodeID? = nil
+        output: AffineWeights, mask: NodeID? = nil, dropout: AttentionDropout? = nil
     ) throws(KilnError) -> (output: NodeID, weights: NodeID) {
         let op = "multi_head_attention"
         let inputs = [query, key, value] + (mask.map { [$0] } ?? [])
@@ -43,7 +44,7 @@ extension GraphBuilder {
         }
         let attended = try scaledDotProductAttention(
             query: try splitHeads(q, heads: heads), key: try splitHeads(k, heads: heads),
-            value: try splitHeads(v, heads: heads), mask: headMask)
+            value: try splitHeads(v, heads: heads), mask: headMask, dropout: dropout)
         let merged = try mergeHeads(attended.output)
         return (try affine(merged, output, op: op, role: "output projection"), attended.weights)
     }

@@ -13,22 +13,31 @@ extension GraphBuilder {
         _ x: NodeID, gamma: NodeID, beta: NodeID, runningMean: NodeID, runningVariance: NodeID,
         momentum: Double = 0.9, eps: Double = 1e-5
     ) throws(KilnError) -> (output: NodeID, runningMean: NodeID, runningVariance: NodeID) {
-        let inputs = [x, gamma, beta, runningMean, runningVariance]
-        for (index, role, statistic) in [(3, "running mean", runningMean), (4, "running variance", runningVariance)] {
-            let node = graph[statistic]
-            guard node.op == Node.parameterOp else {
-                throw compositeError(
-                    "batch_norm_train", inputs,
-                    "input \(index) (\(role)) '\(node.name)' must be a param node, not \(node.op), so that the "
-                        + "training step updates it in place")
-            }
-        }
+        try checkUpdatedInPlace("batch_norm_train", [x, gamma, beta, runningMean, runningVariance], [
+            (3, "running mean", runningMean), (4, "running variance", runningVariance),
+        ])
         let output = try add("batch_norm_train", [x, gamma, beta], attributes: ["eps": .float(eps)])
         let statistics = try batchNormRunningStatistics(
             x, runningMean: runningMean, runningVariance: runningVariance, momentum: momentum)
         graph.updates.append(GraphUpdate(target: runningMean, value: statistics.mean))
         graph.updates.append(GraphUpdate(target: runningVariance, value: statistics.variance))
         return (output, statistics.mean, statistics.variance)
+    }
+
+    /// Checks that each statistic (input `index` of `op`, its `role`) is a `param` node, which a
+    /// training step can update in place.
+    func checkUpdatedInPlace(
+        _ op: String, _ inputs: [NodeID], _ statistics: [(index: Int, role: String, node: NodeID)]
+    ) throws(KilnError) {
+        for (index, role, statistic) in statistics {
+            let node = graph[statistic]
+            guard node.op == Node.parameterOp else {
+                throw compositeError(
+                    op, inputs,
+                    "input \(index) (\(role)) '\(node.name)' must be a param node, not \(node.op), so that the "
+                        + "training step updates it in place")
+            }
+        }
     }
 
     /// The running statistics after one training step of batch normalization, as an exponential

@@ -16,19 +16,23 @@ public final class MultiHeadAttention: Layer {
     public let heads: Int
     /// Whether the query, key and value projections are one packed matrix.
     public let packed: Bool
+    /// Dropout probability on the attention weights (training only; PyTorch's `dropout`).
+    public let dropout: Double
     public let name: String?
     private let inputProjections: [(weight: Parameter, bias: Parameter?)]
     private let outputProjection: (weight: Parameter, bias: Parameter?)
 
     /// Creates multi-head attention over queries of `dModel` features and keys and values of
-    /// `keyFeatures` and `valueFeatures` (default `dModel`; packed projections need all three equal).
+    /// `keyFeatures` and `valueFeatures` (default `dModel`; packed projections need all three equal),
+    /// with `dropout` on the attention weights in training.
     public init(
         dModel: Int, heads: Int, keyFeatures: Int? = nil, valueFeatures: Int? = nil, packed: Bool = false,
-        bias: Bool = true, name: String? = nil
+        bias: Bool = true, dropout: Double = 0, name: String? = nil
     ) {
         self.dModel = dModel
         self.heads = heads
         self.packed = packed
+        self.dropout = dropout
         self.name = name
         func projection(_ prefix: String, inputs: Int, outputs: Int) -> (weight: Parameter, bias: Parameter?) {
             (Parameter("\(prefix)_weight", shape: [inputs, outputs],
@@ -73,10 +77,11 @@ public final class MultiHeadAttention: Layer {
                 : .separate(query: affine(inputProjections[0]), key: affine(inputProjections[1]), value: affine(inputProjections[2]))
             let output = affine(outputProjection)
             let inputs = [query, key, value] + (mask.map { [$0] } ?? [])
+            let weightDropout = context.attentionDropout(probability: dropout, file: file, line: line)
             return context.attended(inputs, file: file, line: line) { builder throws(KilnError) in
                 try builder.multiHeadAttention(
                     query: query.id, key: key.id, value: value.id, heads: heads, projections: projections, output: output,
-                    mask: mask?.id)
+                    mask: mask?.id, dropout: weightDropout)
             }
         }
     }

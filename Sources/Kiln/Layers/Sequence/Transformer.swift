@@ -46,7 +46,8 @@ public final class FeedForward: Layer {
 
 /// One Transformer encoder layer: self-attention and a feed-forward block, each with dropout on
 /// its output, a residual connection and layer normalization (`norm`: after the residual, or
-/// before the sublayer). Input and output `[batch, L, dModel]`.
+/// before the sublayer). Input and output `[batch, L, dModel]`. As in PyTorch, `dropout` also
+/// drops attention weights.
 ///
 /// Parameters: multi-head attention `4·d² + 4·d`, feed-forward `2·d·f + d + f`, two layer norms
 /// `4·d` (d = dModel, f = feedForward). Sublayers are named `<name>.self_attention`,
@@ -59,7 +60,7 @@ public final class TransformerEncoderLayer: Layer {
     let norms: [LayerNorm]
     /// Where the layer normalizes.
     public let norm: NormPlacement
-    /// Dropout probability on each sublayer's output (training only).
+    /// Dropout probability on each sublayer's output and on the attention weights (training only).
     public let dropout: Double
     public let name: String?
 
@@ -69,7 +70,8 @@ public final class TransformerEncoderLayer: Layer {
         activation: FeedForwardActivation = .relu, packedProjections: Bool = true, name: String? = nil
     ) {
         let prefix = name ?? "encoder_layer"
-        selfAttention = MultiHeadAttention(dModel: dModel, heads: heads, packed: packedProjections, name: "\(prefix).self_attention")
+        selfAttention = MultiHeadAttention(
+            dModel: dModel, heads: heads, packed: packedProjections, dropout: dropout, name: "\(prefix).self_attention")
         self.feedForward = FeedForward(
             dModel: dModel, hidden: feedForward, activation: activation, dropout: dropout, name: "\(prefix).feed_forward")
         norms = [LayerNorm(dModel, name: "\(prefix).norm1"), LayerNorm(dModel, name: "\(prefix).norm2")]
@@ -95,7 +97,8 @@ public final class TransformerEncoderLayer: Layer {
 
 /// One Transformer decoder layer: masked (causal) self-attention, attention over the encoder's
 /// output (the memory), and a feed-forward block, each with dropout, a residual connection and
-/// layer normalization placed by `norm`. Input and output `[batch, L, dModel]`; memory
+/// layer normalization placed by `norm` (`dropout` also drops attention weights, as in PyTorch).
+/// Input and output `[batch, L, dModel]`; memory
 /// `[batch, S, dModel]`. Called without memory (as a plain `Layer`) it is a decoder-only
 /// (GPT-style) block: causal self-attention and the feed-forward block.
 public final class TransformerDecoderLayer: Layer {
@@ -108,7 +111,7 @@ public final class TransformerDecoderLayer: Layer {
     let norms: [LayerNorm]
     /// Where the layer normalizes.
     public let norm: NormPlacement
-    /// Dropout probability on each sublayer's output (training only).
+    /// Dropout probability on each sublayer's output and on the attention weights (training only).
     public let dropout: Double
     public let name: String?
 
@@ -118,8 +121,9 @@ public final class TransformerDecoderLayer: Layer {
         activation: FeedForwardActivation = .relu, packedProjections: Bool = true, name: String? = nil
     ) {
         let prefix = name ?? "decoder_layer"
-        selfAttention = MultiHeadAttention(dModel: dModel, heads: heads, packed: packedProjections, name: "\(prefix).self_attention")
-        crossAttention = MultiHeadAttention(dModel: dModel, heads: heads, name: "\(prefix).cross_attention")
+        selfAttention = MultiHeadAttention(
+            dModel: dModel, heads: heads, packed: packedProjections, dropout: dropout, name: "\(prefix).self_attention")
+        crossAttention = MultiHeadAttention(dModel: dModel, heads: heads, dropout: dropout, name: "\(prefix).cross_attention")
         self.feedForward = FeedForward(
             dModel: dModel, hidden: feedForward, activation: activation, dropout: dropout, name: "\(prefix).feed_forward")
         norms = (1...3).map { LayerNorm(dModel, name: "\(prefix).norm\($0)") }
