@@ -99,7 +99,7 @@ import Testing
         let training = try model.trainingModeGraph()
         #expect(model.graph.nodes.filter { $0.op == "one_hot" }.count == 2, "local attention's centre and hard selection")
         #expect(training.nodes.filter { $0.op == "one_hot" }.count == 1, "training attends softly")
-        #expect(training.nodes.filter { $0.op == "random_uniform" }.count == 1 + 3, "LSTM inter-layer dropout and the encoder's three")
+        #expect(training.nodes.filter { $0.op == "random_uniform" }.count == 1 + 4, "LSTM inter-layer dropout and the encoder's four")
     }
 
     @Test func transformerLayerParameterCount() throws {
@@ -113,7 +113,7 @@ import Testing
         #expect(count == (4 * d * d + 4 * d) + (2 * d * f + d + f) + 4 * d)
         #expect(model.graph.parameters.first?.name == "enc.self_attention.qkv_weight")
         let step = try model.trainingModeGraph()
-        #expect(step.nodes.filter { $0.op == "random_uniform" }.count == 3)  // dropout: attention, feed-forward inner, feed-forward out
+        #expect(step.nodes.filter { $0.op == "random_uniform" }.count == 4)  // dropout: attention weights, attention out, feed-forward inner, feed-forward out
         #expect(model.graph.nodes.allSatisfy { $0.op != "random_uniform" })
         _ = try run(model, ["x": TensorValue.random(TensorType(.float32, [1, 5, d]), seed: 3)])
     }
