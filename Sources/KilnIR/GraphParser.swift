@@ -5,10 +5,24 @@
 public struct GraphParser {
     private var scanner: TextScanner
 
-    /// Parses `text` into a graph.
+    /// Parses `text` into a graph (a file's training block, if any, is checked and left out).
     public static func parse(_ text: String) throws(KilnError) -> Graph {
+        try parseFile(text).inference
+    }
+
+    /// Parses a model file: its inference graph and, when the file has a
+    /// `training graph NAME { ... }` block after it, the training forward graph.
+    public static func parseFile(_ text: String) throws(KilnError) -> (inference: Graph, training: Graph?) {
         var parser = GraphParser(scanner: TextScanner(text))
-        return try parser.parseGraph()
+        let inference = try parser.parseGraph()
+        var training: Graph?
+        if parser.scanner.peekWord("training") {
+            try parser.scanner.expectWord("training")
+            training = try parser.parseGraph()
+        }
+        parser.scanner.skipSpace()
+        guard parser.scanner.atEnd else { throw parser.scanner.error("unexpected text after the closing '}'") }
+        return (inference, training)
     }
 
     private mutating func parseGraph() throws(KilnError) -> Graph {
@@ -42,8 +56,6 @@ public struct GraphParser {
             }
             graph.nodes.append(try parseNode(expected: graph.nodes.count))
         }
-        scanner.skipSpace()
-        guard scanner.atEnd else { throw scanner.error("unexpected text after the closing '}'") }
         return graph
     }
 

@@ -17,6 +17,13 @@
 ///
 /// `GraphParser` reads it back to the identical graph.
 public enum GraphText {
+    /// The text of a model file: `inference`, then, when given, its training forward graph as a
+    /// `training graph NAME { ... }` block (dropout sites, batch statistics with their running-
+    /// statistic updates, the loss), so that the file trains exactly like the model it came from.
+    public static func print(_ inference: Graph, training: Graph?) -> String {
+        print(inference) + (training.map { "\ntraining " + print($0) } ?? "")
+    }
+
     /// The text of `graph`.
     public static func print(_ graph: Graph) -> String {
         var lines = ["graph \(quoteIfNeeded(graph.name)) {"]

@@ -24,7 +24,7 @@ enum ModelSource {
         if argument.hasSuffix(".kiln") || FileManager.default.fileExists(atPath: argument) {
             let text = try SafeFile.readText(argument)
             do {
-                return Model(graph: try GraphParser.parse(text), seed: seed)
+                return try Model(graphFile: text, seed: seed)
             } catch {
                 throw KilnError.io(path: argument, message: error.description)
             }

@@ -73,7 +73,7 @@ struct PrintGraph: ParsableCommand {
         try reportingErrors {
             let model = try options.loadModel()
             try model.validate()
-            print(GraphText.print(model.graph), terminator: "")
+            print(model.graphFileText, terminator: "")
         }
     }
 }

@@ -28,8 +28,8 @@ import Testing
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../graphs/mlp.kiln")
         let text = try String(contentsOf: url, encoding: .utf8)
         let model = MLP.mnist()
-        #expect(text == GraphText.print(model.graph), "graphs/mlp.kiln is stale: run `make graphs`")
-        let parsed = Model(graph: try GraphParser.parse(text))
+        #expect(text == model.graphFileText, "graphs/mlp.kiln is stale: run `make graphs`")
+        let parsed = try Model(graphFile: text)
         let input = TensorValue.random(TensorType(.float32, [64, 784]), seed: 1)
         #expect(try parsed.compile().run(["x": input]) == model.compile().run(["x": input]))
     }

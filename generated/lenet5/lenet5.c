@@ -345,8 +345,8 @@ KILN_MATH float kiln_cos(float x) {
 #endif
 #include "lenet5.h"
 
-/* node %3 'conv1.conv2d' conv2d(f32[1,1,32,32], f32[6,1,5,5], f32[6]) -> f32[1,6,28,28], layer 'conv1', KilnModels/ClassicNets.swift:9 */
-/* node %4 'relu.relu' relu(f32[1,6,28,28]) -> f32[1,6,28,28], layer 'relu', KilnModels/ClassicNets.swift:9 */
+/* node %3 'conv1.conv2d' conv2d(f32[1,1,32,32], f32[6,1,5,5], f32[6]) -> f32[1,6,28,28], layer 'conv1', KilnModels/ClassicNets.swift:17 */
+/* node %4 'sequential.1.relu' relu(f32[1,6,28,28]) -> f32[1,6,28,28], layer 'sequential.1', KilnModels/ClassicNets.swift:17 */
 /* 244608 FLOPs, 61168 bytes, intensity 3.999 FLOP/B; fusion saves 0 bytes */
 static void k000_conv2d_relu(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, float *KILN_RESTRICT y0, unsigned char *KILN_RESTRICT scratch) {
     {
@@ -387,7 +387,7 @@ static void k000_conv2d_relu(const float *KILN_RESTRICT x0, const float *KILN_RE
     }
 }
 
-/* node %5 'avgpool2d.avg_pool2d' avg_pool2d(f32[1,6,28,28]) -> f32[1,6,14,14], layer 'avgpool2d', KilnModels/ClassicNets.swift:9 */
+/* node %5 'sequential.2.avg_pool2d' avg_pool2d(f32[1,6,28,28]) -> f32[1,6,14,14], layer 'sequential.2', KilnModels/ClassicNets.swift:17 */
 /* 5880 FLOPs, 23520 bytes, intensity 0.25 FLOP/B */
 static void k001_avg_pool2d(const float *KILN_RESTRICT x0, float *KILN_RESTRICT y0) {
     static const long row_divisor[14] = {2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2};
@@ -423,8 +423,8 @@ static void k001_avg_pool2d(const float *KILN_RESTRICT x0, float *KILN_RESTRICT 
     }
 }
 
-/* node %8 'conv2.conv2d' conv2d(f32[1,6,14,14], f32[16,6,5,5], f32[16]) -> f32[1,16,10,10], layer 'conv2', KilnModels/ClassicNets.swift:9 */
-/* node %9 'relu_1.relu' relu(f32[1,16,10,10]) -> f32[1,16,10,10], layer 'relu_1', KilnModels/ClassicNets.swift:9 */
+/* node %8 'conv2.conv2d' conv2d(f32[1,6,14,14], f32[16,6,5,5], f32[16]) -> f32[1,16,10,10], layer 'conv2', KilnModels/ClassicNets.swift:18 */
+/* node %9 'sequential.4.relu' relu(f32[1,16,10,10]) -> f32[1,16,10,10], layer 'sequential.4', KilnModels/ClassicNets.swift:18 */
 /* 483200 FLOPs, 33568 bytes, intensity 14.395 FLOP/B; fusion saves 0 bytes */
 static void k002_conv2d_relu(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, float *KILN_RESTRICT y0, unsigned char *KILN_RESTRICT scratch) {
     {
@@ -465,7 +465,7 @@ static void k002_conv2d_relu(const float *KILN_RESTRICT x0, const float *KILN_RE
     }
 }
 
-/* node %10 'avgpool2d_1.avg_pool2d' avg_pool2d(f32[1,16,10,10]) -> f32[1,16,5,5], layer 'avgpool2d_1', KilnModels/ClassicNets.swift:9 */
+/* node %10 'sequential.5.avg_pool2d' avg_pool2d(f32[1,16,10,10]) -> f32[1,16,5,5], layer 'sequential.5', KilnModels/ClassicNets.swift:18 */
 /* 2000 FLOPs, 8000 bytes, intensity 0.25 FLOP/B */
 static void k003_avg_pool2d(const float *KILN_RESTRICT x0, float *KILN_RESTRICT y0) {
     static const long row_divisor[5] = {2, 2, 2, 2, 2};
@@ -501,9 +501,9 @@ static void k003_avg_pool2d(const float *KILN_RESTRICT x0, float *KILN_RESTRICT 
     }
 }
 
-/* node %13 'fc1.matmul' matmul(f32[1,400], f32[400,120]) -> f32[1,120], layer 'fc1', KilnModels/ClassicNets.swift:9 */
-/* node %15 'fc1.add' add(f32[1,120], f32[120]) -> f32[1,120], layer 'fc1', KilnModels/ClassicNets.swift:9 */
-/* node %16 'relu_2.relu' relu(f32[1,120]) -> f32[1,120], layer 'relu_2', KilnModels/ClassicNets.swift:9 */
+/* node %13 'fc1.matmul' matmul(f32[1,400], f32[400,120]) -> f32[1,120], layer 'fc1', KilnModels/ClassicNets.swift:20 */
+/* node %15 'fc1.add' add(f32[1,120], f32[120]) -> f32[1,120], layer 'fc1', KilnModels/ClassicNets.swift:20 */
+/* node %16 'sequential.8.relu' relu(f32[1,120]) -> f32[1,120], layer 'sequential.8', KilnModels/ClassicNets.swift:20 */
 /* 96240 FLOPs, 195520 bytes, intensity 0.492 FLOP/B; fusion saves 960 bytes */
 static void k004_matmul_add_relu(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, float *KILN_RESTRICT y0) {
     {
@@ -518,9 +518,9 @@ static void k004_matmul_add_relu(const float *KILN_RESTRICT x0, const float *KIL
     }
 }
 
-/* node %18 'fc2.matmul' matmul(f32[1,120], f32[120,84]) -> f32[1,84], layer 'fc2', KilnModels/ClassicNets.swift:9 */
-/* node %20 'fc2.add' add(f32[1,84], f32[84]) -> f32[1,84], layer 'fc2', KilnModels/ClassicNets.swift:9 */
-/* node %21 'relu_3.relu' relu(f32[1,84]) -> f32[1,84], layer 'relu_3', KilnModels/ClassicNets.swift:9 */
+/* node %18 'fc2.matmul' matmul(f32[1,120], f32[120,84]) -> f32[1,84], layer 'fc2', KilnModels/ClassicNets.swift:21 */
+/* node %20 'fc2.add' add(f32[1,84], f32[84]) -> f32[1,84], layer 'fc2', KilnModels/ClassicNets.swift:21 */
+/* node %21 'sequential.10.relu' relu(f32[1,84]) -> f32[1,84], layer 'sequential.10', KilnModels/ClassicNets.swift:21 */
 /* 20328 FLOPs, 42144 bytes, intensity 0.482 FLOP/B; fusion saves 672 bytes */
 static void k005_matmul_add_relu(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, float *KILN_RESTRICT y0) {
     {
@@ -535,8 +535,8 @@ static void k005_matmul_add_relu(const float *KILN_RESTRICT x0, const float *KIL
     }
 }
 
-/* node %23 'fc3.matmul' matmul(f32[1,84], f32[84,10]) -> f32[1,10], layer 'fc3', KilnModels/ClassicNets.swift:9 */
-/* node %25 'fc3.add' add(f32[1,10], f32[10]) -> f32[1,10], layer 'fc3', KilnModels/ClassicNets.swift:9 */
+/* node %23 'fc3.matmul' matmul(f32[1,84], f32[84,10]) -> f32[1,10], layer 'fc3', KilnModels/ClassicNets.swift:22 */
+/* node %25 'fc3.add' add(f32[1,10], f32[10]) -> f32[1,10], layer 'fc3', KilnModels/ClassicNets.swift:22 */
 /* 1690 FLOPs, 3856 bytes, intensity 0.438 FLOP/B; fusion saves 0 bytes */
 static void k006_matmul_add(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, float *KILN_RESTRICT y0) {
     {

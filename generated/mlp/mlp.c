@@ -345,9 +345,9 @@ KILN_MATH float kiln_cos(float x) {
 #endif
 #include "mlp.h"
 
-/* node %2 'fc1.matmul' matmul(f32[64,784], f32[784,512]) -> f32[64,512], layer 'fc1', KilnModels/MLP.swift:14 */
-/* node %4 'fc1.add' add(f32[64,512], f32[512]) -> f32[64,512], layer 'fc1', KilnModels/MLP.swift:14 */
-/* node %5 'relu.relu' relu(f32[64,512]) -> f32[64,512], layer 'relu', KilnModels/MLP.swift:14 */
+/* node %2 'fc1.matmul' matmul(f32[64,784], f32[784,512]) -> f32[64,512], layer 'fc1', KilnModels/MLP.swift:10 */
+/* node %4 'fc1.add' add(f32[64,512], f32[512]) -> f32[64,512], layer 'fc1', KilnModels/MLP.swift:10 */
+/* node %5 'sequential.1.relu' relu(f32[64,512]) -> f32[64,512], layer 'sequential.1', KilnModels/MLP.swift:10 */
 /* 51445760 FLOPs, 2201600 bytes, intensity 23.367 FLOP/B; fusion saves 262144 bytes */
 static void k000_matmul_add_relu(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, float *KILN_RESTRICT y0) {
     {
@@ -364,9 +364,9 @@ static void k000_matmul_add_relu(const float *KILN_RESTRICT x0, const float *KIL
     }
 }
 
-/* node %7 'fc2.matmul' matmul(f32[64,512], f32[512,512]) -> f32[64,512], layer 'fc2', KilnModels/MLP.swift:14 */
-/* node %9 'fc2.add' add(f32[64,512], f32[512]) -> f32[64,512], layer 'fc2', KilnModels/MLP.swift:14 */
-/* node %10 'relu_1.relu' relu(f32[64,512]) -> f32[64,512], layer 'relu_1', KilnModels/MLP.swift:14 */
+/* node %7 'fc2.matmul' matmul(f32[64,512], f32[512,512]) -> f32[64,512], layer 'fc2', KilnModels/MLP.swift:11 */
+/* node %9 'fc2.add' add(f32[64,512], f32[512]) -> f32[64,512], layer 'fc2', KilnModels/MLP.swift:11 */
+/* node %10 'sequential.3.relu' relu(f32[64,512]) -> f32[64,512], layer 'sequential.3', KilnModels/MLP.swift:11 */
 /* 33619968 FLOPs, 1574912 bytes, intensity 21.347 FLOP/B; fusion saves 262144 bytes */
 static void k001_matmul_add_relu(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, float *KILN_RESTRICT y0) {
     {
@@ -383,8 +383,8 @@ static void k001_matmul_add_relu(const float *KILN_RESTRICT x0, const float *KIL
     }
 }
 
-/* node %12 'fc3.matmul' matmul(f32[64,512], f32[512,10]) -> f32[64,10], layer 'fc3', KilnModels/MLP.swift:14 */
-/* node %14 'fc3.add' add(f32[64,10], f32[10]) -> f32[64,10], layer 'fc3', KilnModels/MLP.swift:14 */
+/* node %12 'fc3.matmul' matmul(f32[64,512], f32[512,10]) -> f32[64,10], layer 'fc3', KilnModels/MLP.swift:12 */
+/* node %14 'fc3.add' add(f32[64,10], f32[10]) -> f32[64,10], layer 'fc3', KilnModels/MLP.swift:12 */
 /* 656000 FLOPs, 159272 bytes, intensity 4.119 FLOP/B; fusion saves 0 bytes */
 static void k002_matmul_add(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, float *KILN_RESTRICT y0) {
     {

@@ -2274,7 +2274,7 @@ static void k104_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
 }
 
 /* node %29 'conv_1.conv2d.folded' conv2d(f32[1,32,112,112], f32[32,1,3,3], f32[32]) -> f32[1,32,112,112], layer 'conv_1', KilnModels/Blocks.swift:18 */
-/* node %30 'convbn_1.relu6' relu6(f32[1,32,112,112]) -> f32[1,32,112,112], layer 'convbn_1', KilnModels/MobileNet.swift:32 */
+/* node %30 'invertedresidual.depthwise.relu6' relu6(f32[1,32,112,112]) -> f32[1,32,112,112], layer 'invertedresidual.depthwise', KilnModels/MobileNet.swift:32 */
 /* 9232384 FLOPs, 6423808 bytes, intensity 1.437 FLOP/B; fusion saves 0 bytes */
 static void k105_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, float *KILN_RESTRICT y0, unsigned char *KILN_RESTRICT scratch) {
     {
@@ -2347,7 +2347,7 @@ static void k106_conv2d(const float *KILN_RESTRICT x0, const float *KILN_RESTRIC
 }
 
 /* node %58 'conv_3.conv2d.folded' conv2d(f32[1,16,112,112], f32[96,16,1,1], f32[96]) -> f32[1,96,112,112], layer 'conv_3', KilnModels/Blocks.swift:18 */
-/* node %59 'convbn_3.relu6' relu6(f32[1,96,112,112]) -> f32[1,96,112,112], layer 'convbn_3', KilnModels/MobileNet.swift:31 */
+/* node %59 'invertedresidual_1.expand.relu6' relu6(f32[1,96,112,112]) -> f32[1,96,112,112], layer 'invertedresidual_1.expand', KilnModels/MobileNet.swift:31 */
 /* 44556288 FLOPs, 15260032 bytes, intensity 2.92 FLOP/B; fusion saves 0 bytes */
 static void k107_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, float *KILN_RESTRICT y0) {
     {
@@ -2370,7 +2370,7 @@ static void k107_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
 }
 
 /* node %73 'conv_4.conv2d.folded' conv2d(f32[1,96,112,112], f32[96,1,3,3], f32[96]) -> f32[1,96,56,56], layer 'conv_4', KilnModels/Blocks.swift:18 */
-/* node %74 'convbn_4.relu6' relu6(f32[1,96,56,56]) -> f32[1,96,56,56], layer 'convbn_4', KilnModels/MobileNet.swift:32 */
+/* node %74 'invertedresidual_1.depthwise.relu6' relu6(f32[1,96,56,56]) -> f32[1,96,56,56], layer 'invertedresidual_1.depthwise', KilnModels/MobileNet.swift:32 */
 /* 6924288 FLOPs, 8433408 bytes, intensity 0.821 FLOP/B; fusion saves 0 bytes */
 static void k108_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, float *KILN_RESTRICT y0, unsigned char *KILN_RESTRICT scratch) {
     {
@@ -2444,7 +2444,7 @@ static void k109_conv2d(const float *KILN_RESTRICT x0, const float *KILN_RESTRIC
 }
 
 /* node %102 'conv_6.conv2d.folded' conv2d(f32[1,24,56,56], f32[144,24,1,1], f32[144]) -> f32[1,144,56,56], layer 'conv_6', KilnModels/Blocks.swift:18 */
-/* node %103 'convbn_6.relu6' relu6(f32[1,144,56,56]) -> f32[1,144,56,56], layer 'convbn_6', KilnModels/MobileNet.swift:31 */
+/* node %103 'invertedresidual_2.expand.relu6' relu6(f32[1,144,56,56]) -> f32[1,144,56,56], layer 'invertedresidual_2.expand', KilnModels/MobileNet.swift:31 */
 /* 23933952 FLOPs, 5734464 bytes, intensity 4.174 FLOP/B; fusion saves 0 bytes */
 static void k110_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, float *KILN_RESTRICT y0) {
     {
@@ -2467,7 +2467,7 @@ static void k110_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
 }
 
 /* node %117 'conv_7.conv2d.folded' conv2d(f32[1,144,56,56], f32[144,1,3,3], f32[144]) -> f32[1,144,56,56], layer 'conv_7', KilnModels/Blocks.swift:18 */
-/* node %118 'convbn_7.relu6' relu6(f32[1,144,56,56]) -> f32[1,144,56,56], layer 'convbn_7', KilnModels/MobileNet.swift:32 */
+/* node %118 'invertedresidual_2.depthwise.relu6' relu6(f32[1,144,56,56]) -> f32[1,144,56,56], layer 'invertedresidual_2.depthwise', KilnModels/MobileNet.swift:32 */
 /* 10386432 FLOPs, 7231104 bytes, intensity 1.436 FLOP/B; fusion saves 0 bytes */
 static void k111_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, float *KILN_RESTRICT y0, unsigned char *KILN_RESTRICT scratch) {
     {
@@ -2543,7 +2543,7 @@ static void k112_conv2d_add(const float *KILN_RESTRICT x0, const float *KILN_RES
 }
 
 /* node %147 'conv_9.conv2d.folded' conv2d(f32[1,24,56,56], f32[144,24,1,1], f32[144]) -> f32[1,144,56,56], layer 'conv_9', KilnModels/Blocks.swift:18 */
-/* node %148 'convbn_9.relu6' relu6(f32[1,144,56,56]) -> f32[1,144,56,56], layer 'convbn_9', KilnModels/MobileNet.swift:31 */
+/* node %148 'invertedresidual_3.expand.relu6' relu6(f32[1,144,56,56]) -> f32[1,144,56,56], layer 'invertedresidual_3.expand', KilnModels/MobileNet.swift:31 */
 /* 23933952 FLOPs, 5734464 bytes, intensity 4.174 FLOP/B; fusion saves 0 bytes */
 static void k113_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, float *KILN_RESTRICT y0) {
     {
@@ -2566,7 +2566,7 @@ static void k113_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
 }
 
 /* node %162 'conv_10.conv2d.folded' conv2d(f32[1,144,56,56], f32[144,1,3,3], f32[144]) -> f32[1,144,28,28], layer 'conv_10', KilnModels/Blocks.swift:18 */
-/* node %163 'convbn_10.relu6' relu6(f32[1,144,28,28]) -> f32[1,144,28,28], layer 'convbn_10', KilnModels/MobileNet.swift:32 */
+/* node %163 'invertedresidual_3.depthwise.relu6' relu6(f32[1,144,28,28]) -> f32[1,144,28,28], layer 'invertedresidual_3.depthwise', KilnModels/MobileNet.swift:32 */
 /* 2596608 FLOPs, 3166848 bytes, intensity 0.82 FLOP/B; fusion saves 0 bytes */
 static void k114_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, float *KILN_RESTRICT y0, unsigned char *KILN_RESTRICT scratch) {
     {
@@ -2639,7 +2639,7 @@ static void k115_conv2d(const float *KILN_RESTRICT x0, const float *KILN_RESTRIC
 }
 
 /* node %191 'conv_12.conv2d.folded' conv2d(f32[1,32,28,28], f32[192,32,1,1], f32[192]) -> f32[1,192,28,28], layer 'conv_12', KilnModels/Blocks.swift:18 */
-/* node %192 'convbn_12.relu6' relu6(f32[1,192,28,28]) -> f32[1,192,28,28], layer 'convbn_12', KilnModels/MobileNet.swift:31 */
+/* node %192 'invertedresidual_4.expand.relu6' relu6(f32[1,192,28,28]) -> f32[1,192,28,28], layer 'invertedresidual_4.expand', KilnModels/MobileNet.swift:31 */
 /* 10386432 FLOPs, 1932032 bytes, intensity 5.376 FLOP/B; fusion saves 0 bytes */
 static void k116_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, float *KILN_RESTRICT y0) {
     {
@@ -2662,7 +2662,7 @@ static void k116_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
 }
 
 /* node %206 'conv_13.conv2d.folded' conv2d(f32[1,192,28,28], f32[192,1,3,3], f32[192]) -> f32[1,192,28,28], layer 'conv_13', KilnModels/Blocks.swift:18 */
-/* node %207 'convbn_13.relu6' relu6(f32[1,192,28,28]) -> f32[1,192,28,28], layer 'convbn_13', KilnModels/MobileNet.swift:32 */
+/* node %207 'invertedresidual_4.depthwise.relu6' relu6(f32[1,192,28,28]) -> f32[1,192,28,28], layer 'invertedresidual_4.depthwise', KilnModels/MobileNet.swift:32 */
 /* 3462144 FLOPs, 2416128 bytes, intensity 1.433 FLOP/B; fusion saves 0 bytes */
 static void k117_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, float *KILN_RESTRICT y0, unsigned char *KILN_RESTRICT scratch) {
     {
@@ -2737,7 +2737,7 @@ static void k118_conv2d_add(const float *KILN_RESTRICT x0, const float *KILN_RES
 }
 
 /* node %236 'conv_15.conv2d.folded' conv2d(f32[1,32,28,28], f32[192,32,1,1], f32[192]) -> f32[1,192,28,28], layer 'conv_15', KilnModels/Blocks.swift:18 */
-/* node %237 'convbn_15.relu6' relu6(f32[1,192,28,28]) -> f32[1,192,28,28], layer 'convbn_15', KilnModels/MobileNet.swift:31 */
+/* node %237 'invertedresidual_5.expand.relu6' relu6(f32[1,192,28,28]) -> f32[1,192,28,28], layer 'invertedresidual_5.expand', KilnModels/MobileNet.swift:31 */
 /* 10386432 FLOPs, 1932032 bytes, intensity 5.376 FLOP/B; fusion saves 0 bytes */
 static void k119_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, float *KILN_RESTRICT y0) {
     {
@@ -2760,7 +2760,7 @@ static void k119_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
 }
 
 /* node %251 'conv_16.conv2d.folded' conv2d(f32[1,192,28,28], f32[192,1,3,3], f32[192]) -> f32[1,192,28,28], layer 'conv_16', KilnModels/Blocks.swift:18 */
-/* node %252 'convbn_16.relu6' relu6(f32[1,192,28,28]) -> f32[1,192,28,28], layer 'convbn_16', KilnModels/MobileNet.swift:32 */
+/* node %252 'invertedresidual_5.depthwise.relu6' relu6(f32[1,192,28,28]) -> f32[1,192,28,28], layer 'invertedresidual_5.depthwise', KilnModels/MobileNet.swift:32 */
 /* 3462144 FLOPs, 2416128 bytes, intensity 1.433 FLOP/B; fusion saves 0 bytes */
 static void k120_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, float *KILN_RESTRICT y0, unsigned char *KILN_RESTRICT scratch) {
     {
@@ -2835,7 +2835,7 @@ static void k121_conv2d_add(const float *KILN_RESTRICT x0, const float *KILN_RES
 }
 
 /* node %281 'conv_18.conv2d.folded' conv2d(f32[1,32,28,28], f32[192,32,1,1], f32[192]) -> f32[1,192,28,28], layer 'conv_18', KilnModels/Blocks.swift:18 */
-/* node %282 'convbn_18.relu6' relu6(f32[1,192,28,28]) -> f32[1,192,28,28], layer 'convbn_18', KilnModels/MobileNet.swift:31 */
+/* node %282 'invertedresidual_6.expand.relu6' relu6(f32[1,192,28,28]) -> f32[1,192,28,28], layer 'invertedresidual_6.expand', KilnModels/MobileNet.swift:31 */
 /* 10386432 FLOPs, 1932032 bytes, intensity 5.376 FLOP/B; fusion saves 0 bytes */
 static void k122_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, float *KILN_RESTRICT y0) {
     {
@@ -2858,7 +2858,7 @@ static void k122_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
 }
 
 /* node %296 'conv_19.conv2d.folded' conv2d(f32[1,192,28,28], f32[192,1,3,3], f32[192]) -> f32[1,192,14,14], layer 'conv_19', KilnModels/Blocks.swift:18 */
-/* node %297 'convbn_19.relu6' relu6(f32[1,192,14,14]) -> f32[1,192,14,14], layer 'convbn_19', KilnModels/MobileNet.swift:32 */
+/* node %297 'invertedresidual_6.depthwise.relu6' relu6(f32[1,192,14,14]) -> f32[1,192,14,14], layer 'invertedresidual_6.depthwise', KilnModels/MobileNet.swift:32 */
 /* 865536 FLOPs, 1061376 bytes, intensity 0.815 FLOP/B; fusion saves 0 bytes */
 static void k123_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, float *KILN_RESTRICT y0, unsigned char *KILN_RESTRICT scratch) {
     {
@@ -2930,7 +2930,7 @@ static void k124_conv2d(const float *KILN_RESTRICT x0, const float *KILN_RESTRIC
 }
 
 /* node %325 'conv_21.conv2d.folded' conv2d(f32[1,64,14,14], f32[384,64,1,1], f32[384]) -> f32[1,384,14,14], layer 'conv_21', KilnModels/Blocks.swift:18 */
-/* node %326 'convbn_21.relu6' relu6(f32[1,384,14,14]) -> f32[1,384,14,14], layer 'convbn_21', KilnModels/MobileNet.swift:31 */
+/* node %326 'invertedresidual_7.expand.relu6' relu6(f32[1,384,14,14]) -> f32[1,384,14,14], layer 'invertedresidual_7.expand', KilnModels/MobileNet.swift:31 */
 /* 10010112 FLOPs, 1053184 bytes, intensity 9.505 FLOP/B; fusion saves 0 bytes */
 static void k125_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, float *KILN_RESTRICT y0) {
     {
@@ -2953,7 +2953,7 @@ static void k125_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
 }
 
 /* node %340 'conv_22.conv2d.folded' conv2d(f32[1,384,14,14], f32[384,1,3,3], f32[384]) -> f32[1,384,14,14], layer 'conv_22', KilnModels/Blocks.swift:18 */
-/* node %341 'convbn_22.relu6' relu6(f32[1,384,14,14]) -> f32[1,384,14,14], layer 'convbn_22', KilnModels/MobileNet.swift:32 */
+/* node %341 'invertedresidual_7.depthwise.relu6' relu6(f32[1,384,14,14]) -> f32[1,384,14,14], layer 'invertedresidual_7.depthwise', KilnModels/MobileNet.swift:32 */
 /* 1731072 FLOPs, 1219584 bytes, intensity 1.419 FLOP/B; fusion saves 0 bytes */
 static void k126_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, float *KILN_RESTRICT y0, unsigned char *KILN_RESTRICT scratch) {
     {
@@ -3028,7 +3028,7 @@ static void k127_conv2d_add(const float *KILN_RESTRICT x0, const float *KILN_RES
 }
 
 /* node %370 'conv_24.conv2d.folded' conv2d(f32[1,64,14,14], f32[384,64,1,1], f32[384]) -> f32[1,384,14,14], layer 'conv_24', KilnModels/Blocks.swift:18 */
-/* node %371 'convbn_24.relu6' relu6(f32[1,384,14,14]) -> f32[1,384,14,14], layer 'convbn_24', KilnModels/MobileNet.swift:31 */
+/* node %371 'invertedresidual_8.expand.relu6' relu6(f32[1,384,14,14]) -> f32[1,384,14,14], layer 'invertedresidual_8.expand', KilnModels/MobileNet.swift:31 */
 /* 10010112 FLOPs, 1053184 bytes, intensity 9.505 FLOP/B; fusion saves 0 bytes */
 static void k128_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, float *KILN_RESTRICT y0) {
     {
@@ -3051,7 +3051,7 @@ static void k128_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
 }
 
 /* node %385 'conv_25.conv2d.folded' conv2d(f32[1,384,14,14], f32[384,1,3,3], f32[384]) -> f32[1,384,14,14], layer 'conv_25', KilnModels/Blocks.swift:18 */
-/* node %386 'convbn_25.relu6' relu6(f32[1,384,14,14]) -> f32[1,384,14,14], layer 'convbn_25', KilnModels/MobileNet.swift:32 */
+/* node %386 'invertedresidual_8.depthwise.relu6' relu6(f32[1,384,14,14]) -> f32[1,384,14,14], layer 'invertedresidual_8.depthwise', KilnModels/MobileNet.swift:32 */
 /* 1731072 FLOPs, 1219584 bytes, intensity 1.419 FLOP/B; fusion saves 0 bytes */
 static void k129_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, float *KILN_RESTRICT y0, unsigned char *KILN_RESTRICT scratch) {
     {
@@ -3126,7 +3126,7 @@ static void k130_conv2d_add(const float *KILN_RESTRICT x0, const float *KILN_RES
 }
 
 /* node %415 'conv_27.conv2d.folded' conv2d(f32[1,64,14,14], f32[384,64,1,1], f32[384]) -> f32[1,384,14,14], layer 'conv_27', KilnModels/Blocks.swift:18 */
-/* node %416 'convbn_27.relu6' relu6(f32[1,384,14,14]) -> f32[1,384,14,14], layer 'convbn_27', KilnModels/MobileNet.swift:31 */
+/* node %416 'invertedresidual_9.expand.relu6' relu6(f32[1,384,14,14]) -> f32[1,384,14,14], layer 'invertedresidual_9.expand', KilnModels/MobileNet.swift:31 */
 /* 10010112 FLOPs, 1053184 bytes, intensity 9.505 FLOP/B; fusion saves 0 bytes */
 static void k131_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, float *KILN_RESTRICT y0) {
     {
@@ -3149,7 +3149,7 @@ static void k131_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
 }
 
 /* node %430 'conv_28.conv2d.folded' conv2d(f32[1,384,14,14], f32[384,1,3,3], f32[384]) -> f32[1,384,14,14], layer 'conv_28', KilnModels/Blocks.swift:18 */
-/* node %431 'convbn_28.relu6' relu6(f32[1,384,14,14]) -> f32[1,384,14,14], layer 'convbn_28', KilnModels/MobileNet.swift:32 */
+/* node %431 'invertedresidual_9.depthwise.relu6' relu6(f32[1,384,14,14]) -> f32[1,384,14,14], layer 'invertedresidual_9.depthwise', KilnModels/MobileNet.swift:32 */
 /* 1731072 FLOPs, 1219584 bytes, intensity 1.419 FLOP/B; fusion saves 0 bytes */
 static void k132_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, float *KILN_RESTRICT y0, unsigned char *KILN_RESTRICT scratch) {
     {
@@ -3224,7 +3224,7 @@ static void k133_conv2d_add(const float *KILN_RESTRICT x0, const float *KILN_RES
 }
 
 /* node %460 'conv_30.conv2d.folded' conv2d(f32[1,64,14,14], f32[384,64,1,1], f32[384]) -> f32[1,384,14,14], layer 'conv_30', KilnModels/Blocks.swift:18 */
-/* node %461 'convbn_30.relu6' relu6(f32[1,384,14,14]) -> f32[1,384,14,14], layer 'convbn_30', KilnModels/MobileNet.swift:31 */
+/* node %461 'invertedresidual_10.expand.relu6' relu6(f32[1,384,14,14]) -> f32[1,384,14,14], layer 'invertedresidual_10.expand', KilnModels/MobileNet.swift:31 */
 /* 10010112 FLOPs, 1053184 bytes, intensity 9.505 FLOP/B; fusion saves 0 bytes */
 static void k134_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, float *KILN_RESTRICT y0) {
     {
@@ -3247,7 +3247,7 @@ static void k134_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
 }
 
 /* node %475 'conv_31.conv2d.folded' conv2d(f32[1,384,14,14], f32[384,1,3,3], f32[384]) -> f32[1,384,14,14], layer 'conv_31', KilnModels/Blocks.swift:18 */
-/* node %476 'convbn_31.relu6' relu6(f32[1,384,14,14]) -> f32[1,384,14,14], layer 'convbn_31', KilnModels/MobileNet.swift:32 */
+/* node %476 'invertedresidual_10.depthwise.relu6' relu6(f32[1,384,14,14]) -> f32[1,384,14,14], layer 'invertedresidual_10.depthwise', KilnModels/MobileNet.swift:32 */
 /* 1731072 FLOPs, 1219584 bytes, intensity 1.419 FLOP/B; fusion saves 0 bytes */
 static void k135_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, float *KILN_RESTRICT y0, unsigned char *KILN_RESTRICT scratch) {
     {
@@ -3319,7 +3319,7 @@ static void k136_conv2d(const float *KILN_RESTRICT x0, const float *KILN_RESTRIC
 }
 
 /* node %504 'conv_33.conv2d.folded' conv2d(f32[1,96,14,14], f32[576,96,1,1], f32[576]) -> f32[1,576,14,14], layer 'conv_33', KilnModels/Blocks.swift:18 */
-/* node %505 'convbn_33.relu6' relu6(f32[1,576,14,14]) -> f32[1,576,14,14], layer 'convbn_33', KilnModels/MobileNet.swift:31 */
+/* node %505 'invertedresidual_11.expand.relu6' relu6(f32[1,576,14,14]) -> f32[1,576,14,14], layer 'invertedresidual_11.expand', KilnModels/MobileNet.swift:31 */
 /* 22240512 FLOPs, 1653504 bytes, intensity 13.451 FLOP/B; fusion saves 0 bytes */
 static void k137_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, float *KILN_RESTRICT y0) {
     {
@@ -3342,7 +3342,7 @@ static void k137_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
 }
 
 /* node %519 'conv_34.conv2d.folded' conv2d(f32[1,576,14,14], f32[576,1,3,3], f32[576]) -> f32[1,576,14,14], layer 'conv_34', KilnModels/Blocks.swift:18 */
-/* node %520 'convbn_34.relu6' relu6(f32[1,576,14,14]) -> f32[1,576,14,14], layer 'convbn_34', KilnModels/MobileNet.swift:32 */
+/* node %520 'invertedresidual_11.depthwise.relu6' relu6(f32[1,576,14,14]) -> f32[1,576,14,14], layer 'invertedresidual_11.depthwise', KilnModels/MobileNet.swift:32 */
 /* 2596608 FLOPs, 1829376 bytes, intensity 1.419 FLOP/B; fusion saves 0 bytes */
 static void k138_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, float *KILN_RESTRICT y0, unsigned char *KILN_RESTRICT scratch) {
     {
@@ -3417,7 +3417,7 @@ static void k139_conv2d_add(const float *KILN_RESTRICT x0, const float *KILN_RES
 }
 
 /* node %549 'conv_36.conv2d.folded' conv2d(f32[1,96,14,14], f32[576,96,1,1], f32[576]) -> f32[1,576,14,14], layer 'conv_36', KilnModels/Blocks.swift:18 */
-/* node %550 'convbn_36.relu6' relu6(f32[1,576,14,14]) -> f32[1,576,14,14], layer 'convbn_36', KilnModels/MobileNet.swift:31 */
+/* node %550 'invertedresidual_12.expand.relu6' relu6(f32[1,576,14,14]) -> f32[1,576,14,14], layer 'invertedresidual_12.expand', KilnModels/MobileNet.swift:31 */
 /* 22240512 FLOPs, 1653504 bytes, intensity 13.451 FLOP/B; fusion saves 0 bytes */
 static void k140_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, float *KILN_RESTRICT y0) {
     {
@@ -3440,7 +3440,7 @@ static void k140_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
 }
 
 /* node %564 'conv_37.conv2d.folded' conv2d(f32[1,576,14,14], f32[576,1,3,3], f32[576]) -> f32[1,576,14,14], layer 'conv_37', KilnModels/Blocks.swift:18 */
-/* node %565 'convbn_37.relu6' relu6(f32[1,576,14,14]) -> f32[1,576,14,14], layer 'convbn_37', KilnModels/MobileNet.swift:32 */
+/* node %565 'invertedresidual_12.depthwise.relu6' relu6(f32[1,576,14,14]) -> f32[1,576,14,14], layer 'invertedresidual_12.depthwise', KilnModels/MobileNet.swift:32 */
 /* 2596608 FLOPs, 1829376 bytes, intensity 1.419 FLOP/B; fusion saves 0 bytes */
 static void k141_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, float *KILN_RESTRICT y0, unsigned char *KILN_RESTRICT scratch) {
     {
@@ -3515,7 +3515,7 @@ static void k142_conv2d_add(const float *KILN_RESTRICT x0, const float *KILN_RES
 }
 
 /* node %594 'conv_39.conv2d.folded' conv2d(f32[1,96,14,14], f32[576,96,1,1], f32[576]) -> f32[1,576,14,14], layer 'conv_39', KilnModels/Blocks.swift:18 */
-/* node %595 'convbn_39.relu6' relu6(f32[1,576,14,14]) -> f32[1,576,14,14], layer 'convbn_39', KilnModels/MobileNet.swift:31 */
+/* node %595 'invertedresidual_13.expand.relu6' relu6(f32[1,576,14,14]) -> f32[1,576,14,14], layer 'invertedresidual_13.expand', KilnModels/MobileNet.swift:31 */
 /* 22240512 FLOPs, 1653504 bytes, intensity 13.451 FLOP/B; fusion saves 0 bytes */
 static void k143_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, float *KILN_RESTRICT y0) {
     {
@@ -3538,7 +3538,7 @@ static void k143_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
 }
 
 /* node %609 'conv_40.conv2d.folded' conv2d(f32[1,576,14,14], f32[576,1,3,3], f32[576]) -> f32[1,576,7,7], layer 'conv_40', KilnModels/Blocks.swift:18 */
-/* node %610 'convbn_40.relu6' relu6(f32[1,576,7,7]) -> f32[1,576,7,7], layer 'convbn_40', KilnModels/MobileNet.swift:32 */
+/* node %610 'invertedresidual_13.depthwise.relu6' relu6(f32[1,576,7,7]) -> f32[1,576,7,7], layer 'invertedresidual_13.depthwise', KilnModels/MobileNet.swift:32 */
 /* 649152 FLOPs, 813312 bytes, intensity 0.798 FLOP/B; fusion saves 0 bytes */
 static void k144_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, float *KILN_RESTRICT y0, unsigned char *KILN_RESTRICT scratch) {
     {
@@ -3619,7 +3619,7 @@ static void k145_conv2d(const float *KILN_RESTRICT x0, const float *KILN_RESTRIC
 }
 
 /* node %638 'conv_42.conv2d.folded' conv2d(f32[1,160,7,7], f32[960,160,1,1], f32[960]) -> f32[1,960,7,7], layer 'conv_42', KilnModels/Blocks.swift:18 */
-/* node %639 'convbn_42.relu6' relu6(f32[1,960,7,7]) -> f32[1,960,7,7], layer 'convbn_42', KilnModels/MobileNet.swift:31 */
+/* node %639 'invertedresidual_14.expand.relu6' relu6(f32[1,960,7,7]) -> f32[1,960,7,7], layer 'invertedresidual_14.expand', KilnModels/MobileNet.swift:31 */
 /* 15288000 FLOPs, 1214080 bytes, intensity 12.592 FLOP/B; fusion saves 0 bytes */
 static void k146_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, float *KILN_RESTRICT y0) {
     {
@@ -3641,7 +3641,7 @@ static void k146_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
 }
 
 /* node %653 'conv_43.conv2d.folded' conv2d(f32[1,960,7,7], f32[960,1,3,3], f32[960]) -> f32[1,960,7,7], layer 'conv_43', KilnModels/Blocks.swift:18 */
-/* node %654 'convbn_43.relu6' relu6(f32[1,960,7,7]) -> f32[1,960,7,7], layer 'convbn_43', KilnModels/MobileNet.swift:32 */
+/* node %654 'invertedresidual_14.depthwise.relu6' relu6(f32[1,960,7,7]) -> f32[1,960,7,7], layer 'invertedresidual_14.depthwise', KilnModels/MobileNet.swift:32 */
 /* 1081920 FLOPs, 791040 bytes, intensity 1.368 FLOP/B; fusion saves 0 bytes */
 static void k147_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, float *KILN_RESTRICT y0, unsigned char *KILN_RESTRICT scratch) {
     {
@@ -3724,7 +3724,7 @@ static void k148_conv2d_add(const float *KILN_RESTRICT x0, const float *KILN_RES
 }
 
 /* node %683 'conv_45.conv2d.folded' conv2d(f32[1,160,7,7], f32[960,160,1,1], f32[960]) -> f32[1,960,7,7], layer 'conv_45', KilnModels/Blocks.swift:18 */
-/* node %684 'convbn_45.relu6' relu6(f32[1,960,7,7]) -> f32[1,960,7,7], layer 'convbn_45', KilnModels/MobileNet.swift:31 */
+/* node %684 'invertedresidual_15.expand.relu6' relu6(f32[1,960,7,7]) -> f32[1,960,7,7], layer 'invertedresidual_15.expand', KilnModels/MobileNet.swift:31 */
 /* 15288000 FLOPs, 1214080 bytes, intensity 12.592 FLOP/B; fusion saves 0 bytes */
 static void k149_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, float *KILN_RESTRICT y0) {
     {
@@ -3746,7 +3746,7 @@ static void k149_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
 }
 
 /* node %698 'conv_46.conv2d.folded' conv2d(f32[1,960,7,7], f32[960,1,3,3], f32[960]) -> f32[1,960,7,7], layer 'conv_46', KilnModels/Blocks.swift:18 */
-/* node %699 'convbn_46.relu6' relu6(f32[1,960,7,7]) -> f32[1,960,7,7], layer 'convbn_46', KilnModels/MobileNet.swift:32 */
+/* node %699 'invertedresidual_15.depthwise.relu6' relu6(f32[1,960,7,7]) -> f32[1,960,7,7], layer 'invertedresidual_15.depthwise', KilnModels/MobileNet.swift:32 */
 /* 1081920 FLOPs, 791040 bytes, intensity 1.368 FLOP/B; fusion saves 0 bytes */
 static void k150_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, float *KILN_RESTRICT y0, unsigned char *KILN_RESTRICT scratch) {
     {
@@ -3829,7 +3829,7 @@ static void k151_conv2d_add(const float *KILN_RESTRICT x0, const float *KILN_RES
 }
 
 /* node %728 'conv_48.conv2d.folded' conv2d(f32[1,160,7,7], f32[960,160,1,1], f32[960]) -> f32[1,960,7,7], layer 'conv_48', KilnModels/Blocks.swift:18 */
-/* node %729 'convbn_48.relu6' relu6(f32[1,960,7,7]) -> f32[1,960,7,7], layer 'convbn_48', KilnModels/MobileNet.swift:31 */
+/* node %729 'invertedresidual_16.expand.relu6' relu6(f32[1,960,7,7]) -> f32[1,960,7,7], layer 'invertedresidual_16.expand', KilnModels/MobileNet.swift:31 */
 /* 15288000 FLOPs, 1214080 bytes, intensity 12.592 FLOP/B; fusion saves 0 bytes */
 static void k152_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, float *KILN_RESTRICT y0) {
     {
@@ -3851,7 +3851,7 @@ static void k152_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
 }
 
 /* node %743 'conv_49.conv2d.folded' conv2d(f32[1,960,7,7], f32[960,1,3,3], f32[960]) -> f32[1,960,7,7], layer 'conv_49', KilnModels/Blocks.swift:18 */
-/* node %744 'convbn_49.relu6' relu6(f32[1,960,7,7]) -> f32[1,960,7,7], layer 'convbn_49', KilnModels/MobileNet.swift:32 */
+/* node %744 'invertedresidual_16.depthwise.relu6' relu6(f32[1,960,7,7]) -> f32[1,960,7,7], layer 'invertedresidual_16.depthwise', KilnModels/MobileNet.swift:32 */
 /* 1081920 FLOPs, 791040 bytes, intensity 1.368 FLOP/B; fusion saves 0 bytes */
 static void k153_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, float *KILN_RESTRICT y0, unsigned char *KILN_RESTRICT scratch) {
     {
@@ -3931,7 +3931,7 @@ static void k154_conv2d(const float *KILN_RESTRICT x0, const float *KILN_RESTRIC
 }
 
 /* node %772 'conv_51.conv2d.folded' conv2d(f32[1,320,7,7], f32[1280,320,1,1], f32[1280]) -> f32[1,1280,7,7], layer 'conv_51', KilnModels/Blocks.swift:18 */
-/* node %773 'convbn_51.relu6' relu6(f32[1,1280,7,7]) -> f32[1,1280,7,7], layer 'convbn_51', KilnModels/MobileNet.swift:54 */
+/* node %773 'convbn_1.relu6' relu6(f32[1,1280,7,7]) -> f32[1,1280,7,7], layer 'convbn_1', KilnModels/MobileNet.swift:54 */
 /* 40454400 FLOPs, 2458880 bytes, intensity 16.452 FLOP/B; fusion saves 0 bytes */
 static void k155_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, float *KILN_RESTRICT y0) {
     {

@@ -2025,7 +2025,7 @@ static void k051_max_pool2d(const float *KILN_RESTRICT x0, float *KILN_RESTRICT 
 }
 
 /* node %31 'conv_1.conv2d.folded' conv2d_winograd(f32[1,64,56,56], f32[36,64,64], f32[64]) -> f32[1,64,56,56], layer 'conv_1', KilnModels/Blocks.swift:18 */
-/* node %32 'convbn_1.relu' relu(f32[1,64,56,56]) -> f32[1,64,56,56], layer 'convbn_1', KilnModels/Blocks.swift:10 */
+/* node %32 'basicblock.first.relu' relu(f32[1,64,56,56]) -> f32[1,64,56,56], layer 'basicblock.first', KilnModels/Blocks.swift:10 */
 /* 76066816 FLOPs, 3801344 bytes, intensity 20.011 FLOP/B; fusion saves 0 bytes */
 static void k052_conv2d_winograd_relu(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, float *KILN_RESTRICT y0, unsigned char *KILN_RESTRICT scratch) {
     {
@@ -2466,7 +2466,7 @@ static void k053_conv2d_winograd_add_relu(const float *KILN_RESTRICT x0, const f
 }
 
 /* node %64 'conv_3.conv2d.folded' conv2d_winograd(f32[1,64,56,56], f32[36,64,64], f32[64]) -> f32[1,64,56,56], layer 'conv_3', KilnModels/Blocks.swift:18 */
-/* node %65 'convbn_3.relu' relu(f32[1,64,56,56]) -> f32[1,64,56,56], layer 'convbn_3', KilnModels/Blocks.swift:10 */
+/* node %65 'basicblock_1.first.relu' relu(f32[1,64,56,56]) -> f32[1,64,56,56], layer 'basicblock_1.first', KilnModels/Blocks.swift:10 */
 /* 76066816 FLOPs, 3801344 bytes, intensity 20.011 FLOP/B; fusion saves 0 bytes */
 static void k054_conv2d_winograd_relu(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, float *KILN_RESTRICT y0, unsigned char *KILN_RESTRICT scratch) {
     {
@@ -2907,7 +2907,7 @@ static void k055_conv2d_winograd_add_relu(const float *KILN_RESTRICT x0, const f
 }
 
 /* node %96 'conv_5.conv2d.folded' conv2d(f32[1,64,56,56], f32[128,64,3,3], f32[128]) -> f32[1,128,28,28], layer 'conv_5', KilnModels/Blocks.swift:18 */
-/* node %97 'convbn_5.relu' relu(f32[1,128,28,28]) -> f32[1,128,28,28], layer 'convbn_5', KilnModels/Blocks.swift:10 */
+/* node %97 'basicblock_2.first.relu' relu(f32[1,128,28,28]) -> f32[1,128,28,28], layer 'basicblock_2.first', KilnModels/Blocks.swift:10 */
 /* 115806208 FLOPs, 2302464 bytes, intensity 50.297 FLOP/B; fusion saves 0 bytes */
 static void k056_conv2d_relu(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, float *KILN_RESTRICT y0, unsigned char *KILN_RESTRICT scratch) {
     {
@@ -3215,7 +3215,7 @@ static void k058_conv2d_add_relu(const float *KILN_RESTRICT x0, const float *KIL
 }
 
 /* node %143 'conv_8.conv2d.folded' conv2d_winograd(f32[1,128,28,28], f32[36,128,128], f32[128]) -> f32[1,128,28,28], layer 'conv_8', KilnModels/Blocks.swift:18 */
-/* node %144 'convbn_8.relu' relu(f32[1,128,28,28]) -> f32[1,128,28,28], layer 'convbn_8', KilnModels/Blocks.swift:10 */
+/* node %144 'basicblock_3.first.relu' relu(f32[1,128,28,28]) -> f32[1,128,28,28], layer 'basicblock_3.first', KilnModels/Blocks.swift:10 */
 /* 66934784 FLOPs, 3965440 bytes, intensity 16.88 FLOP/B; fusion saves 0 bytes */
 static void k059_conv2d_winograd_relu(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, float *KILN_RESTRICT y0, unsigned char *KILN_RESTRICT scratch) {
     {
@@ -3656,7 +3656,7 @@ static void k060_conv2d_winograd_add_relu(const float *KILN_RESTRICT x0, const f
 }
 
 /* node %175 'conv_10.conv2d.folded' conv2d(f32[1,128,28,28], f32[256,128,3,3], f32[256]) -> f32[1,256,14,14], layer 'conv_10', KilnModels/Blocks.swift:18 */
-/* node %176 'convbn_10.relu' relu(f32[1,256,14,14]) -> f32[1,256,14,14], layer 'convbn_10', KilnModels/Blocks.swift:10 */
+/* node %176 'basicblock_4.first.relu' relu(f32[1,256,14,14]) -> f32[1,256,14,14], layer 'basicblock_4.first', KilnModels/Blocks.swift:10 */
 /* 115705856 FLOPs, 2184192 bytes, intensity 52.974 FLOP/B; fusion saves 0 bytes */
 static void k061_conv2d_relu(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, float *KILN_RESTRICT y0, unsigned char *KILN_RESTRICT scratch) {
     {
@@ -3860,7 +3860,7 @@ static void k063_conv2d_add_relu(const float *KILN_RESTRICT x0, const float *KIL
 }
 
 /* node %222 'conv_13.conv2d.folded' conv2d_winograd(f32[1,256,14,14], f32[16,256,256], f32[256]) -> f32[1,256,14,14], layer 'conv_13', KilnModels/Blocks.swift:18 */
-/* node %223 'convbn_13.relu' relu(f32[1,256,14,14]) -> f32[1,256,14,14], layer 'convbn_13', KilnModels/Blocks.swift:10 */
+/* node %223 'basicblock_5.first.relu' relu(f32[1,256,14,14]) -> f32[1,256,14,14], layer 'basicblock_5.first', KilnModels/Blocks.swift:10 */
 /* 107627520 FLOPs, 4998144 bytes, intensity 21.533 FLOP/B; fusion saves 0 bytes */
 static void k064_conv2d_winograd_relu(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, float *KILN_RESTRICT y0, unsigned char *KILN_RESTRICT scratch) {
     {
@@ -4095,7 +4095,7 @@ static void k065_conv2d_winograd_add_relu(const float *KILN_RESTRICT x0, const f
 }
 
 /* node %254 'conv_15.conv2d.folded' conv2d(f32[1,256,14,14], f32[512,256,3,3], f32[512]) -> f32[1,512,7,7], layer 'conv_15', KilnModels/Blocks.swift:18 */
-/* node %255 'convbn_15.relu' relu(f32[1,512,7,7]) -> f32[1,512,7,7], layer 'convbn_15', KilnModels/Blocks.swift:10 */
+/* node %255 'basicblock_6.first.relu' relu(f32[1,512,7,7]) -> f32[1,512,7,7], layer 'basicblock_6.first', KilnModels/Blocks.swift:10 */
 /* 115655680 FLOPs, 5222400 bytes, intensity 22.146 FLOP/B; fusion saves 0 bytes */
 static void k066_conv2d_relu(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, float *KILN_RESTRICT y0, unsigned char *KILN_RESTRICT scratch) {
     {
@@ -4232,7 +4232,7 @@ static void k068_conv2d_add_relu(const float *KILN_RESTRICT x0, const float *KIL
 }
 
 /* node %299 'conv_18.conv2d.folded' conv2d(f32[1,512,7,7], f32[512,512,3,3], f32[512]) -> f32[1,512,7,7], layer 'conv_18', KilnModels/Blocks.swift:18 */
-/* node %300 'convbn_18.relu' relu(f32[1,512,7,7]) -> f32[1,512,7,7], layer 'convbn_18', KilnModels/Blocks.swift:10 */
+/* node %300 'basicblock_7.first.relu' relu(f32[1,512,7,7]) -> f32[1,512,7,7], layer 'basicblock_7.first', KilnModels/Blocks.swift:10 */
 /* 231261184 FLOPs, 9840640 bytes, intensity 23.501 FLOP/B; fusion saves 0 bytes */
 static void k069_conv2d_relu(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, float *KILN_RESTRICT y0, unsigned char *KILN_RESTRICT scratch) {
     {

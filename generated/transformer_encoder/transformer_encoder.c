@@ -345,9 +345,9 @@ KILN_MATH float kiln_cos(float x) {
 #endif
 #include "transformer_encoder.h"
 
-/* node %3 'sinusoidalpositionalencoding.mul' mul(f32[128,1], f32[256]) -> f32[128,256], layer 'sinusoidalpositionalencoding', KilnModels/SequenceModels.swift:15 */
-/* node %5 'sinusoidalpositionalencoding.add' add(f32[128,256], f32[256]) -> f32[128,256], layer 'sinusoidalpositionalencoding', KilnModels/SequenceModels.swift:15 */
-/* node %6 'sinusoidalpositionalencoding.sin' sin(f32[128,256]) -> f32[128,256], layer 'sinusoidalpositionalencoding', KilnModels/SequenceModels.swift:15 */
+/* node %3 'sequential.0.mul' mul(f32[128,1], f32[256]) -> f32[128,256], layer 'sequential.0', KilnModels/SequenceModels.swift:12 */
+/* node %5 'sequential.0.add' add(f32[128,256], f32[256]) -> f32[128,256], layer 'sequential.0', KilnModels/SequenceModels.swift:12 */
+/* node %6 'sequential.0.sin' sin(f32[128,256]) -> f32[128,256], layer 'sequential.0', KilnModels/SequenceModels.swift:12 */
 /* 98304 FLOPs, 133632 bytes, intensity 0.736 FLOP/B; fusion saves 524288 bytes */
 static void k000_mul_add_sin(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, float *KILN_RESTRICT y0) {
     for (long i0 = 0; i0 < 128; i0++) {
@@ -363,7 +363,7 @@ static void k000_mul_add_sin(const float *KILN_RESTRICT x0, const float *KILN_RE
     }
 }
 
-/* node %7 'sinusoidalpositionalencoding.add_1' add(f32[1,128,256], f32[128,256]) -> f32[1,128,256], layer 'sinusoidalpositionalencoding', KilnModels/SequenceModels.swift:15 */
+/* node %7 'sequential.0.add_1' add(f32[1,128,256], f32[128,256]) -> f32[1,128,256], layer 'sequential.0', KilnModels/SequenceModels.swift:12 */
 /* 32768 FLOPs, 393216 bytes, intensity 0.083 FLOP/B */
 static void k001_add(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, float *KILN_RESTRICT y0) {
     for (long i = 0; i < 32768; i++) {
@@ -374,8 +374,8 @@ static void k001_add(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x
     }
 }
 
-/* node %12 'layer0.self_attention.matmul' matmul(f32[1,128,256], f32[256,768]) -> f32[1,128,768], layer 'layer0.self_attention', KilnModels/SequenceModels.swift:15 */
-/* node %13 'layer0.self_attention.add' add(f32[1,128,768], f32[768]) -> f32[1,128,768], layer 'layer0.self_attention', KilnModels/SequenceModels.swift:15 */
+/* node %12 'layer0.self_attention.matmul' matmul(f32[1,128,256], f32[256,768]) -> f32[1,128,768], layer 'layer0.self_attention', KilnModels/SequenceModels.swift:13 */
+/* node %13 'layer0.self_attention.add' add(f32[1,128,768], f32[768]) -> f32[1,128,768], layer 'layer0.self_attention', KilnModels/SequenceModels.swift:13 */
 /* 50429952 FLOPs, 2100224 bytes, intensity 24.012 FLOP/B; fusion saves 0 bytes */
 static void k002_matmul_add(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, float *KILN_RESTRICT y0) {
     {
@@ -394,7 +394,7 @@ static void k002_matmul_add(const float *KILN_RESTRICT x0, const float *KILN_RES
     }
 }
 
-/* node %14 'layer0.self_attention.slice' slice(f32[1,128,768]) -> f32[1,128,256], layer 'layer0.self_attention', KilnModels/SequenceModels.swift:15 */
+/* node %14 'layer0.self_attention.slice' slice(f32[1,128,768]) -> f32[1,128,256], layer 'layer0.self_attention', KilnModels/SequenceModels.swift:13 */
 /* 0 FLOPs, 262144 bytes, intensity 0.0 FLOP/B */
 static void k003_slice(const float *KILN_RESTRICT x0, float *KILN_RESTRICT y0) {
     for (long i0 = 0; i0 < 128; i0++) {
@@ -402,7 +402,7 @@ static void k003_slice(const float *KILN_RESTRICT x0, float *KILN_RESTRICT y0) {
     }
 }
 
-/* node %15 'layer0.self_attention.slice_1' slice(f32[1,128,768]) -> f32[1,128,256], layer 'layer0.self_attention', KilnModels/SequenceModels.swift:15 */
+/* node %15 'layer0.self_attention.slice_1' slice(f32[1,128,768]) -> f32[1,128,256], layer 'layer0.self_attention', KilnModels/SequenceModels.swift:13 */
 /* 0 FLOPs, 262144 bytes, intensity 0.0 FLOP/B */
 static void k004_slice(const float *KILN_RESTRICT x0, float *KILN_RESTRICT y0) {
     for (long i0 = 0; i0 < 128; i0++) {
@@ -410,7 +410,7 @@ static void k004_slice(const float *KILN_RESTRICT x0, float *KILN_RESTRICT y0) {
     }
 }
 
-/* node %16 'layer0.self_attention.slice_2' slice(f32[1,128,768]) -> f32[1,128,256], layer 'layer0.self_attention', KilnModels/SequenceModels.swift:15 */
+/* node %16 'layer0.self_attention.slice_2' slice(f32[1,128,768]) -> f32[1,128,256], layer 'layer0.self_attention', KilnModels/SequenceModels.swift:13 */
 /* 0 FLOPs, 262144 bytes, intensity 0.0 FLOP/B */
 static void k005_slice(const float *KILN_RESTRICT x0, float *KILN_RESTRICT y0) {
     for (long i0 = 0; i0 < 128; i0++) {
@@ -418,7 +418,7 @@ static void k005_slice(const float *KILN_RESTRICT x0, float *KILN_RESTRICT y0) {
     }
 }
 
-/* node %18 'layer0.self_attention.transpose' transpose(f32[1,128,4,64]) -> f32[1,4,128,64], layer 'layer0.self_attention', KilnModels/SequenceModels.swift:15 */
+/* node %18 'layer0.self_attention.transpose' transpose(f32[1,128,4,64]) -> f32[1,4,128,64], layer 'layer0.self_attention', KilnModels/SequenceModels.swift:13 */
 /* 0 FLOPs, 262144 bytes, intensity 0.0 FLOP/B */
 static void k006_transpose(const float *KILN_RESTRICT x0, float *KILN_RESTRICT y0) {
     for (long i0 = 0; i0 < 4; i0++) {
@@ -428,7 +428,7 @@ static void k006_transpose(const float *KILN_RESTRICT x0, float *KILN_RESTRICT y
     }
 }
 
-/* node %20 'layer0.self_attention.transpose_1' transpose(f32[1,128,4,64]) -> f32[1,4,128,64], layer 'layer0.self_attention', KilnModels/SequenceModels.swift:15 */
+/* node %20 'layer0.self_attention.transpose_1' transpose(f32[1,128,4,64]) -> f32[1,4,128,64], layer 'layer0.self_attention', KilnModels/SequenceModels.swift:13 */
 /* 0 FLOPs, 262144 bytes, intensity 0.0 FLOP/B */
 static void k007_transpose(const float *KILN_RESTRICT x0, float *KILN_RESTRICT y0) {
     for (long i0 = 0; i0 < 4; i0++) {
@@ -438,7 +438,7 @@ static void k007_transpose(const float *KILN_RESTRICT x0, float *KILN_RESTRICT y
     }
 }
 
-/* node %22 'layer0.self_attention.transpose_2' transpose(f32[1,128,4,64]) -> f32[1,4,128,64], layer 'layer0.self_attention', KilnModels/SequenceModels.swift:15 */
+/* node %22 'layer0.self_attention.transpose_2' transpose(f32[1,128,4,64]) -> f32[1,4,128,64], layer 'layer0.self_attention', KilnModels/SequenceModels.swift:13 */
 /* 0 FLOPs, 262144 bytes, intensity 0.0 FLOP/B */
 static void k008_transpose(const float *KILN_RESTRICT x0, float *KILN_RESTRICT y0) {
     for (long i0 = 0; i0 < 4; i0++) {
@@ -448,8 +448,8 @@ static void k008_transpose(const float *KILN_RESTRICT x0, float *KILN_RESTRICT y
     }
 }
 
-/* node %23 'layer0.self_attention.matmul_1' matmul(f32[1,4,128,64], f32[1,4,128,64]) -> f32[1,4,128,128], layer 'layer0.self_attention', KilnModels/SequenceModels.swift:15 */
-/* node %25 'layer0.self_attention.mul' mul(f32[1,4,128,128], f32[]) -> f32[1,4,128,128], layer 'layer0.self_attention', KilnModels/SequenceModels.swift:15 */
+/* node %23 'layer0.self_attention.matmul_1' matmul(f32[1,4,128,64], f32[1,4,128,64]) -> f32[1,4,128,128], layer 'layer0.self_attention', KilnModels/SequenceModels.swift:13 */
+/* node %25 'layer0.self_attention.mul' mul(f32[1,4,128,128], f32[]) -> f32[1,4,128,128], layer 'layer0.self_attention', KilnModels/SequenceModels.swift:13 */
 /* 8454144 FLOPs, 1048580 bytes, intensity 8.062 FLOP/B; fusion saves 0 bytes */
 static void k009_matmul_mul(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, float *KILN_RESTRICT y0) {
     {
@@ -468,7 +468,7 @@ static void k009_matmul_mul(const float *KILN_RESTRICT x0, const float *KILN_RES
     }
 }
 
-/* node %26 'layer0.self_attention.softmax' softmax(f32[1,4,128,128]) -> f32[1,4,128,128], layer 'layer0.self_attention', KilnModels/SequenceModels.swift:15 */
+/* node %26 'layer0.self_attention.softmax' softmax(f32[1,4,128,128]) -> f32[1,4,128,128], layer 'layer0.self_attention', KilnModels/SequenceModels.swift:13 */
 /* 328192 FLOPs, 524288 bytes, intensity 0.626 FLOP/B */
 static void k010_softmax(const float *KILN_RESTRICT x0, float *KILN_RESTRICT y0) {
     for (long o0 = 0; o0 < 512; o0++) {
@@ -555,7 +555,7 @@ static void k010_softmax(const float *KILN_RESTRICT x0, float *KILN_RESTRICT y0)
     }
 }
 
-/* node %27 'layer0.self_attention.matmul_2' matmul(f32[1,4,128,128], f32[1,4,128,64]) -> f32[1,4,128,64], layer 'layer0.self_attention', KilnModels/SequenceModels.swift:15 */
+/* node %27 'layer0.self_attention.matmul_2' matmul(f32[1,4,128,128], f32[1,4,128,64]) -> f32[1,4,128,64], layer 'layer0.self_attention', KilnModels/SequenceModels.swift:13 */
 /* 8388608 FLOPs, 524288 bytes, intensity 16.0 FLOP/B */
 static void k011_matmul(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, float *KILN_RESTRICT y0) {
     for (long b0 = 0; b0 < 1; b0++) {
@@ -565,7 +565,7 @@ static void k011_matmul(const float *KILN_RESTRICT x0, const float *KILN_RESTRIC
     }
 }
 
-/* node %28 'layer0.self_attention.transpose_3' transpose(f32[1,4,128,64]) -> f32[1,128,4,64], layer 'layer0.self_attention', KilnModels/SequenceModels.swift:15 */
+/* node %28 'layer0.self_attention.transpose_3' transpose(f32[1,4,128,64]) -> f32[1,128,4,64], layer 'layer0.self_attention', KilnModels/SequenceModels.swift:13 */
 /* 0 FLOPs, 262144 bytes, intensity 0.0 FLOP/B */
 static void k012_transpose(const float *KILN_RESTRICT x0, float *KILN_RESTRICT y0) {
     for (long i0 = 0; i0 < 128; i0++) {
@@ -575,9 +575,9 @@ static void k012_transpose(const float *KILN_RESTRICT x0, float *KILN_RESTRICT y
     }
 }
 
-/* node %30 'layer0.self_attention.matmul_3' matmul(f32[1,128,256], f32[256,256]) -> f32[1,128,256], layer 'layer0.self_attention', KilnModels/SequenceModels.swift:15 */
-/* node %31 'layer0.self_attention.add_1' add(f32[1,128,256], f32[256]) -> f32[1,128,256], layer 'layer0.self_attention', KilnModels/SequenceModels.swift:15 */
-/* node %32 'layer0.add' add(f32[1,128,256], f32[1,128,256]) -> f32[1,128,256], layer 'layer0', KilnModels/SequenceModels.swift:15 */
+/* node %30 'layer0.self_attention.matmul_3' matmul(f32[1,128,256], f32[256,256]) -> f32[1,128,256], layer 'layer0.self_attention', KilnModels/SequenceModels.swift:13 */
+/* node %31 'layer0.self_attention.add_1' add(f32[1,128,256], f32[256]) -> f32[1,128,256], layer 'layer0.self_attention', KilnModels/SequenceModels.swift:13 */
+/* node %32 'layer0.add' add(f32[1,128,256], f32[1,128,256]) -> f32[1,128,256], layer 'layer0', KilnModels/SequenceModels.swift:13 */
 /* 16842752 FLOPs, 918528 bytes, intensity 18.337 FLOP/B; fusion saves 262144 bytes */
 static void k013_matmul_add_add(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, const float *KILN_RESTRICT x3, float *KILN_RESTRICT y0) {
     {
@@ -597,7 +597,7 @@ static void k013_matmul_add_add(const float *KILN_RESTRICT x0, const float *KILN
     }
 }
 
-/* node %35 'layer0.norm1.mean' mean(f32[1,128,256]) -> f32[1,128,1], layer 'layer0.norm1', KilnModels/SequenceModels.swift:15 */
+/* node %35 'layer0.norm1.mean' mean(f32[1,128,256]) -> f32[1,128,1], layer 'layer0.norm1', KilnModels/SequenceModels.swift:13 */
 /* 32896 FLOPs, 131584 bytes, intensity 0.25 FLOP/B */
 static void k014_mean(const float *KILN_RESTRICT x0, float *KILN_RESTRICT y0) {
     for (long o0 = 0; o0 < 128; o0++) {
@@ -638,11 +638,11 @@ static void k014_mean(const float *KILN_RESTRICT x0, float *KILN_RESTRICT y0) {
     }
 }
 
-/* node %36 'layer0.norm1.sub' sub(f32[1,128,256], f32[1,128,1]) -> f32[1,128,256], layer 'layer0.norm1', KilnModels/SequenceModels.swift:15 */
-/* node %37 'layer0.norm1.square' square(f32[1,128,256]) -> f32[1,128,256], layer 'layer0.norm1', KilnModels/SequenceModels.swift:15 */
-/* node %38 'layer0.norm1.mean_1' mean(f32[1,128,256]) -> f32[1,128,1], layer 'layer0.norm1', KilnModels/SequenceModels.swift:15 */
-/* node %40 'layer0.norm1.add' add(f32[1,128,1], f32[]) -> f32[1,128,1], layer 'layer0.norm1', KilnModels/SequenceModels.swift:15 */
-/* node %41 'layer0.norm1.rsqrt' rsqrt(f32[1,128,1]) -> f32[1,128,1], layer 'layer0.norm1', KilnModels/SequenceModels.swift:15 */
+/* node %36 'layer0.norm1.sub' sub(f32[1,128,256], f32[1,128,1]) -> f32[1,128,256], layer 'layer0.norm1', KilnModels/SequenceModels.swift:13 */
+/* node %37 'layer0.norm1.square' square(f32[1,128,256]) -> f32[1,128,256], layer 'layer0.norm1', KilnModels/SequenceModels.swift:13 */
+/* node %38 'layer0.norm1.mean_1' mean(f32[1,128,256]) -> f32[1,128,1], layer 'layer0.norm1', KilnModels/SequenceModels.swift:13 */
+/* node %40 'layer0.norm1.add' add(f32[1,128,1], f32[]) -> f32[1,128,1], layer 'layer0.norm1', KilnModels/SequenceModels.swift:13 */
+/* node %41 'layer0.norm1.rsqrt' rsqrt(f32[1,128,1]) -> f32[1,128,1], layer 'layer0.norm1', KilnModels/SequenceModels.swift:13 */
 /* 98816 FLOPs, 133124 bytes, intensity 0.742 FLOP/B; fusion saves 525312 bytes */
 static void k015_sub_square_mean_add_rsqrt(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, float *KILN_RESTRICT y0) {
     {
@@ -724,10 +724,10 @@ static void k015_sub_square_mean_add_rsqrt(const float *KILN_RESTRICT x0, const 
     }
 }
 
-/* node %36 'layer0.norm1.sub' sub(f32[1,128,256], f32[1,128,1]) -> f32[1,128,256], layer 'layer0.norm1', KilnModels/SequenceModels.swift:15 (recomputed) */
-/* node %42 'layer0.norm1.mul' mul(f32[1,128,256], f32[1,128,1]) -> f32[1,128,256], layer 'layer0.norm1', KilnModels/SequenceModels.swift:15 */
-/* node %43 'layer0.norm1.mul_1' mul(f32[1,128,256], f32[256]) -> f32[1,128,256], layer 'layer0.norm1', KilnModels/SequenceModels.swift:15 */
-/* node %44 'layer0.norm1.add_1' add(f32[1,128,256], f32[256]) -> f32[1,128,256], layer 'layer0.norm1', KilnModels/SequenceModels.swift:15 */
+/* node %36 'layer0.norm1.sub' sub(f32[1,128,256], f32[1,128,1]) -> f32[1,128,256], layer 'layer0.norm1', KilnModels/SequenceModels.swift:13 (recomputed) */
+/* node %42 'layer0.norm1.mul' mul(f32[1,128,256], f32[1,128,1]) -> f32[1,128,256], layer 'layer0.norm1', KilnModels/SequenceModels.swift:13 */
+/* node %43 'layer0.norm1.mul_1' mul(f32[1,128,256], f32[256]) -> f32[1,128,256], layer 'layer0.norm1', KilnModels/SequenceModels.swift:13 */
+/* node %44 'layer0.norm1.add_1' add(f32[1,128,256], f32[256]) -> f32[1,128,256], layer 'layer0.norm1', KilnModels/SequenceModels.swift:13 */
 /* 131072 FLOPs, 265216 bytes, intensity 0.494 FLOP/B; fusion saves 523776 bytes */
 static void k016_sub_mul_mul_add(const float *x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, const float *KILN_RESTRICT x3, const float *KILN_RESTRICT x4, float *y0) {
     for (long i0 = 0; i0 < 128; i0++) {
@@ -746,9 +746,9 @@ static void k016_sub_mul_mul_add(const float *x0, const float *KILN_RESTRICT x1,
     }
 }
 
-/* node %46 'layer0.feed_forward.1.matmul' matmul(f32[1,128,256], f32[256,1024]) -> f32[1,128,1024], layer 'layer0.feed_forward.1', KilnModels/SequenceModels.swift:15 */
-/* node %48 'layer0.feed_forward.1.add' add(f32[1,128,1024], f32[1024]) -> f32[1,128,1024], layer 'layer0.feed_forward.1', KilnModels/SequenceModels.swift:15 */
-/* node %49 'layer0.feed_forward.relu' relu(f32[1,128,1024]) -> f32[1,128,1024], layer 'layer0.feed_forward', KilnModels/SequenceModels.swift:15 */
+/* node %46 'layer0.feed_forward.1.matmul' matmul(f32[1,128,256], f32[256,1024]) -> f32[1,128,1024], layer 'layer0.feed_forward.1', KilnModels/SequenceModels.swift:13 */
+/* node %48 'layer0.feed_forward.1.add' add(f32[1,128,1024], f32[1024]) -> f32[1,128,1024], layer 'layer0.feed_forward.1', KilnModels/SequenceModels.swift:13 */
+/* node %49 'layer0.feed_forward.relu' relu(f32[1,128,1024]) -> f32[1,128,1024], layer 'layer0.feed_forward', KilnModels/SequenceModels.swift:13 */
 /* 67371008 FLOPs, 2756608 bytes, intensity 24.44 FLOP/B; fusion saves 1048576 bytes */
 static void k017_matmul_add_relu(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, float *KILN_RESTRICT y0) {
     {
@@ -768,9 +768,9 @@ static void k017_matmul_add_relu(const float *KILN_RESTRICT x0, const float *KIL
     }
 }
 
-/* node %51 'layer0.feed_forward.2.matmul' matmul(f32[1,128,1024], f32[1024,256]) -> f32[1,128,256], layer 'layer0.feed_forward.2', KilnModels/SequenceModels.swift:15 */
-/* node %53 'layer0.feed_forward.2.add' add(f32[1,128,256], f32[256]) -> f32[1,128,256], layer 'layer0.feed_forward.2', KilnModels/SequenceModels.swift:15 */
-/* node %54 'layer0.add_1' add(f32[1,128,256], f32[1,128,256]) -> f32[1,128,256], layer 'layer0', KilnModels/SequenceModels.swift:15 */
+/* node %51 'layer0.feed_forward.2.matmul' matmul(f32[1,128,1024], f32[1024,256]) -> f32[1,128,256], layer 'layer0.feed_forward.2', KilnModels/SequenceModels.swift:13 */
+/* node %53 'layer0.feed_forward.2.add' add(f32[1,128,256], f32[256]) -> f32[1,128,256], layer 'layer0.feed_forward.2', KilnModels/SequenceModels.swift:13 */
+/* node %54 'layer0.add_1' add(f32[1,128,256], f32[1,128,256]) -> f32[1,128,256], layer 'layer0', KilnModels/SequenceModels.swift:13 */
 /* 67174400 FLOPs, 2098176 bytes, intensity 32.016 FLOP/B; fusion saves 262144 bytes */
 static void k018_matmul_add_add(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, const float *KILN_RESTRICT x3, float *KILN_RESTRICT y0) {
     {
@@ -790,7 +790,7 @@ static void k018_matmul_add_add(const float *KILN_RESTRICT x0, const float *KILN
     }
 }
 
-/* node %57 'layer0.norm2.mean' mean(f32[1,128,256]) -> f32[1,128,1], layer 'layer0.norm2', KilnModels/SequenceModels.swift:15 */
+/* node %57 'layer0.norm2.mean' mean(f32[1,128,256]) -> f32[1,128,1], layer 'layer0.norm2', KilnModels/SequenceModels.swift:13 */
 /* 32896 FLOPs, 131584 bytes, intensity 0.25 FLOP/B */
 static void k019_mean(const float *KILN_RESTRICT x0, float *KILN_RESTRICT y0) {
     for (long o0 = 0; o0 < 128; o0++) {
@@ -831,11 +831,11 @@ static void k019_mean(const float *KILN_RESTRICT x0, float *KILN_RESTRICT y0) {
     }
 }
 
-/* node %58 'layer0.norm2.sub' sub(f32[1,128,256], f32[1,128,1]) -> f32[1,128,256], layer 'layer0.norm2', KilnModels/SequenceModels.swift:15 */
-/* node %59 'layer0.norm2.square' square(f32[1,128,256]) -> f32[1,128,256], layer 'layer0.norm2', KilnModels/SequenceModels.swift:15 */
-/* node %60 'layer0.norm2.mean_1' mean(f32[1,128,256]) -> f32[1,128,1], layer 'layer0.norm2', KilnModels/SequenceModels.swift:15 */
-/* node %61 'layer0.norm2.add' add(f32[1,128,1], f32[]) -> f32[1,128,1], layer 'layer0.norm2', KilnModels/SequenceModels.swift:15 */
-/* node %62 'layer0.norm2.rsqrt' rsqrt(f32[1,128,1]) -> f32[1,128,1], layer 'layer0.norm2', KilnModels/SequenceModels.swift:15 */
+/* node %58 'layer0.norm2.sub' sub(f32[1,128,256], f32[1,128,1]) -> f32[1,128,256], layer 'layer0.norm2', KilnModels/SequenceModels.swift:13 */
+/* node %59 'layer0.norm2.square' square(f32[1,128,256]) -> f32[1,128,256], layer 'layer0.norm2', KilnModels/SequenceModels.swift:13 */
+/* node %60 'layer0.norm2.mean_1' mean(f32[1,128,256]) -> f32[1,128,1], layer 'layer0.norm2', KilnModels/SequenceModels.swift:13 */
+/* node %61 'layer0.norm2.add' add(f32[1,128,1], f32[]) -> f32[1,128,1], layer 'layer0.norm2', KilnModels/SequenceModels.swift:13 */
+/* node %62 'layer0.norm2.rsqrt' rsqrt(f32[1,128,1]) -> f32[1,128,1], layer 'layer0.norm2', KilnModels/SequenceModels.swift:13 */
 /* 98816 FLOPs, 133124 bytes, intensity 0.742 FLOP/B; fusion saves 525312 bytes */
 static void k020_sub_square_mean_add_rsqrt(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, float *KILN_RESTRICT y0) {
     {
@@ -917,10 +917,10 @@ static void k020_sub_square_mean_add_rsqrt(const float *KILN_RESTRICT x0, const 
     }
 }
 
-/* node %58 'layer0.norm2.sub' sub(f32[1,128,256], f32[1,128,1]) -> f32[1,128,256], layer 'layer0.norm2', KilnModels/SequenceModels.swift:15 (recomputed) */
-/* node %63 'layer0.norm2.mul' mul(f32[1,128,256], f32[1,128,1]) -> f32[1,128,256], layer 'layer0.norm2', KilnModels/SequenceModels.swift:15 */
-/* node %64 'layer0.norm2.mul_1' mul(f32[1,128,256], f32[256]) -> f32[1,128,256], layer 'layer0.norm2', KilnModels/SequenceModels.swift:15 */
-/* node %65 'layer0.norm2.add_1' add(f32[1,128,256], f32[256]) -> f32[1,128,256], layer 'layer0.norm2', KilnModels/SequenceModels.swift:15 */
+/* node %58 'layer0.norm2.sub' sub(f32[1,128,256], f32[1,128,1]) -> f32[1,128,256], layer 'layer0.norm2', KilnModels/SequenceModels.swift:13 (recomputed) */
+/* node %63 'layer0.norm2.mul' mul(f32[1,128,256], f32[1,128,1]) -> f32[1,128,256], layer 'layer0.norm2', KilnModels/SequenceModels.swift:13 */
+/* node %64 'layer0.norm2.mul_1' mul(f32[1,128,256], f32[256]) -> f32[1,128,256], layer 'layer0.norm2', KilnModels/SequenceModels.swift:13 */
+/* node %65 'layer0.norm2.add_1' add(f32[1,128,256], f32[256]) -> f32[1,128,256], layer 'layer0.norm2', KilnModels/SequenceModels.swift:13 */
 /* 131072 FLOPs, 265216 bytes, intensity 0.494 FLOP/B; fusion saves 523776 bytes */
 static void k021_sub_mul_mul_add(const float *x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, const float *KILN_RESTRICT x3, const float *KILN_RESTRICT x4, float *y0) {
     for (long i0 = 0; i0 < 128; i0++) {
@@ -939,8 +939,8 @@ static void k021_sub_mul_mul_add(const float *x0, const float *KILN_RESTRICT x1,
     }
 }
 
-/* node %70 'layer1.self_attention.matmul' matmul(f32[1,128,256], f32[256,768]) -> f32[1,128,768], layer 'layer1.self_attention', KilnModels/SequenceModels.swift:15 */
-/* node %71 'layer1.self_attention.add' add(f32[1,128,768], f32[768]) -> f32[1,128,768], layer 'layer1.self_attention', KilnModels/SequenceModels.swift:15 */
+/* node %70 'layer1.self_attention.matmul' matmul(f32[1,128,256], f32[256,768]) -> f32[1,128,768], layer 'layer1.self_attention', KilnModels/SequenceModels.swift:13 */
+/* node %71 'layer1.self_attention.add' add(f32[1,128,768], f32[768]) -> f32[1,128,768], layer 'layer1.self_attention', KilnModels/SequenceModels.swift:13 */
 /* 50429952 FLOPs, 2100224 bytes, intensity 24.012 FLOP/B; fusion saves 0 bytes */
 static void k022_matmul_add(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, float *KILN_RESTRICT y0) {
     {
@@ -959,7 +959,7 @@ static void k022_matmul_add(const float *KILN_RESTRICT x0, const float *KILN_RES
     }
 }
 
-/* node %72 'layer1.self_attention.slice' slice(f32[1,128,768]) -> f32[1,128,256], layer 'layer1.self_attention', KilnModels/SequenceModels.swift:15 */
+/* node %72 'layer1.self_attention.slice' slice(f32[1,128,768]) -> f32[1,128,256], layer 'layer1.self_attention', KilnModels/SequenceModels.swift:13 */
 /* 0 FLOPs, 262144 bytes, intensity 0.0 FLOP/B */
 static void k023_slice(const float *KILN_RESTRICT x0, float *KILN_RESTRICT y0) {
     for (long i0 = 0; i0 < 128; i0++) {
@@ -967,7 +967,7 @@ static void k023_slice(const float *KILN_RESTRICT x0, float *KILN_RESTRICT y0) {
     }
 }
 
-/* node %73 'layer1.self_attention.slice_1' slice(f32[1,128,768]) -> f32[1,128,256], layer 'layer1.self_attention', KilnModels/SequenceModels.swift:15 */
+/* node %73 'layer1.self_attention.slice_1' slice(f32[1,128,768]) -> f32[1,128,256], layer 'layer1.self_attention', KilnModels/SequenceModels.swift:13 */
 /* 0 FLOPs, 262144 bytes, intensity 0.0 FLOP/B */
 static void k024_slice(const float *KILN_RESTRICT x0, float *KILN_RESTRICT y0) {
     for (long i0 = 0; i0 < 128; i0++) {
@@ -975,7 +975,7 @@ static void k024_slice(const float *KILN_RESTRICT x0, float *KILN_RESTRICT y0) {
     }
 }
 
-/* node %74 'layer1.self_attention.slice_2' slice(f32[1,128,768]) -> f32[1,128,256], layer 'layer1.self_attention', KilnModels/SequenceModels.swift:15 */
+/* node %74 'layer1.self_attention.slice_2' slice(f32[1,128,768]) -> f32[1,128,256], layer 'layer1.self_attention', KilnModels/SequenceModels.swift:13 */
 /* 0 FLOPs, 262144 bytes, intensity 0.0 FLOP/B */
 static void k025_slice(const float *KILN_RESTRICT x0, float *KILN_RESTRICT y0) {
     for (long i0 = 0; i0 < 128; i0++) {
@@ -983,7 +983,7 @@ static void k025_slice(const float *KILN_RESTRICT x0, float *KILN_RESTRICT y0) {
     }
 }
 
-/* node %76 'layer1.self_attention.transpose' transpose(f32[1,128,4,64]) -> f32[1,4,128,64], layer 'layer1.self_attention', KilnModels/SequenceModels.swift:15 */
+/* node %76 'layer1.self_attention.transpose' transpose(f32[1,128,4,64]) -> f32[1,4,128,64], layer 'layer1.self_attention', KilnModels/SequenceModels.swift:13 */
 /* 0 FLOPs, 262144 bytes, intensity 0.0 FLOP/B */
 static void k026_transpose(const float *KILN_RESTRICT x0, float *KILN_RESTRICT y0) {
     for (long i0 = 0; i0 < 4; i0++) {
@@ -993,7 +993,7 @@ static void k026_transpose(const float *KILN_RESTRICT x0, float *KILN_RESTRICT y
     }
 }
 
-/* node %78 'layer1.self_attention.transpose_1' transpose(f32[1,128,4,64]) -> f32[1,4,128,64], layer 'layer1.self_attention', KilnModels/SequenceModels.swift:15 */
+/* node %78 'layer1.self_attention.transpose_1' transpose(f32[1,128,4,64]) -> f32[1,4,128,64], layer 'layer1.self_attention', KilnModels/SequenceModels.swift:13 */
 /* 0 FLOPs, 262144 bytes, intensity 0.0 FLOP/B */
 static void k027_transpose(const float *KILN_RESTRICT x0, float *KILN_RESTRICT y0) {
     for (long i0 = 0; i0 < 4; i0++) {
@@ -1003,7 +1003,7 @@ static void k027_transpose(const float *KILN_RESTRICT x0, float *KILN_RESTRICT y
     }
 }
 
-/* node %80 'layer1.self_attention.transpose_2' transpose(f32[1,128,4,64]) -> f32[1,4,128,64], layer 'layer1.self_attention', KilnModels/SequenceModels.swift:15 */
+/* node %80 'layer1.self_attention.transpose_2' transpose(f32[1,128,4,64]) -> f32[1,4,128,64], layer 'layer1.self_attention', KilnModels/SequenceModels.swift:13 */
 /* 0 FLOPs, 262144 bytes, intensity 0.0 FLOP/B */
 static void k028_transpose(const float *KILN_RESTRICT x0, float *KILN_RESTRICT y0) {
     for (long i0 = 0; i0 < 4; i0++) {
@@ -1013,8 +1013,8 @@ static void k028_transpose(const float *KILN_RESTRICT x0, float *KILN_RESTRICT y
     }
 }
 
-/* node %81 'layer1.self_attention.matmul_1' matmul(f32[1,4,128,64], f32[1,4,128,64]) -> f32[1,4,128,128], layer 'layer1.self_attention', KilnModels/SequenceModels.swift:15 */
-/* node %82 'layer1.self_attention.mul' mul(f32[1,4,128,128], f32[]) -> f32[1,4,128,128], layer 'layer1.self_attention', KilnModels/SequenceModels.swift:15 */
+/* node %81 'layer1.self_attention.matmul_1' matmul(f32[1,4,128,64], f32[1,4,128,64]) -> f32[1,4,128,128], layer 'layer1.self_attention', KilnModels/SequenceModels.swift:13 */
+/* node %82 'layer1.self_attention.mul' mul(f32[1,4,128,128], f32[]) -> f32[1,4,128,128], layer 'layer1.self_attention', KilnModels/SequenceModels.swift:13 */
 /* 8454144 FLOPs, 1048580 bytes, intensity 8.062 FLOP/B; fusion saves 0 bytes */
 static void k029_matmul_mul(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, float *KILN_RESTRICT y0) {
     {
@@ -1033,7 +1033,7 @@ static void k029_matmul_mul(const float *KILN_RESTRICT x0, const float *KILN_RES
     }
 }
 
-/* node %83 'layer1.self_attention.softmax' softmax(f32[1,4,128,128]) -> f32[1,4,128,128], layer 'layer1.self_attention', KilnModels/SequenceModels.swift:15 */
+/* node %83 'layer1.self_attention.softmax' softmax(f32[1,4,128,128]) -> f32[1,4,128,128], layer 'layer1.self_attention', KilnModels/SequenceModels.swift:13 */
 /* 328192 FLOPs, 524288 bytes, intensity 0.626 FLOP/B */
 static void k030_softmax(const float *KILN_RESTRICT x0, float *KILN_RESTRICT y0) {
     for (long o0 = 0; o0 < 512; o0++) {
@@ -1120,7 +1120,7 @@ static void k030_softmax(const float *KILN_RESTRICT x0, float *KILN_RESTRICT y0)
     }
 }
 
-/* node %84 'layer1.self_attention.matmul_2' matmul(f32[1,4,128,128], f32[1,4,128,64]) -> f32[1,4,128,64], layer 'layer1.self_attention', KilnModels/SequenceModels.swift:15 */
+/* node %84 'layer1.self_attention.matmul_2' matmul(f32[1,4,128,128], f32[1,4,128,64]) -> f32[1,4,128,64], layer 'layer1.self_attention', KilnModels/SequenceModels.swift:13 */
 /* 8388608 FLOPs, 524288 bytes, intensity 16.0 FLOP/B */
 static void k031_matmul(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, float *KILN_RESTRICT y0) {
     for (long b0 = 0; b0 < 1; b0++) {
@@ -1130,7 +1130,7 @@ static void k031_matmul(const float *KILN_RESTRICT x0, const float *KILN_RESTRIC
     }
 }
 
-/* node %85 'layer1.self_attention.transpose_3' transpose(f32[1,4,128,64]) -> f32[1,128,4,64], layer 'layer1.self_attention', KilnModels/SequenceModels.swift:15 */
+/* node %85 'layer1.self_attention.transpose_3' transpose(f32[1,4,128,64]) -> f32[1,128,4,64], layer 'layer1.self_attention', KilnModels/SequenceModels.swift:13 */
 /* 0 FLOPs, 262144 bytes, intensity 0.0 FLOP/B */
 static void k032_transpose(const float *KILN_RESTRICT x0, float *KILN_RESTRICT y0) {
     for (long i0 = 0; i0 < 128; i0++) {
@@ -1140,9 +1140,9 @@ static void k032_transpose(const float *KILN_RESTRICT x0, float *KILN_RESTRICT y
     }
 }
 
-/* node %87 'layer1.self_attention.matmul_3' matmul(f32[1,128,256], f32[256,256]) -> f32[1,128,256], layer 'layer1.self_attention', KilnModels/SequenceModels.swift:15 */
-/* node %88 'layer1.self_attention.add_1' add(f32[1,128,256], f32[256]) -> f32[1,128,256], layer 'layer1.self_attention', KilnModels/SequenceModels.swift:15 */
-/* node %89 'layer1.add' add(f32[1,128,256], f32[1,128,256]) -> f32[1,128,256], layer 'layer1', KilnModels/SequenceModels.swift:15 */
+/* node %87 'layer1.self_attention.matmul_3' matmul(f32[1,128,256], f32[256,256]) -> f32[1,128,256], layer 'layer1.self_attention', KilnModels/SequenceModels.swift:13 */
+/* node %88 'layer1.self_attention.add_1' add(f32[1,128,256], f32[256]) -> f32[1,128,256], layer 'layer1.self_attention', KilnModels/SequenceModels.swift:13 */
+/* node %89 'layer1.add' add(f32[1,128,256], f32[1,128,256]) -> f32[1,128,256], layer 'layer1', KilnModels/SequenceModels.swift:13 */
 /* 16842752 FLOPs, 918528 bytes, intensity 18.337 FLOP/B; fusion saves 262144 bytes */
 static void k033_matmul_add_add(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, const float *KILN_RESTRICT x3, float *KILN_RESTRICT y0) {
     {
@@ -1162,7 +1162,7 @@ static void k033_matmul_add_add(const float *KILN_RESTRICT x0, const float *KILN
     }
 }
 
-/* node %92 'layer1.norm1.mean' mean(f32[1,128,256]) -> f32[1,128,1], layer 'layer1.norm1', KilnModels/SequenceModels.swift:15 */
+/* node %92 'layer1.norm1.mean' mean(f32[1,128,256]) -> f32[1,128,1], layer 'layer1.norm1', KilnModels/SequenceModels.swift:13 */
 /* 32896 FLOPs, 131584 bytes, intensity 0.25 FLOP/B */
 static void k034_mean(const float *KILN_RESTRICT x0, float *KILN_RESTRICT y0) {
     for (long o0 = 0; o0 < 128; o0++) {
@@ -1203,11 +1203,11 @@ static void k034_mean(const float *KILN_RESTRICT x0, float *KILN_RESTRICT y0) {
     }
 }
 
-/* node %93 'layer1.norm1.sub' sub(f32[1,128,256], f32[1,128,1]) -> f32[1,128,256], layer 'layer1.norm1', KilnModels/SequenceModels.swift:15 */
-/* node %94 'layer1.norm1.square' square(f32[1,128,256]) -> f32[1,128,256], layer 'layer1.norm1', KilnModels/SequenceModels.swift:15 */
-/* node %95 'layer1.norm1.mean_1' mean(f32[1,128,256]) -> f32[1,128,1], layer 'layer1.norm1', KilnModels/SequenceModels.swift:15 */
-/* node %96 'layer1.norm1.add' add(f32[1,128,1], f32[]) -> f32[1,128,1], layer 'layer1.norm1', KilnModels/SequenceModels.swift:15 */
-/* node %97 'layer1.norm1.rsqrt' rsqrt(f32[1,128,1]) -> f32[1,128,1], layer 'layer1.norm1', KilnModels/SequenceModels.swift:15 */
+/* node %93 'layer1.norm1.sub' sub(f32[1,128,256], f32[1,128,1]) -> f32[1,128,256], layer 'layer1.norm1', KilnModels/SequenceModels.swift:13 */
+/* node %94 'layer1.norm1.square' square(f32[1,128,256]) -> f32[1,128,256], layer 'layer1.norm1', KilnModels/SequenceModels.swift:13 */
+/* node %95 'layer1.norm1.mean_1' mean(f32[1,128,256]) -> f32[1,128,1], layer 'layer1.norm1', KilnModels/SequenceModels.swift:13 */
+/* node %96 'layer1.norm1.add' add(f32[1,128,1], f32[]) -> f32[1,128,1], layer 'layer1.norm1', KilnModels/SequenceModels.swift:13 */
+/* node %97 'layer1.norm1.rsqrt' rsqrt(f32[1,128,1]) -> f32[1,128,1], layer 'layer1.norm1', KilnModels/SequenceModels.swift:13 */
 /* 98816 FLOPs, 133124 bytes, intensity 0.742 FLOP/B; fusion saves 525312 bytes */
 static void k035_sub_square_mean_add_rsqrt(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, float *KILN_RESTRICT y0) {
     {
@@ -1289,10 +1289,10 @@ static void k035_sub_square_mean_add_rsqrt(const float *KILN_RESTRICT x0, const 
     }
 }
 
-/* node %93 'layer1.norm1.sub' sub(f32[1,128,256], f32[1,128,1]) -> f32[1,128,256], layer 'layer1.norm1', KilnModels/SequenceModels.swift:15 (recomputed) */
-/* node %98 'layer1.norm1.mul' mul(f32[1,128,256], f32[1,128,1]) -> f32[1,128,256], layer 'layer1.norm1', KilnModels/SequenceModels.swift:15 */
-/* node %99 'layer1.norm1.mul_1' mul(f32[1,128,256], f32[256]) -> f32[1,128,256], layer 'layer1.norm1', KilnModels/SequenceModels.swift:15 */
-/* node %100 'layer1.norm1.add_1' add(f32[1,128,256], f32[256]) -> f32[1,128,256], layer 'layer1.norm1', KilnModels/SequenceModels.swift:15 */
+/* node %93 'layer1.norm1.sub' sub(f32[1,128,256], f32[1,128,1]) -> f32[1,128,256], layer 'layer1.norm1', KilnModels/SequenceModels.swift:13 (recomputed) */
+/* node %98 'layer1.norm1.mul' mul(f32[1,128,256], f32[1,128,1]) -> f32[1,128,256], layer 'layer1.norm1', KilnModels/SequenceModels.swift:13 */
+/* node %99 'layer1.norm1.mul_1' mul(f32[1,128,256], f32[256]) -> f32[1,128,256], layer 'layer1.norm1', KilnModels/SequenceModels.swift:13 */
+/* node %100 'layer1.norm1.add_1' add(f32[1,128,256], f32[256]) -> f32[1,128,256], layer 'layer1.norm1', KilnModels/SequenceModels.swift:13 */
 /* 131072 FLOPs, 265216 bytes, intensity 0.494 FLOP/B; fusion saves 523776 bytes */
 static void k036_sub_mul_mul_add(const float *x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, const float *KILN_RESTRICT x3, const float *KILN_RESTRICT x4, float *y0) {
     for (long i0 = 0; i0 < 128; i0++) {
@@ -1311,9 +1311,9 @@ static void k036_sub_mul_mul_add(const float *x0, const float *KILN_RESTRICT x1,
     }
 }
 
-/* node %102 'layer1.feed_forward.1.matmul' matmul(f32[1,128,256], f32[256,1024]) -> f32[1,128,1024], layer 'layer1.feed_forward.1', KilnModels/SequenceModels.swift:15 */
-/* node %104 'layer1.feed_forward.1.add' add(f32[1,128,1024], f32[1024]) -> f32[1,128,1024], layer 'layer1.feed_forward.1', KilnModels/SequenceModels.swift:15 */
-/* node %105 'layer1.feed_forward.relu' relu(f32[1,128,1024]) -> f32[1,128,1024], layer 'layer1.feed_forward', KilnModels/SequenceModels.swift:15 */
+/* node %102 'layer1.feed_forward.1.matmul' matmul(f32[1,128,256], f32[256,1024]) -> f32[1,128,1024], layer 'layer1.feed_forward.1', KilnModels/SequenceModels.swift:13 */
+/* node %104 'layer1.feed_forward.1.add' add(f32[1,128,1024], f32[1024]) -> f32[1,128,1024], layer 'layer1.feed_forward.1', KilnModels/SequenceModels.swift:13 */
+/* node %105 'layer1.feed_forward.relu' relu(f32[1,128,1024]) -> f32[1,128,1024], layer 'layer1.feed_forward', KilnModels/SequenceModels.swift:13 */
 /* 67371008 FLOPs, 2756608 bytes, intensity 24.44 FLOP/B; fusion saves 1048576 bytes */
 static void k037_matmul_add_relu(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, float *KILN_RESTRICT y0) {
     {
@@ -1333,9 +1333,9 @@ static void k037_matmul_add_relu(const float *KILN_RESTRICT x0, const float *KIL
     }
 }
 
-/* node %107 'layer1.feed_forward.2.matmul' matmul(f32[1,128,1024], f32[1024,256]) -> f32[1,128,256], layer 'layer1.feed_forward.2', KilnModels/SequenceModels.swift:15 */
-/* node %109 'layer1.feed_forward.2.add' add(f32[1,128,256], f32[256]) -> f32[1,128,256], layer 'layer1.feed_forward.2', KilnModels/SequenceModels.swift:15 */
-/* node %110 'layer1.add_1' add(f32[1,128,256], f32[1,128,256]) -> f32[1,128,256], layer 'layer1', KilnModels/SequenceModels.swift:15 */
+/* node %107 'layer1.feed_forward.2.matmul' matmul(f32[1,128,1024], f32[1024,256]) -> f32[1,128,256], layer 'layer1.feed_forward.2', KilnModels/SequenceModels.swift:13 */
+/* node %109 'layer1.feed_forward.2.add' add(f32[1,128,256], f32[256]) -> f32[1,128,256], layer 'layer1.feed_forward.2', KilnModels/SequenceModels.swift:13 */
+/* node %110 'layer1.add_1' add(f32[1,128,256], f32[1,128,256]) -> f32[1,128,256], layer 'layer1', KilnModels/SequenceModels.swift:13 */
 /* 67174400 FLOPs, 2098176 bytes, intensity 32.016 FLOP/B; fusion saves 262144 bytes */
 static void k038_matmul_add_add(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, const float *KILN_RESTRICT x3, float *KILN_RESTRICT y0) {
     {
@@ -1355,7 +1355,7 @@ static void k038_matmul_add_add(const float *KILN_RESTRICT x0, const float *KILN
     }
 }
 
-/* node %113 'layer1.norm2.mean' mean(f32[1,128,256]) -> f32[1,128,1], layer 'layer1.norm2', KilnModels/SequenceModels.swift:15 */
+/* node %113 'layer1.norm2.mean' mean(f32[1,128,256]) -> f32[1,128,1], layer 'layer1.norm2', KilnModels/SequenceModels.swift:13 */
 /* 32896 FLOPs, 131584 bytes, intensity 0.25 FLOP/B */
 static void k039_mean(const float *KILN_RESTRICT x0, float *KILN_RESTRICT y0) {
     for (long o0 = 0; o0 < 128; o0++) {
@@ -1396,11 +1396,11 @@ static void k039_mean(const float *KILN_RESTRICT x0, float *KILN_RESTRICT y0) {
     }
 }
 
-/* node %114 'layer1.norm2.sub' sub(f32[1,128,256], f32[1,128,1]) -> f32[1,128,256], layer 'layer1.norm2', KilnModels/SequenceModels.swift:15 */
-/* node %115 'layer1.norm2.square' square(f32[1,128,256]) -> f32[1,128,256], layer 'layer1.norm2', KilnModels/SequenceModels.swift:15 */
-/* node %116 'layer1.norm2.mean_1' mean(f32[1,128,256]) -> f32[1,128,1], layer 'layer1.norm2', KilnModels/SequenceModels.swift:15 */
-/* node %117 'layer1.norm2.add' add(f32[1,128,1], f32[]) -> f32[1,128,1], layer 'layer1.norm2', KilnModels/SequenceModels.swift:15 */
-/* node %118 'layer1.norm2.rsqrt' rsqrt(f32[1,128,1]) -> f32[1,128,1], layer 'layer1.norm2', KilnModels/SequenceModels.swift:15 */
+/* node %114 'layer1.norm2.sub' sub(f32[1,128,256], f32[1,128,1]) -> f32[1,128,256], layer 'layer1.norm2', KilnModels/SequenceModels.swift:13 */
+/* node %115 'layer1.norm2.square' square(f32[1,128,256]) -> f32[1,128,256], layer 'layer1.norm2', KilnModels/SequenceModels.swift:13 */
+/* node %116 'layer1.norm2.mean_1' mean(f32[1,128,256]) -> f32[1,128,1], layer 'layer1.norm2', KilnModels/SequenceModels.swift:13 */
+/* node %117 'layer1.norm2.add' add(f32[1,128,1], f32[]) -> f32[1,128,1], layer 'layer1.norm2', KilnModels/SequenceModels.swift:13 */
+/* node %118 'layer1.norm2.rsqrt' rsqrt(f32[1,128,1]) -> f32[1,128,1], layer 'layer1.norm2', KilnModels/SequenceModels.swift:13 */
 /* 98816 FLOPs, 133124 bytes, intensity 0.742 FLOP/B; fusion saves 525312 bytes */
 static void k040_sub_square_mean_add_rsqrt(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, float *KILN_RESTRICT y0) {
     {
@@ -1482,10 +1482,10 @@ static void k040_sub_square_mean_add_rsqrt(const float *KILN_RESTRICT x0, const 
     }
 }
 
-/* node %114 'layer1.norm2.sub' sub(f32[1,128,256], f32[1,128,1]) -> f32[1,128,256], layer 'layer1.norm2', KilnModels/SequenceModels.swift:15 (recomputed) */
-/* node %119 'layer1.norm2.mul' mul(f32[1,128,256], f32[1,128,1]) -> f32[1,128,256], layer 'layer1.norm2', KilnModels/SequenceModels.swift:15 */
-/* node %120 'layer1.norm2.mul_1' mul(f32[1,128,256], f32[256]) -> f32[1,128,256], layer 'layer1.norm2', KilnModels/SequenceModels.swift:15 */
-/* node %121 'layer1.norm2.add_1' add(f32[1,128,256], f32[256]) -> f32[1,128,256], layer 'layer1.norm2', KilnModels/SequenceModels.swift:15 */
+/* node %114 'layer1.norm2.sub' sub(f32[1,128,256], f32[1,128,1]) -> f32[1,128,256], layer 'layer1.norm2', KilnModels/SequenceModels.swift:13 (recomputed) */
+/* node %119 'layer1.norm2.mul' mul(f32[1,128,256], f32[1,128,1]) -> f32[1,128,256], layer 'layer1.norm2', KilnModels/SequenceModels.swift:13 */
+/* node %120 'layer1.norm2.mul_1' mul(f32[1,128,256], f32[256]) -> f32[1,128,256], layer 'layer1.norm2', KilnModels/SequenceModels.swift:13 */
+/* node %121 'layer1.norm2.add_1' add(f32[1,128,256], f32[256]) -> f32[1,128,256], layer 'layer1.norm2', KilnModels/SequenceModels.swift:13 */
 /* 131072 FLOPs, 265216 bytes, intensity 0.494 FLOP/B; fusion saves 523776 bytes */
 static void k041_sub_mul_mul_add(const float *x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, const float *KILN_RESTRICT x3, const float *KILN_RESTRICT x4, float *y0) {
     for (long i0 = 0; i0 < 128; i0++) {

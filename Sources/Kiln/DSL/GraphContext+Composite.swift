@@ -61,7 +61,6 @@ extension Layer {
     /// Runs `body` as a call of this layer, like `callAsFunction`: the layer's name on the nodes
     /// and the caller's `file` and `line`. For layers called with several inputs.
     func calling<Result>(_ context: GraphContext, file: String, line: Int, _ body: () -> Result) -> Result {
-        let base = name ?? String(describing: type(of: self)).lowercased()
-        return context.within(layer: context.name(of: self, base: base), file: file, line: line, body)
+        context.within(self, file: file, line: line, body)
     }
 }

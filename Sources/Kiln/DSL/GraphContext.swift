@@ -22,9 +22,11 @@ public final class GraphContext {
     /// The layers and parameters keyed above, kept alive while the graph is built so that no
     /// identifier is reused by a new object.
     private var retained: [AnyObject] = []
-    private var layerStack: [String] = []
+    /// Every layer named so far, in the order of its first call.
+    private(set) var layerRecords: [LayerRecord] = []
+    /// The layer calls in progress, outermost first.
+    private var layerCalls: [LayerCall] = []
     private var randomStreams = 0
-    private var locationStack: [(file: String, line: Int)] = []
 
     /// Whether the graph is built for inference or for a training step.
     public let mode: ExecutionMode
@@ -57,7 +59,7 @@ public final class GraphContext {
     /// site, so that nodes a built-in layer creates point at the line that called the layer.
     func provenance(file: String?, line: Int?) -> Provenance {
         let location = userLocation(file: file, line: line) ?? ("", 0)
-        return Provenance(layer: layerStack.last ?? "", file: location.0, line: location.1)
+        return Provenance(layer: layerCalls.last?.name ?? "", file: location.0, line: location.1)
     }
 
     /// Appends an operator node; on a shape error records it and returns `fallback`'s node so that
@@ -100,12 +102,22 @@ public final class GraphContext {
         constant([value], file: file, line: line)
     }
 
-    /// The stable name of `layer` in this graph: its own name, or a unique one derived from `base`.
-    func name(of layer: AnyObject, base: String) -> String {
+    /// The stable name of `layer` in this graph: its own name when the user gave one; else its
+    /// path from the layer that called it (`block.attention.query`, `features.0`, see
+    /// `LayerPath`); else, at the top level, a unique name derived from its type (`linear_1`).
+    func name(of layer: any Layer) -> String {
         let key = ObjectIdentifier(layer)
         if let name = layerNames[key] { return name }
-        let name = builder.uniqueName(base)
+        let name: String
+        if let own = layer.name {
+            name = builder.uniqueName(own)
+        } else if let parent = layerCalls.last {
+            name = builder.uniqueName("\(parent.name).\(LayerPath.segment(of: layer, in: parent.layer))")
+        } else {
+            name = builder.uniqueName(LayerPath.typeName(of: layer))
+        }
         layerNames[key] = name
+        layerRecords.append(LayerRecord(name: name, type: String(describing: type(of: layer)), parent: layerCalls.last?.name))
         retained.append(layer)
         return name
     }
@@ -127,20 +139,28 @@ public final class GraphContext {
     }
 
     private func userLocation(file: String?, line: Int?) -> (file: String, line: Int)? {
-        if let file, !file.hasPrefix(GraphContext.libraryModule) || locationStack.isEmpty { return (file, line ?? 0) }
-        return locationStack.last
+        if let file, !file.hasPrefix(GraphContext.libraryModule) || layerCalls.isEmpty { return (file, line ?? 0) }
+        return layerCalls.last.map { ($0.file, $0.line) }
     }
 
     private static let libraryModule = "Kiln/"
 
-    /// Runs `body` with `layer` as the current layer and the call site as the current location.
-    func within<Result>(layer: String, file: String, line: Int, _ body: () -> Result) -> Result {
-        layerStack.append(layer)
-        locationStack.append(userLocation(file: file, line: line) ?? (file, line))
-        defer {
-            layerStack.removeLast()
-            locationStack.removeLast()
-        }
+    /// Runs `body` as a call of `layer` from `file` and `line`: the layer's name goes on the nodes
+    /// `body` creates, and the call site (or, for a call from inside Kiln, the enclosing user call
+    /// site) becomes their location.
+    func within<Result>(_ layer: any Layer, file: String, line: Int, _ body: () -> Result) -> Result {
+        let location = userLocation(file: file, line: line) ?? (file, line)
+        let call = LayerCall(layer: layer, name: name(of: layer), file: location.file, line: location.line)
+        layerCalls.append(call)
+        defer { layerCalls.removeLast() }
         return body()
     }
+}
+
+/// A layer call in progress: the layer, its name in the graph, and the user's call site.
+private struct LayerCall {
+    let layer: any Layer
+    let name: String
+    let file: String
+    let line: Int
 }

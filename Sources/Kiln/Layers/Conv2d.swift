@@ -60,7 +60,7 @@ public final class BatchNorm: Layer {
 
     public func forward(_ x: Tensor) -> Tensor {
         let context = x.context
-        let layer = context.name(of: self, base: name ?? "batchnorm")
+        let layer = context.name(of: self)
         let gammaNode = node(of: gamma, for: x), betaNode = node(of: beta, for: x)
         let mean = context.stateParameter("\(layer).running_mean", shape: [channels])
         let variance = context.stateParameter("\(layer).running_var", shape: [channels], initial: 1)

@@ -16,15 +16,12 @@ extension Layer {
 
     /// Applies the layer to `x`, recording the layer name and the caller's file and line.
     public func callAsFunction(_ x: Tensor, file: String = #fileID, line: Int = #line) -> Tensor {
-        let base = name ?? String(describing: type(of: self)).lowercased()
-        let layerName = x.context.name(of: self, base: base)
-        return x.context.within(layer: layerName, file: file, line: line) { forward(x) }
+        x.context.within(self, file: file, line: line) { forward(x) }
     }
 
     /// The node of `parameter` in `x`'s graph (created on first use).
     public func node(of parameter: Parameter, for x: Tensor) -> Tensor {
-        let base = name ?? String(describing: type(of: self)).lowercased()
-        return x.context.node(for: parameter, in: x.context.name(of: self, base: base))
+        x.context.node(for: parameter, in: x.context.name(of: self))
     }
 }
 
@@ -36,36 +33,67 @@ extension Layer {
 ///     Linear(512, 10)
 /// }
 /// ```
+///
+/// A layer written in the builder carries its own line: an error in it, and its nodes in a
+/// profile, point there rather than at the line that calls the sequence. Unnamed layers are
+/// named by their index (`sequential.0.weight`), as in PyTorch.
 public final class Sequential: Layer {
     /// The layers in order.
     public let layers: [any Layer]
     public let name: String?
+    /// Where each layer was written; nil for layers passed as an array, which take the call site
+    /// of the sequence.
+    private let sites: [LayerBuilder.Site?]
 
     /// Creates a sequence from a result builder; `if` and `for` work inside it.
-    public init(name: String? = nil, @LayerBuilder _ layers: () -> [any Layer]) {
+    public init(name: String? = nil, @LayerBuilder _ layers: () -> [LayerBuilder.Entry]) {
+        let entries = layers()
         self.name = name
-        self.layers = layers()
+        self.layers = entries.map(\.layer)
+        sites = entries.map(\.site)
     }
 
     /// Creates a sequence from an array of layers.
     public init(name: String? = nil, layers: [any Layer]) {
         self.name = name
         self.layers = layers
+        sites = Array(repeating: nil, count: layers.count)
     }
 
     public func forward(_ x: Tensor) -> Tensor {
-        layers.reduce(x) { value, layer in layer(value) }
+        zip(layers, sites).reduce(x) { value, written in
+            let (layer, site) = written
+            guard let site else { return layer(value) }
+            return layer(value, file: site.file, line: site.line)
+        }
     }
 }
 
-/// Builds `[any Layer]` from statements, with `if`, `if`/`else` and `for` support.
+/// Builds a `Sequential`'s layers from statements, with `if`, `if`/`else` and `for` support,
+/// recording the line each layer is written on.
 @resultBuilder
 public enum LayerBuilder {
-    public static func buildExpression(_ layer: any Layer) -> [any Layer] { [layer] }
-    public static func buildExpression(_ layers: [any Layer]) -> [any Layer] { layers }
-    public static func buildBlock(_ parts: [any Layer]...) -> [any Layer] { parts.flatMap { $0 } }
-    public static func buildOptional(_ part: [any Layer]?) -> [any Layer] { part ?? [] }
-    public static func buildEither(first part: [any Layer]) -> [any Layer] { part }
-    public static func buildEither(second part: [any Layer]) -> [any Layer] { part }
-    public static func buildArray(_ parts: [[any Layer]]) -> [any Layer] { parts.flatMap { $0 } }
+    /// A source location in the user's code.
+    public struct Site: Sendable {
+        let file: String
+        let line: Int
+    }
+
+    /// A layer and the line it was written on.
+    public struct Entry {
+        let layer: any Layer
+        let site: Site
+    }
+
+    public static func buildExpression(_ layer: any Layer, file: String = #fileID, line: Int = #line) -> [Entry] {
+        [Entry(layer: layer, site: Site(file: file, line: line))]
+    }
+    public static func buildExpression(_ layers: [any Layer], file: String = #fileID, line: Int = #line) -> [Entry] {
+        layers.map { Entry(layer: $0, site: Site(file: file, line: line)) }
+    }
+    public static func buildBlock(_ parts: [Entry]...) -> [Entry] { parts.flatMap { $0 } }
+    public static func buildOptional(_ part: [Entry]?) -> [Entry] { part ?? [] }
+    public static func buildEither(first part: [Entry]) -> [Entry] { part }
+    public static func buildEither(second part: [Entry]) -> [Entry] { part }
+    public static func buildArray(_ parts: [[Entry]]) -> [Entry] { parts.flatMap { $0 } }
 }

@@ -30,7 +30,7 @@ public final class SwitchableNorm: Layer {
 
     public func forward(_ x: Tensor) -> Tensor {
         let context = x.context
-        let layer = context.name(of: self, base: name ?? "switchable_norm")
+        let layer = context.name(of: self)
         let (gammaNode, betaNode) = (node(of: gamma, for: x), node(of: beta, for: x))
         let (meanLogitsNode, varianceLogitsNode) = (node(of: meanLogits, for: x), node(of: varianceLogits, for: x))
         let mean = context.stateParameter("\(layer).running_mean", shape: [channels])

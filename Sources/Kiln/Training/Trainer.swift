@@ -29,6 +29,10 @@ public final class Trainer {
     /// Whether `train` goes on when the loss comes out NaN or infinite; by default it throws
     /// `KilnError.nonfiniteLoss` (the step's update is applied either way).
     public var allowsNonfiniteLoss = false
+    /// The backend the step was compiled for, used by `evaluate` too.
+    private let backend: ExecutionBackend
+    /// The inference program `evaluate` runs, compiled on its first call.
+    private var evaluation: Executable?
 
     /// The name of the learning-rate input of the training step.
     public static let learningRateInput = "learning_rate"
@@ -46,6 +50,7 @@ public final class Trainer {
         self.model = model
         self.learningRate = learningRate
         self.schedule = schedule
+        self.backend = backend
         let built = try Trainer.buildStep(model: model, optimizer: optimizer, clipping: clipping)
         graph = built.graph
         try OperatorRegistry.verify(graph)
@@ -132,6 +137,22 @@ public final class Trainer {
         _ = try graph.parametersToLoad(tensors.mapValues(\.type), matching: .strict, source: "checkpoint")
         try step.load(parameters: tensors, matching: .partial)
         self.stepsTaken = stepsTaken
+    }
+
+    /// Runs the model in evaluation mode on `inputs`, PyTorch's `model.eval()` without rebuilding
+    /// the model: the inference graph (dropout off, batch norm on its running statistics) with the
+    /// parameters and running statistics trained so far. The inference program is compiled once,
+    /// on the first call, and takes the current values at every call; training goes on after it.
+    public func evaluate(_ inputs: [String: TensorValue]) throws(KilnError) -> [String: TensorValue] {
+        let program: Executable
+        if let evaluation {
+            program = evaluation
+        } else {
+            program = try model.compile(backend: backend)
+            evaluation = program
+        }
+        try program.load(parameters: trainedParameters(), matching: .partial)
+        return try program.run(inputs)
     }
 
     /// The trainable parameters' current values, for an inference executable.
