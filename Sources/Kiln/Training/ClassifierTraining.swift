@@ -82,7 +82,7 @@ public struct ClassifierTraining {
 
     /// The fraction of `data` the trained parameters classify correctly.
     public func accuracy(on data: LabeledDataset, executable: Executable) throws(KilnError) -> Double {
-        for (name, value) in trainer.trainedParameters() { try executable.setParameter(name, value) }
+        try trainer.copyTrainedParameters(into: executable)
         var correct = 0
         var start = 0
         while start < data.count {

@@ -74,7 +74,7 @@ public struct SequenceTraining {
     /// The sequence and token accuracy of the trained parameters on `data`, predicting each
     /// position's token as the argmax of its logits.
     public func accuracy(on data: SequenceDataset, executable: Executable) throws(KilnError) -> Accuracy {
-        for (name, value) in trainer.trainedParameters() { try executable.setParameter(name, value) }
+        try trainer.copyTrainedParameters(into: executable)
         var correctSequences = 0, correctTokens = 0
         var start = 0
         while start < data.count {

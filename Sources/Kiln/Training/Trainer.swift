@@ -151,8 +151,14 @@ public final class Trainer {
             program = try model.compile(backend: backend)
             evaluation = program
         }
-        try program.load(parameters: trainedParameters(), matching: .partial)
+        try copyTrainedParameters(into: program)
         return try program.run(inputs)
+    }
+
+    /// Copies the parameters and running statistics trained so far into `executable`, an
+    /// inference program of the model.
+    public func copyTrainedParameters(into executable: Executable) throws(KilnError) {
+        for (name, value) in trainedParameters() { try executable.setParameter(name, value) }
     }
 
     /// The trainable parameters' current values, for an inference executable.
