@@ -30,7 +30,7 @@ import FoundationXML
         #expect(first.bound == .compute)
         #expect(abs(first.achievedGFLOPs - Double(first.cost.flops) / 1e-6 / 1e9) < 1e-9)
         #expect(abs(first.roofFraction - first.predictedSeconds / 1e-6) < 1e-12)
-        #expect(report.layers.map(\.layer) == ["fc3", "fc2", "relu_1", "fc1", "relu"])
+        #expect(report.layers.map(\.layer) == ["fc3", "fc2", "sequential.3", "fc1", "sequential.1"])
         #expect(report.layers[0].kernels == [6, 7])
         #expect(abs(report.layers.reduce(0) { $0 + $1.share } - 1) < 1e-12)
         #expect(throws: KilnError.invalidArgument("1 kernel measurements for 8 kernels")) {
