@@ -24,6 +24,16 @@ import Testing
         try expectValues("hard_sigmoid", at: [0, -3, 3, -10, 10, 1.5], [0.5, 0, 1, 0, 1, 0.75])
     }
 
+    /// A negative input gives +0, not the -0 of a mask product, and NaN stays NaN (PyTorch, ONNX Runtime).
+    @Test func reluGivesPositiveZeroForNegativesAndKeepsNaN() throws {
+        let (interpreted, compiled) = try GraphRunner.apply("relu", [GraphRunner.tensor([-3, -0.0, 0, 2, .nan])])
+        for values in [interpreted, compiled] {
+            #expect(values[0 ..< 3].allSatisfy { $0 == 0 && $0.sign == .plus }, "relu of -3, -0, 0: \(values)")
+            #expect(values[3] == 2)
+            #expect(values[4].isNaN, "relu(NaN) = \(values[4])")
+        }
+    }
+
     @Test func relu6CapsAtSix() throws {
         try expectValues("relu6", at: [-1, 0, 3, 6, 7, 1e6], [0, 0, 3, 6, 6, 6])
     }

@@ -1982,7 +1982,7 @@ static void k050_conv2d_relu(const float *KILN_RESTRICT x0, const float *KILN_RE
         const float a0 = x2[i0];
         for (long i1 = 0; i1 < 12544; i1++) {
             float v14 = y0[i0*12544 + i1] + a0;
-            float v15 = (v14 * (v14 > 0.0f));
+            float v15 = ((v14 * (v14 > 0.0f)) + 0.0f);
             y0[i0*12544 + i1] = v15;
         }
     }
@@ -2238,7 +2238,7 @@ static void k052_conv2d_winograd_relu(const float *KILN_RESTRICT x0, const float
     KILN_PARALLEL_FOR
     for (long i = 0; i < 200704; i++) {
         float v31 = y0[i];
-        float v32 = (v31 * (v31 > 0.0f));
+        float v32 = ((v31 * (v31 > 0.0f)) + 0.0f);
         y0[i] = v32;
     }
 }
@@ -2460,7 +2460,7 @@ static void k053_conv2d_winograd_add_relu(const float *KILN_RESTRICT x0, const f
         float a0 = x3[i];
         float v47 = y0[i];
         float v48 = (v47 + a0);
-        float v49 = (v48 * (v48 > 0.0f));
+        float v49 = ((v48 * (v48 > 0.0f)) + 0.0f);
         y0[i] = v49;
     }
 }
@@ -2679,7 +2679,7 @@ static void k054_conv2d_winograd_relu(const float *KILN_RESTRICT x0, const float
     KILN_PARALLEL_FOR
     for (long i = 0; i < 200704; i++) {
         float v64 = y0[i];
-        float v65 = (v64 * (v64 > 0.0f));
+        float v65 = ((v64 * (v64 > 0.0f)) + 0.0f);
         y0[i] = v65;
     }
 }
@@ -2901,7 +2901,7 @@ static void k055_conv2d_winograd_add_relu(const float *KILN_RESTRICT x0, const f
         float a0 = x3[i];
         float v80 = y0[i];
         float v81 = (v80 + a0);
-        float v82 = (v81 * (v81 > 0.0f));
+        float v82 = ((v81 * (v81 > 0.0f)) + 0.0f);
         y0[i] = v82;
     }
 }
@@ -2948,7 +2948,7 @@ static void k056_conv2d_relu(const float *KILN_RESTRICT x0, const float *KILN_RE
         const float a0 = x2[i0];
         for (long i1 = 0; i1 < 784; i1++) {
             float v96 = y0[i0*784 + i1] + a0;
-            float v97 = (v96 * (v96 > 0.0f));
+            float v97 = ((v96 * (v96 > 0.0f)) + 0.0f);
             y0[i0*784 + i1] = v97;
         }
     }
@@ -3208,7 +3208,7 @@ static void k058_conv2d_add_relu(const float *KILN_RESTRICT x0, const float *KIL
             float a0 = x3[i0*784 + i1];
             float v126 = y0[i0*784 + i1] + a1;
             float v127 = (a0 + v126);
-            float v128 = (v127 * (v127 > 0.0f));
+            float v128 = ((v127 * (v127 > 0.0f)) + 0.0f);
             y0[i0*784 + i1] = v128;
         }
     }
@@ -3428,7 +3428,7 @@ static void k059_conv2d_winograd_relu(const float *KILN_RESTRICT x0, const float
     KILN_PARALLEL_FOR
     for (long i = 0; i < 100352; i++) {
         float v143 = y0[i];
-        float v144 = (v143 * (v143 > 0.0f));
+        float v144 = ((v143 * (v143 > 0.0f)) + 0.0f);
         y0[i] = v144;
     }
 }
@@ -3650,7 +3650,7 @@ static void k060_conv2d_winograd_add_relu(const float *KILN_RESTRICT x0, const f
         float a0 = x3[i];
         float v159 = y0[i];
         float v160 = (v159 + a0);
-        float v161 = (v160 * (v160 > 0.0f));
+        float v161 = ((v160 * (v160 > 0.0f)) + 0.0f);
         y0[i] = v161;
     }
 }
@@ -3696,7 +3696,7 @@ static void k061_conv2d_relu(const float *KILN_RESTRICT x0, const float *KILN_RE
         const float a0 = x2[i0];
         for (long i1 = 0; i1 < 196; i1++) {
             float v175 = y0[i0*196 + i1] + a0;
-            float v176 = (v175 * (v175 > 0.0f));
+            float v176 = ((v175 * (v175 > 0.0f)) + 0.0f);
             y0[i0*196 + i1] = v176;
         }
     }
@@ -3853,7 +3853,7 @@ static void k063_conv2d_add_relu(const float *KILN_RESTRICT x0, const float *KIL
             float a0 = x3[i0*196 + i1];
             float v205 = y0[i0*196 + i1] + a1;
             float v206 = (a0 + v205);
-            float v207 = (v206 * (v206 > 0.0f));
+            float v207 = ((v206 * (v206 > 0.0f)) + 0.0f);
             y0[i0*196 + i1] = v207;
         }
     }
@@ -3970,7 +3970,7 @@ static void k064_conv2d_winograd_relu(const float *KILN_RESTRICT x0, const float
     }
     for (long i = 0; i < 50176; i++) {
         float v222 = y0[i];
-        float v223 = (v222 * (v222 > 0.0f));
+        float v223 = ((v222 * (v222 > 0.0f)) + 0.0f);
         y0[i] = v223;
     }
 }
@@ -4089,7 +4089,7 @@ static void k065_conv2d_winograd_add_relu(const float *KILN_RESTRICT x0, const f
         float a0 = x3[i];
         float v238 = y0[i];
         float v239 = (v238 + a0);
-        float v240 = (v239 * (v239 > 0.0f));
+        float v240 = ((v239 * (v239 > 0.0f)) + 0.0f);
         y0[i] = v240;
     }
 }
@@ -4135,7 +4135,7 @@ static void k066_conv2d_relu(const float *KILN_RESTRICT x0, const float *KILN_RE
         const float a0 = x2[i0];
         for (long i1 = 0; i1 < 49; i1++) {
             float v254 = y0[i0*49 + i1] + a0;
-            float v255 = (v254 * (v254 > 0.0f));
+            float v255 = ((v254 * (v254 > 0.0f)) + 0.0f);
             y0[i0*49 + i1] = v255;
         }
     }
@@ -4225,7 +4225,7 @@ static void k068_conv2d_add_relu(const float *KILN_RESTRICT x0, const float *KIL
             float a0 = x3[i0*49 + i1];
             float v283 = y0[i0*49 + i1] + a1;
             float v284 = (a0 + v283);
-            float v285 = (v284 * (v284 > 0.0f));
+            float v285 = ((v284 * (v284 > 0.0f)) + 0.0f);
             y0[i0*49 + i1] = v285;
         }
     }
@@ -4268,7 +4268,7 @@ static void k069_conv2d_relu(const float *KILN_RESTRICT x0, const float *KILN_RE
         const float a0 = x2[i0];
         for (long i1 = 0; i1 < 49; i1++) {
             float v299 = y0[i0*49 + i1] + a0;
-            float v300 = (v299 * (v299 > 0.0f));
+            float v300 = ((v299 * (v299 > 0.0f)) + 0.0f);
             y0[i0*49 + i1] = v300;
         }
     }
@@ -4314,7 +4314,7 @@ static void k070_conv2d_add_relu(const float *KILN_RESTRICT x0, const float *KIL
             float a0 = x3[i0*49 + i1];
             float v314 = y0[i0*49 + i1] + a1;
             float v315 = (v314 + a0);
-            float v316 = (v315 * (v315 > 0.0f));
+            float v316 = ((v315 * (v315 > 0.0f)) + 0.0f);
             y0[i0*49 + i1] = v316;
         }
     }
