@@ -147,6 +147,8 @@ public enum ONNXImporter {
         case .int32?: dtype = .int32
         default: throw .invalidArgument("graph input '\(input.name)' has unsupported element type \(input.type.tensorType.elemType)")
         }
-        return TensorType(dtype, Shape(dimensions))
+        let type = TensorType(dtype, Shape(dimensions))
+        if let refusal = TensorSizeLimit.violation(type) { throw .invalidArgument("graph input '\(input.name)': \(refusal)") }
+        return type
     }
 }
