@@ -5,7 +5,7 @@ KILN_RELEASE = .build/release/kiln
 KILN_DEBUG = .build/debug/kiln
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test test-matrix test-sanitize deps build graphs generated clean snippets docs
+.PHONY: run test test-matrix test-sanitize fuzz deps build graphs generated clean snippets docs
 
 ## Installs the system libraries Kiln links (libtcc, OpenBLAS) when they are missing.
 deps:
@@ -57,6 +57,15 @@ test-sanitize: deps
 	$(SWIFT) build --product kiln-stress --sanitize=thread --scratch-path .build-tsan
 	TSAN_OPTIONS="halt_on_error=1 $$TSAN_OPTIONS" .build-tsan/debug/kiln-stress $(STRESS_ARGS)
 
+## Fuzzes the readers of every input a user gives Kiln (.kiln, ONNX, .npy, safetensors) from the
+## seeds in Fuzz/corpus/<target>/, FUZZ_SECONDS per target, each case in a child process; inputs
+## that crash or hang are saved to Fuzz/findings/<target>/ and fail the target. Not part of `make test`.
+FUZZ_SECONDS ?= 60
+FUZZ_SEED ?= 1
+fuzz: deps
+	$(SWIFT) build --product kiln-fuzz
+	.build/debug/kiln-fuzz --seconds $(FUZZ_SECONDS) --seed $(FUZZ_SEED) --corpus Fuzz/corpus --findings Fuzz/findings
+
 ## Rewrites graphs/*.kiln from the zoo (a test fails when they drift).
 graphs: deps
 	$(SWIFT) build --product kiln
@@ -64,7 +73,7 @@ graphs: deps
 	  $(KILN_DEBUG) graph $$model > graphs/$$model.kiln && echo "wrote graphs/$$model.kiln"; done
 
 clean:
-	rm -rf .build .build-asan .build-tsan
+	rm -rf .build .build-asan .build-tsan Fuzz/findings
 
 ## Rewrites generated/ (standalone C of several zoo models; a test fails when it drifts).
 ## Weight files stay out of git except lenet5's, which is embedded in its C.

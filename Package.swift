@@ -45,6 +45,8 @@ let package = Package(
             "Kiln", "KilnIR", "KilnOps", "KilnPasses", "KilnInterpreter", "KilnCodegen", "KilnRuntime",
         ]),
         .executableTarget(name: "kiln-stress", dependencies: ["KilnTestSupport"]),
+        .target(name: "KilnFuzzing", dependencies: ["Kiln", "KilnIR", "KilnOps", "KilnONNX"]),
+        .executableTarget(name: "kiln-fuzz", dependencies: ["KilnFuzzing"]),
         .testTarget(name: "KilnIRTests", dependencies: ["KilnIR", "KilnOps", "KilnTestSupport"]),
         .testTarget(name: "KilnOpsTests", dependencies: ["KilnIR", "KilnOps", "KilnInterpreter", "KilnRuntime", "KilnTestSupport"]),
         .testTarget(name: "KilnPassesTests", dependencies: [
@@ -54,7 +56,7 @@ let package = Package(
             "KilnAnalysis", "KilnIR", "KilnOps", "KilnRuntime", "Kiln", "KilnModels", "KilnTestSupport",
         ]),
         .testTarget(name: "KilnRuntimeTests", dependencies: ["KilnRuntime", "KilnCodegen", "KilnTestSupport"]),
-        .testTarget(name: "KilnTests", dependencies: ["Kiln", "KilnModels", "KilnTestSupport"],
+        .testTarget(name: "KilnTests", dependencies: ["Kiln", "KilnModels", "KilnTestSupport", "KilnFuzzing"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "KilnONNXTests", dependencies: ["KilnONNX", "Kiln", "KilnTestSupport"],
                     resources: [.copy("Fixtures")]),

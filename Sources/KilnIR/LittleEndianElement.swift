@@ -13,6 +13,28 @@ package enum LittleEndianElement: Sendable {
         }
     }
 
+    /// The element type Kiln holds these elements in (float64 is read as float32).
+    package var dtype: DType {
+        switch self {
+        case .float32, .float64: .float32
+        case .int32: .int32
+        case .int64: .int64
+        }
+    }
+
+    /// Why a tensor of `shape` in this encoding cannot be read from `available` data bytes (its
+    /// byte count overflows, exceeds the data or Kiln's tensor size limit), or nil when it can;
+    /// `label` names the element type in the file's terms (`'<f4'`, `F32`).
+    package func refusal(_ shape: Shape, of label: String, available: Int) -> String? {
+        if let message = TensorSizeLimit.violation(TensorType(dtype, shape)) { return message }
+        guard let count = shape.checkedElementCount else { return "shape \(shape) of \(label) has more elements than Kiln can count" }
+        let (needed, overflow) = count.multipliedReportingOverflow(by: size)
+        guard !overflow, needed <= available else {
+            return "data holds \(available) bytes; shape \(shape) of \(label) needs \(overflow ? "more than \(Int.max)" : String(needed))"
+        }
+        return nil
+    }
+
     /// Decodes `shape.elementCount` elements from the start of `bytes` (float64 becomes float32);
     /// the caller has checked that enough bytes are there.
     package func decode(_ bytes: ArraySlice<UInt8>, shape: Shape) -> TensorValue {

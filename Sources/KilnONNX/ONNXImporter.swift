@@ -110,6 +110,7 @@ public enum ONNXImporter {
 
     /// Folds `node` when its inputs are known at import time, else converts it into Kiln nodes.
     static func convert(_ node: ONNXNode, converter: ONNXConverter?, _ context: inout ImportContext) throws(KilnError) {
+        guard node.outputs.contains(where: { !$0.isEmpty }) else { throw node.error("has no outputs") }
         if let folded = try ImportTimeFolding.fold(node, converter: converter, context: context) {
             for (output, value) in zip(node.outputs, folded) where !output.isEmpty { context.constants[output] = value }
             return
@@ -146,6 +147,8 @@ public enum ONNXImporter {
         case .int32?: dtype = .int32
         default: throw .invalidArgument("graph input '\(input.name)' has unsupported element type \(input.type.tensorType.elemType)")
         }
-        return TensorType(dtype, Shape(dimensions))
+        let type = TensorType(dtype, Shape(dimensions))
+        if let refusal = TensorSizeLimit.violation(type) { throw .invalidArgument("graph input '\(input.name)': \(refusal)") }
+        return type
     }
 }

@@ -28,6 +28,7 @@ enum ONNXTensor {
     static func value(_ proto: Onnx_TensorProto, context: String) throws(KilnError) -> TensorValue {
         let shape = Shape(proto.dims.map(Int.init))
         let count = try ImportLimits.elementCount(shape.dimensions, of: context, limit: .max)
+        if let refusal = TensorSizeLimit.violation(TensorType(.float32, shape)) { throw .invalidArgument("\(context): \(refusal)") }
         guard proto.dataLocation != .external else {
             throw .invalidArgument("\(context): external tensor data is not supported; save the model with the weights inside")
         }

@@ -89,8 +89,9 @@ struct Train: ParsableCommand {
             var firstEpoch = 0
             if let resume {
                 let checkpoint = try SafeTensors.read(resume)
-                firstEpoch = Int(checkpoint.metadata["epochs_done"] ?? "") ?? 0
-                try trainer.restore(checkpoint.tensors, stepsTaken: Int(checkpoint.metadata["steps_taken"] ?? "") ?? 0)
+                let progress = try CheckpointProgress(checkpoint.metadata, path: resume)
+                firstEpoch = progress.epochsDone
+                try trainer.restore(checkpoint.tensors, stepsTaken: progress.stepsTaken)
                 print("resumed from \(resume) after epoch \(firstEpoch)")
             }
             print("training \(model.name) with \(optimizer.name), \(session.summary), "

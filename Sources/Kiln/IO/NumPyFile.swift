@@ -41,7 +41,6 @@ public enum NumPyFile {
             dimensions.append(dimension)
         }
         let shape = Shape(dimensions)
-        let count = shape.elementCount
         let body = Array(bytes[(headerStart + headerLength)...])
         let element: LittleEndianElement
         switch descr {
@@ -51,9 +50,7 @@ public enum NumPyFile {
         case "'<i8'": element = .int64
         default: throw fail("unsupported dtype \(descr) (expected '<f4', '<f8', '<i4' or '<i8')")
         }
-        guard body.count >= count * element.size else {
-            throw fail("data holds \(body.count) bytes; shape \(shape) of \(descr) needs \(count * element.size)")
-        }
+        if let refusal = element.refusal(shape, of: descr, available: body.count) { throw fail(refusal) }
         return element.decode(body[...], shape: shape)
     }
 

@@ -63,6 +63,7 @@ public enum SafeTensors {
             default: throw fail("tensor '\(name)' has unsupported dtype \(dtype) (expected F32, F64, I32 or I64)")
             }
             let (start, end) = (offsets[0], offsets[1])
+            if let refusal = element.refusal(shape, of: dtype, available: .max) { throw fail("tensor '\(name)': \(refusal)") }
             guard start >= 0, end >= start, end <= body.count, end - start == shape.elementCount * element.size else {
                 throw fail("tensor '\(name)' has data_offsets [\(start), \(end)] that do not fit shape \(shape) of \(dtype) in \(body.count) data bytes")
             }

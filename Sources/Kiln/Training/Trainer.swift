@@ -122,7 +122,7 @@ public final class Trainer {
                 dtype: .int64, shape: [], integers: [Int64(bitPattern: generator.next())])
         }
         let outputs = try step.run(feed)
-        stepsTaken += 1
+        stepsTaken = stepsTaken < .max ? stepsTaken + 1 : .max
         if !allowsNonfiniteLoss, let loss = outputs["loss"]?.floats.first, !loss.isFinite {
             throw .nonfiniteLoss(NonfiniteLoss(loss: Double(loss), step: stepsTaken, epoch: epoch))
         }
@@ -134,6 +134,7 @@ public final class Trainer {
 
     /// Restores a checkpoint; the names and shapes must match the training step's exactly.
     public func restore(_ tensors: [String: TensorValue], stepsTaken: Int) throws(KilnError) {
+        guard stepsTaken >= 0 else { throw .invalidArgument("a checkpoint cannot have taken \(stepsTaken) steps") }
         _ = try graph.parametersToLoad(tensors.mapValues(\.type), matching: .strict, source: "checkpoint")
         try step.load(parameters: tensors, matching: .partial)
         self.stepsTaken = stepsTaken

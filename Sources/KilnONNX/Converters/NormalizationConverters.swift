@@ -43,8 +43,10 @@ extension ONNXConverters {
         let x = try context.input(0, of: node), scale = try context.input(1, of: node)
         let bias = node.input(2) != nil ? try context.input(2, of: node) : nil
         let rank = context.type(of: x).shape.rank
-        var axis = node.int("axis", default: -1)
-        if axis < 0 { axis += rank }
+        let requested = node.int("axis", default: -1)
+        guard let axis = context.type(of: x).shape.normalizedAxis(requested) else {
+            throw node.error("axis \(requested) is out of range for input \(context.type(of: x).shape)")
+        }
         let eps = node.float("epsilon", default: 1e-5)
         return [try composite(&context, node) { (builder: inout GraphBuilder) throws(KilnError) -> NodeID in
             try builder.layerNorm(x, gamma: scale, beta: bias, normalizedRank: rank - axis, eps: eps)
@@ -61,6 +63,9 @@ extension ONNXConverters {
 
     static let groupNormalization: ONNXConverter = { (context: inout ImportContext, node: ONNXNode) throws(KilnError) -> [NodeID] in
         let x = try context.input(0, of: node), scale = try context.input(1, of: node), bias = try context.input(2, of: node)
+        guard context.type(of: x).shape.rank >= 2 else {
+            throw node.error("input \(context.type(of: x).shape) needs a channel axis (rank 2 or more)")
+        }
         let channels = context.type(of: x).shape[1]
         guard context.type(of: scale).shape == [channels] else {
             throw node.error("scale must have one value per channel (opset 21 semantics), got \(context.type(of: scale))")

@@ -57,7 +57,8 @@ struct RecurrentUnroll {
         case "bidirectional": directions = [false, true]
         default: throw node.error("unknown direction '\(direction)'")
         }
-        guard hidden > 0, context.type(of: w).shape == [directions.count, cell.gates * hidden, xShape[2]],
+        guard (1...Int(Int32.max)).contains(hidden) else { throw node.error("hidden_size \(hidden) must be from 1 to 2^31 - 1") }
+        guard context.type(of: w).shape == [directions.count, cell.gates * hidden, xShape[2]],
               context.type(of: r).shape == [directions.count, cell.gates * hidden, hidden] else {
             throw node.error("W \(context.type(of: w).shape) or R \(context.type(of: r).shape) do not fit hidden_size \(hidden), \(directions.count) direction(s) and input \(xShape)")
         }

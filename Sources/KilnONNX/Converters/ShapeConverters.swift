@@ -159,8 +159,13 @@ extension ONNXConverters {
         let rank = context.type(of: x).shape.rank
         if let axes = try context.integers(3, of: node, what: "axes") {
             var full = [Int](repeating: 0, count: 2 * rank)
+            guard pads.count == 2 * axes.count else {
+                throw node.error("pads \(pads) need 2 values for each of the \(axes.count) axes \(axes)")
+            }
             for (index, axis) in axes.enumerated() {
-                let normalized = axis < 0 ? axis + rank : axis
+                guard let normalized = context.type(of: x).shape.normalizedAxis(axis) else {
+                    throw node.error("axis \(axis) is out of range for input \(context.type(of: x).shape)")
+                }
                 full[normalized] = pads[index]
                 full[rank + normalized] = pads[axes.count + index]
             }
@@ -203,8 +208,9 @@ extension ONNXConverters {
         let fill = try node.tensor("value").map { (tensor: Onnx_TensorProto) throws(KilnError) -> TensorValue in
             try ONNXTensor.value(tensor, context: "ConstantOfShape '\(node.name)'")
         }
+        let count = try ImportLimits.elementCount(dimensions, of: "ONNX node '\(node.name)' (ConstantOfShape)")
         let type = TensorType(fill?.type.dtype ?? .float32, Shape(dimensions))
-        let value = TensorValue(type: type, doubles: Array(repeating: fill?.doubles.first ?? 0, count: type.shape.elementCount))
+        let value = TensorValue(type: type, doubles: Array(repeating: fill?.doubles.first ?? 0, count: count))
         return [try context.define(node.outputs[0], value, for: node)]
     }
 }

@@ -57,6 +57,22 @@ public struct WindowAxis: Sendable, Hashable {
         return low..<Swift.max(low, high)
     }
 
+    /// The first output position whose window lies wholly in the padding, or nil when every
+    /// window reads an input position: found from the `kernel` ranges of `outputs(forTap:)`
+    /// (whose union must cover every output), not by visiting each output.
+    public var firstOutputInPadding: Int? {
+        var covered = 0
+        for range in (0..<kernel).map(outputs(forTap:)).filter({ !$0.isEmpty }).sorted(by: { $0.lowerBound < $1.lowerBound }) {
+            if range.lowerBound > covered { return covered }
+            covered = Swift.max(covered, range.upperBound)
+        }
+        return covered < output ? covered : nil
+    }
+
+    /// The taps that read real input positions, summed over every output (Σₒ `taps(forOutput: o).count`),
+    /// counted tap by tap.
+    public var realTapCount: Int { (0..<kernel).reduce(0) { $0 + outputs(forTap: $1).count } }
+
     /// The taps of output `o` that read real input positions (not padding).
     public func taps(forOutput o: Int) -> Range<Int> {
         let start = o * stride - padBegin

@@ -35,6 +35,18 @@ public struct ChannelWindowSum: Operator {
         Swift.max(0, c - before)...Swift.min(channels - 1, c + after)
     }
 
+    /// The channels summed for every output channel together (Σ꜀ `sources(of: c).count`), in
+    /// closed form: the offset j from −`before` to `after` contributes the C − |j| channels it
+    /// keeps inside `0..<C`, so no loop runs over the channels or the window.
+    static func sourceCount(channels: Int, before: Int, after: Int) -> Int {
+        guard channels > 0 else { return 0 }
+        func side(_ reach: Int) -> Int {
+            let m = Swift.min(reach, channels - 1)
+            return m * channels - m * (m + 1) / 2
+        }
+        return channels + side(before) + side(after)
+    }
+
     public func evaluate(_ inputs: [ReferenceTensor], _ signature: OperatorSignature) -> ReferenceTensor {
         let layout = ChannelLayout(signature.inputs[0].shape)
         let (before, after) = try! window(signature.attributes)
@@ -75,9 +87,7 @@ public struct ChannelWindowSum: Operator {
     public func cost(_ signature: OperatorSignature) -> OperatorCost {
         let (before, after) = (try? window(signature.attributes)) ?? (0, 0)
         let layout = ChannelLayout(signature.inputs[0].shape)
-        let additions = (0..<layout.channels).reduce(0) {
-            $0 + Self.sources(of: $1, channels: layout.channels, before: before, after: after).count
-        }
+        let additions = Self.sourceCount(channels: layout.channels, before: before, after: after)
         return OperatorCost(
             flops: additions * layout.batch * layout.inner,
             bytesRead: signature.inputs[0].byteCount, bytesWritten: signature.output.byteCount)

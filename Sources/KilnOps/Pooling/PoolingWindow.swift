@@ -56,7 +56,7 @@ struct PoolingWindow: Hashable {
                 "\(label) padded to \(padded.size) is smaller than the dilated window \(SpatialPair(height.span, width.span).size)")
         }
         for (axis, name) in [(height, "row"), (width, "column")] {
-            if let empty = (0..<axis.output).first(where: { axis.taps(forOutput: $0).isEmpty }) {
+            if let empty = axis.firstOutputInPadding {
                 throw ShapeError(
                     "\(label): the window of output \(name) \(empty) lies in the padding \(padding); "
                         + "padding must be at most half the window")
@@ -165,9 +165,7 @@ struct PoolingWindow: Hashable {
     /// The number of input elements all windows read together (the comparisons or additions of
     /// a pooling pass).
     var tapCount: Int {
-        let rows = (0..<height.output).reduce(0) { $0 + height.taps(forOutput: $1).count }
-        let columns = (0..<width.output).reduce(0) { $0 + width.taps(forOutput: $1).count }
-        return planes * rows * columns
+        planes * height.realTapCount * width.realTapCount
     }
 }
 
