@@ -20,7 +20,14 @@ enum Compilation {
             try CodeGenerator.generate(optimized.graph, fusion: optimized.fusion, memory: optimized.memory, kernelPlan: optimized.kernelPlan)
         }
         let executable = try Executable(graph: optimized.graph, parameters: parameters, program: program, backend: backend)
-        CompilePhaseRecorder.current?.record(executable.backendName, seconds: executable.compileSeconds)
+        CompilePhaseRecorder.current?.record(
+            backend.kind == .native ? phaseName(executable) : Tier.tcc.rawValue, seconds: executable.compileSeconds)
         return executable
+    }
+
+    /// The compile phase of `executable`'s current code: its compiler's name, `native cache hit`
+    /// when the native object was loaded from the cache.
+    static func phaseName(_ executable: Executable) -> String {
+        executable.nativeCacheOutcome == .cacheHit ? "native cache hit" : executable.backendName
     }
 }

@@ -142,6 +142,30 @@ public final class Executable: @unchecked Sendable {
         }
     }
 
+    /// Runs the graph on `inputs` like `run(_:)`, writing every output into `outputs` and reusing
+    /// the storage of a value already there when its type matches (so a loop of calls allocates
+    /// nothing for its outputs); outputs missing or of another type are created.
+    public func run(_ inputs: [String: TensorValue], into outputs: inout [String: TensorValue]) throws(KilnError) {
+        lock.lock()
+        defer { lock.unlock() }
+        try store(inputs)
+        let code = beginCall()
+        BLASCallGate.shared.withCall(threads: threadCount) {
+            prepareIfNeeded(code)
+            code.run(arena)
+            for output in graph.outputs {
+                let node = graph[output.node]
+                if node.type.dtype == .float32, outputs[output.name]?.type == node.type {
+                    let source = (arena + program.plan.offset(of: node.id)).assumingMemoryBound(to: Float.self)
+                    outputs[output.name]?.floats.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: source, count: $0.count) }
+                } else {
+                    outputs[output.name] = read(node)
+                }
+            }
+            code.update(arena)
+        }
+    }
+
     /// Stores `inputs`, then runs each per-run kernel alone through `body`, which receives the
     /// kernel's index and a closure that runs it (used to time kernels one by one); state updates
     /// follow. Preparation kernels run first, untimed, when the parameters changed.

@@ -35,6 +35,13 @@ public struct ExecutionBackend: Sendable {
         self.tcc = tcc
     }
 
+    /// The compiler of the code this strategy runs in the steady state, whose measured ceilings
+    /// judge that code: the native compiler for `.native`, and for `.tiered` where one exists;
+    /// tcc otherwise.
+    public var ceilingsBackend: any CompilerBackend {
+        kind == .tcc || native.compiler == nil ? tcc : native
+    }
+
     /// tcc only.
     public static var tcc: ExecutionBackend { ExecutionBackend(.tcc) }
     /// The native compiler only.

@@ -49,7 +49,12 @@ struct Bench: ParsableCommand {
     @Flag(help: "Few runs (3 timed, 1 warm-up): the table's structure in seconds, not a measurement.")
     var quick = false
 
-    @Option(parsing: .unconditional, help: "OpenBLAS threads (default: OpenBLAS's own choice; with --suite, 1 and 2).")
+    @Option(help: ArgumentHelp(
+        "tcc, native (the system C compiler) or tiered (tcc, then the native code, which is what is timed).",
+        valueName: "BACKEND"))
+    var backend: ExecutionBackend.Kind = .tiered
+
+    @Option(parsing: .unconditional, help: "Threads for Kiln's loops and OpenBLAS together (default: KILN_NUM_THREADS, else OpenBLAS's count; with --suite, 1 and 2).")
     var threads: Int?
 
     /// The seed given (checked by `validate()`).
@@ -79,20 +84,23 @@ struct Bench: ParsableCommand {
 
     /// The optimized program against the program as written.
     private func compare(_ name: String, runs: Int, warmup: Int) throws {
-        if let threads { try BLASThreads.set(threads) }
+        if let threads { try BLASThreads.setDefault(threads) }
         let mode: BenchmarkMode = train
             ? .training(try OptimizerCatalog.optimizer(named: optimizer), learningRate: OptimizerCatalog.defaultLearningRate(named: optimizer))
             : .inference
         let variants: [(String, OptimizationOptions)] = [("as written", .none), ("optimized", .standard)]
         let benchmarks = try variants.map { _, optimization in
-            try PreparedBenchmark(mode: mode, optimization: optimization, seed: seed) { try ModelSource.load(name, seed: seed, weights: weights) }
+            try PreparedBenchmark(mode: mode, optimization: optimization, backend: ExecutionBackend(backend), seed: seed) {
+                try ModelSource.load(name, seed: seed, weights: weights)
+            }
         }
         let times = try Benchmark.time(benchmarks, runs: runs, warmup: warmup)
         let machine = try machineModel()
+        let threadCount = benchmarks[0].executable.threads
         let results = zip(benchmarks, times).map { benchmark, times in
-            BenchmarkResult(benchmark, workload: benchmark.model, threads: BLASThreads.count, times: times, machine: machine)
+            BenchmarkResult(benchmark, workload: benchmark.model, threads: threadCount, times: times, machine: machine)
         }
-        print("\(benchmarks[0].model) (\(mode.label)), \(BLASThreads.count) thread\(BLASThreads.count == 1 ? "" : "s"), "
+        print("\(benchmarks[0].model) (\(mode.label)), \(results[0].backend), \(threadCount) thread\(threadCount == 1 ? "" : "s"), "
             + "median of \(runs) runs after \(warmup) warm-up runs:")
         for ((label, _), result) in zip(variants, results) {
             print(String(format: "  %-11@ %10.3f ms ±%.1f%%  ", label as NSString, result.median * 1e3, result.spread * 50)
@@ -116,7 +124,7 @@ struct Bench: ParsableCommand {
         print(BenchmarkTable.markdown([]))
         _ = try BenchmarkSuite.run(
             workloads, threadCounts: threads.map { [$0] } ?? BenchmarkSuite.threadCounts, runs: runs, warmup: warmup,
-            setThreads: { try BLASThreads.set($0) }, machine: { _ in try machineModel() },
+            backend: ExecutionBackend(backend), setThreads: { try BLASThreads.setDefault($0) }, machine: { _ in try machineModel() },
             progress: { print(BenchmarkTable.row($0)) })
     }
 
@@ -125,8 +133,10 @@ struct Bench: ParsableCommand {
             + "\(Quantity.fixed(result.rooflineFraction * 100, digits: 2))% of the roofline"
     }
 
-    /// The machine model for the current thread count, measured on first use.
+    /// The machine model for the current thread count and the compiler of the timed tier, measured on first use.
     private func machineModel() throws -> MachineModel {
-        try MachineModelStore.resolve(MachineOverrides(), progress: { FileHandle.standardError.write(Data(($0 + "\n").utf8)) })
+        try MachineModelStore.resolve(
+            MachineOverrides(), backend: ExecutionBackend(backend).ceilingsBackend,
+            progress: { FileHandle.standardError.write(Data(($0 + "\n").utf8)) })
     }
 }

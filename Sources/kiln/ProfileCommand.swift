@@ -12,7 +12,8 @@ struct Profile: ParsableCommand {
         discussion: """
             The machine model (peak GFLOP/s by OpenBLAS sgemm, bandwidth by a STREAM triad, and the \
             bandwidth of Kiln's JIT loops) is measured on first use and cached in \
-            $XDG_CACHE_HOME/kiln/machine.json (default ~/.cache/kiln/machine.json). \
+            $XDG_CACHE_HOME/kiln/machine.json (default ~/.cache/kiln/machine.json), one entry per thread count, \
+            OpenBLAS kernels and compiler of the tier profiled (--backend, --threads). \
             KILN_MACHINE=peak_gflops=P,bandwidth_gbs=B fixes it without measuring.
             """)
 
@@ -67,7 +68,8 @@ struct Profile: ParsableCommand {
             try model.validate()
             // The diagnosis compares kernels with the ceilings of the compiler that built them.
             let machine = try MachineModelStore.resolve(
-                MachineOverrides(peakGFLOPs: peakGflops, bandwidthGBs: bandwidthGbs, remeasure: remeasure), backend: TCCBackend(),
+                MachineOverrides(peakGFLOPs: peakGflops, bandwidthGBs: bandwidthGbs, remeasure: remeasure),
+                backend: backend.ceilingsBackend,
                 progress: { FileHandle.standardError.write(Data(($0 + "\n").utf8)) })
             let report = try Profiler.profile(
                 model, training: train, machine: machine, runs: runs, seed: options.seed, backend: backend,

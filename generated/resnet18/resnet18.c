@@ -1955,6 +1955,7 @@ static void k050_conv2d_relu(const float *KILN_RESTRICT x0, const float *KILN_RE
         for (long n = 0; n < 1; n++) {
             for (long g = 0; g < 1; g++) {
                 const float *image = x0 + (n*3 + g*3)*50176;
+                KILN_PARALLEL_FOR
                 for (long c = 0; c < 3; c++) {
                     long plane = c*50176;
                     for (long ki = 0; ki < 7; ki++) {
@@ -1995,6 +1996,7 @@ static void k051_max_pool2d(const float *KILN_RESTRICT x0, float *KILN_RESTRICT 
     static const long oh_hi[3] = {56, 56, 56};
     static const long ow_lo[3] = {1, 0, 0};
     static const long ow_hi[3] = {56, 56, 56};
+    KILN_PARALLEL_FOR
     for (long plane = 0; plane < 64; plane++) {
         const float *source = x0 + plane*12544;
         float *target = y0 + plane*3136;
@@ -2029,17 +2031,21 @@ static void k051_max_pool2d(const float *KILN_RESTRICT x0, float *KILN_RESTRICT 
 /* 76066816 FLOPs, 3801344 bytes, intensity 20.011 FLOP/B; fusion saves 0 bytes */
 static void k052_conv2d_winograd_relu(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, float *KILN_RESTRICT y0, unsigned char *KILN_RESTRICT scratch) {
     {
-        float *padded = (float *)scratch;
-        float *V = padded + 3364;
+        float *V = (float *)scratch + 3364;
         float *M = V + 451584;
-        float *rows = M + 451584;
-        memset(padded, 0, 13456);
         for (long n = 0; n < 1; n++) {
+            KILN_PARALLEL_FOR
             for (long c = 0; c < 64; c++) {
                 const float *plane = x0 + (n*64 + c)*3136;
+                float padded[3364];
+                memset(padded, 0, 232);
                 for (long ih = 0; ih < 56; ih++) {
-                    memcpy(padded + (ih + 1)*58 + 1, plane + ih*56, 224);
+                    float *to = padded + (ih + 1)*58;
+                    memset(to, 0, 4);
+                    memcpy(to + 1, plane + ih*56, 224);
+                    memset(to + 57, 0, 4);
                 }
+                memset(padded + 3306, 0, 232);
                 for (long th = 0; th < 14; th++) {
                     const float *r0 = padded + (th*4 + 0)*58;
                     const float *r1 = padded + (th*4 + 1)*58;
@@ -2163,7 +2169,9 @@ static void k052_conv2d_winograd_relu(const float *KILN_RESTRICT x0, const float
             for (long xi = 0; xi < 36; xi++) {
                 cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 64, 196, 64, 1.0f, x1 + xi*4096, 64, V + xi*12544, 196, 0.0f, M + xi*12544, 196);
             }
+            KILN_PARALLEL_FOR
             for (long k = 0; k < 64; k++) {
+                float rows[224];
                 const float b = x2[k];
                 float *out = y0 + (n*64 + k)*3136;
                 for (long th = 0; th < 14; th++) {
@@ -2249,17 +2257,21 @@ static void k052_conv2d_winograd_relu(const float *KILN_RESTRICT x0, const float
 /* 76267520 FLOPs, 4604160 bytes, intensity 16.565 FLOP/B; fusion saves 1605632 bytes */
 static void k053_conv2d_winograd_add_relu(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, const float *KILN_RESTRICT x3, float *KILN_RESTRICT y0, unsigned char *KILN_RESTRICT scratch) {
     {
-        float *padded = (float *)scratch;
-        float *V = padded + 3364;
+        float *V = (float *)scratch + 3364;
         float *M = V + 451584;
-        float *rows = M + 451584;
-        memset(padded, 0, 13456);
         for (long n = 0; n < 1; n++) {
+            KILN_PARALLEL_FOR
             for (long c = 0; c < 64; c++) {
                 const float *plane = x0 + (n*64 + c)*3136;
+                float padded[3364];
+                memset(padded, 0, 232);
                 for (long ih = 0; ih < 56; ih++) {
-                    memcpy(padded + (ih + 1)*58 + 1, plane + ih*56, 224);
+                    float *to = padded + (ih + 1)*58;
+                    memset(to, 0, 4);
+                    memcpy(to + 1, plane + ih*56, 224);
+                    memset(to + 57, 0, 4);
                 }
+                memset(padded + 3306, 0, 232);
                 for (long th = 0; th < 14; th++) {
                     const float *r0 = padded + (th*4 + 0)*58;
                     const float *r1 = padded + (th*4 + 1)*58;
@@ -2383,7 +2395,9 @@ static void k053_conv2d_winograd_add_relu(const float *KILN_RESTRICT x0, const f
             for (long xi = 0; xi < 36; xi++) {
                 cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 64, 196, 64, 1.0f, x1 + xi*4096, 64, V + xi*12544, 196, 0.0f, M + xi*12544, 196);
             }
+            KILN_PARALLEL_FOR
             for (long k = 0; k < 64; k++) {
+                float rows[224];
                 const float b = x2[k];
                 float *out = y0 + (n*64 + k)*3136;
                 for (long th = 0; th < 14; th++) {
@@ -2470,17 +2484,21 @@ static void k053_conv2d_winograd_add_relu(const float *KILN_RESTRICT x0, const f
 /* 76066816 FLOPs, 3801344 bytes, intensity 20.011 FLOP/B; fusion saves 0 bytes */
 static void k054_conv2d_winograd_relu(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, float *KILN_RESTRICT y0, unsigned char *KILN_RESTRICT scratch) {
     {
-        float *padded = (float *)scratch;
-        float *V = padded + 3364;
+        float *V = (float *)scratch + 3364;
         float *M = V + 451584;
-        float *rows = M + 451584;
-        memset(padded, 0, 13456);
         for (long n = 0; n < 1; n++) {
+            KILN_PARALLEL_FOR
             for (long c = 0; c < 64; c++) {
                 const float *plane = x0 + (n*64 + c)*3136;
+                float padded[3364];
+                memset(padded, 0, 232);
                 for (long ih = 0; ih < 56; ih++) {
-                    memcpy(padded + (ih + 1)*58 + 1, plane + ih*56, 224);
+                    float *to = padded + (ih + 1)*58;
+                    memset(to, 0, 4);
+                    memcpy(to + 1, plane + ih*56, 224);
+                    memset(to + 57, 0, 4);
                 }
+                memset(padded + 3306, 0, 232);
                 for (long th = 0; th < 14; th++) {
                     const float *r0 = padded + (th*4 + 0)*58;
                     const float *r1 = padded + (th*4 + 1)*58;
@@ -2604,7 +2622,9 @@ static void k054_conv2d_winograd_relu(const float *KILN_RESTRICT x0, const float
             for (long xi = 0; xi < 36; xi++) {
                 cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 64, 196, 64, 1.0f, x1 + xi*4096, 64, V + xi*12544, 196, 0.0f, M + xi*12544, 196);
             }
+            KILN_PARALLEL_FOR
             for (long k = 0; k < 64; k++) {
+                float rows[224];
                 const float b = x2[k];
                 float *out = y0 + (n*64 + k)*3136;
                 for (long th = 0; th < 14; th++) {
@@ -2690,17 +2710,21 @@ static void k054_conv2d_winograd_relu(const float *KILN_RESTRICT x0, const float
 /* 76267520 FLOPs, 4604160 bytes, intensity 16.565 FLOP/B; fusion saves 1605632 bytes */
 static void k055_conv2d_winograd_add_relu(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, const float *KILN_RESTRICT x3, float *KILN_RESTRICT y0, unsigned char *KILN_RESTRICT scratch) {
     {
-        float *padded = (float *)scratch;
-        float *V = padded + 3364;
+        float *V = (float *)scratch + 3364;
         float *M = V + 451584;
-        float *rows = M + 451584;
-        memset(padded, 0, 13456);
         for (long n = 0; n < 1; n++) {
+            KILN_PARALLEL_FOR
             for (long c = 0; c < 64; c++) {
                 const float *plane = x0 + (n*64 + c)*3136;
+                float padded[3364];
+                memset(padded, 0, 232);
                 for (long ih = 0; ih < 56; ih++) {
-                    memcpy(padded + (ih + 1)*58 + 1, plane + ih*56, 224);
+                    float *to = padded + (ih + 1)*58;
+                    memset(to, 0, 4);
+                    memcpy(to + 1, plane + ih*56, 224);
+                    memset(to + 57, 0, 4);
                 }
+                memset(padded + 3306, 0, 232);
                 for (long th = 0; th < 14; th++) {
                     const float *r0 = padded + (th*4 + 0)*58;
                     const float *r1 = padded + (th*4 + 1)*58;
@@ -2824,7 +2848,9 @@ static void k055_conv2d_winograd_add_relu(const float *KILN_RESTRICT x0, const f
             for (long xi = 0; xi < 36; xi++) {
                 cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 64, 196, 64, 1.0f, x1 + xi*4096, 64, V + xi*12544, 196, 0.0f, M + xi*12544, 196);
             }
+            KILN_PARALLEL_FOR
             for (long k = 0; k < 64; k++) {
+                float rows[224];
                 const float b = x2[k];
                 float *out = y0 + (n*64 + k)*3136;
                 for (long th = 0; th < 14; th++) {
@@ -2921,6 +2947,7 @@ static void k056_conv2d_relu(const float *KILN_RESTRICT x0, const float *KILN_RE
         for (long n = 0; n < 1; n++) {
             for (long g = 0; g < 1; g++) {
                 const float *image = x0 + (n*64 + g*64)*3136;
+                KILN_PARALLEL_FOR
                 for (long c = 0; c < 64; c++) {
                     long plane = c*3136;
                     for (long ki = 0; ki < 3; ki++) {
@@ -2957,17 +2984,21 @@ static void k056_conv2d_relu(const float *KILN_RESTRICT x0, const float *KILN_RE
 /* node %112 'conv_6.conv2d.folded' conv2d_winograd(f32[1,128,28,28], f32[36,128,128], f32[128]) -> f32[1,128,28,28], layer 'conv_6', KilnModels/Blocks.swift:18 */
 /* 66834432 FLOPs, 3162624 bytes, intensity 21.133 FLOP/B */
 static void k057_conv2d_winograd(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, float *KILN_RESTRICT y0, unsigned char *KILN_RESTRICT scratch) {
-    float *padded = (float *)scratch;
-    float *V = padded + 900;
+    float *V = (float *)scratch + 900;
     float *M = V + 225792;
-    float *rows = M + 225792;
-    memset(padded, 0, 3600);
     for (long n = 0; n < 1; n++) {
+        KILN_PARALLEL_FOR
         for (long c = 0; c < 128; c++) {
             const float *plane = x0 + (n*128 + c)*784;
+            float padded[900];
+            memset(padded, 0, 120);
             for (long ih = 0; ih < 28; ih++) {
-                memcpy(padded + (ih + 1)*30 + 1, plane + ih*28, 112);
+                float *to = padded + (ih + 1)*30;
+                memset(to, 0, 4);
+                memcpy(to + 1, plane + ih*28, 112);
+                memset(to + 29, 0, 4);
             }
+            memset(padded + 870, 0, 120);
             for (long th = 0; th < 7; th++) {
                 const float *r0 = padded + (th*4 + 0)*30;
                 const float *r1 = padded + (th*4 + 1)*30;
@@ -3091,7 +3122,9 @@ static void k057_conv2d_winograd(const float *KILN_RESTRICT x0, const float *KIL
         for (long xi = 0; xi < 36; xi++) {
             cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 128, 49, 128, 1.0f, x1 + xi*16384, 128, V + xi*6272, 49, 0.0f, M + xi*6272, 49);
         }
+        KILN_PARALLEL_FOR
         for (long k = 0; k < 128; k++) {
+            float rows[112];
             const float b = x2[k];
             float *out = y0 + (n*128 + k)*784;
             for (long th = 0; th < 7; th++) {
@@ -3219,17 +3252,21 @@ static void k058_conv2d_add_relu(const float *KILN_RESTRICT x0, const float *KIL
 /* 66934784 FLOPs, 3965440 bytes, intensity 16.88 FLOP/B; fusion saves 0 bytes */
 static void k059_conv2d_winograd_relu(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, float *KILN_RESTRICT y0, unsigned char *KILN_RESTRICT scratch) {
     {
-        float *padded = (float *)scratch;
-        float *V = padded + 900;
+        float *V = (float *)scratch + 900;
         float *M = V + 225792;
-        float *rows = M + 225792;
-        memset(padded, 0, 3600);
         for (long n = 0; n < 1; n++) {
+            KILN_PARALLEL_FOR
             for (long c = 0; c < 128; c++) {
                 const float *plane = x0 + (n*128 + c)*784;
+                float padded[900];
+                memset(padded, 0, 120);
                 for (long ih = 0; ih < 28; ih++) {
-                    memcpy(padded + (ih + 1)*30 + 1, plane + ih*28, 112);
+                    float *to = padded + (ih + 1)*30;
+                    memset(to, 0, 4);
+                    memcpy(to + 1, plane + ih*28, 112);
+                    memset(to + 29, 0, 4);
                 }
+                memset(padded + 870, 0, 120);
                 for (long th = 0; th < 7; th++) {
                     const float *r0 = padded + (th*4 + 0)*30;
                     const float *r1 = padded + (th*4 + 1)*30;
@@ -3353,7 +3390,9 @@ static void k059_conv2d_winograd_relu(const float *KILN_RESTRICT x0, const float
             for (long xi = 0; xi < 36; xi++) {
                 cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 128, 49, 128, 1.0f, x1 + xi*16384, 128, V + xi*6272, 49, 0.0f, M + xi*6272, 49);
             }
+            KILN_PARALLEL_FOR
             for (long k = 0; k < 128; k++) {
+                float rows[112];
                 const float b = x2[k];
                 float *out = y0 + (n*128 + k)*784;
                 for (long th = 0; th < 7; th++) {
@@ -3439,17 +3478,21 @@ static void k059_conv2d_winograd_relu(const float *KILN_RESTRICT x0, const float
 /* 67035136 FLOPs, 4366848 bytes, intensity 15.351 FLOP/B; fusion saves 802816 bytes */
 static void k060_conv2d_winograd_add_relu(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, const float *KILN_RESTRICT x3, float *KILN_RESTRICT y0, unsigned char *KILN_RESTRICT scratch) {
     {
-        float *padded = (float *)scratch;
-        float *V = padded + 900;
+        float *V = (float *)scratch + 900;
         float *M = V + 225792;
-        float *rows = M + 225792;
-        memset(padded, 0, 3600);
         for (long n = 0; n < 1; n++) {
+            KILN_PARALLEL_FOR
             for (long c = 0; c < 128; c++) {
                 const float *plane = x0 + (n*128 + c)*784;
+                float padded[900];
+                memset(padded, 0, 120);
                 for (long ih = 0; ih < 28; ih++) {
-                    memcpy(padded + (ih + 1)*30 + 1, plane + ih*28, 112);
+                    float *to = padded + (ih + 1)*30;
+                    memset(to, 0, 4);
+                    memcpy(to + 1, plane + ih*28, 112);
+                    memset(to + 29, 0, 4);
                 }
+                memset(padded + 870, 0, 120);
                 for (long th = 0; th < 7; th++) {
                     const float *r0 = padded + (th*4 + 0)*30;
                     const float *r1 = padded + (th*4 + 1)*30;
@@ -3573,7 +3616,9 @@ static void k060_conv2d_winograd_add_relu(const float *KILN_RESTRICT x0, const f
             for (long xi = 0; xi < 36; xi++) {
                 cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 128, 49, 128, 1.0f, x1 + xi*16384, 128, V + xi*6272, 49, 0.0f, M + xi*6272, 49);
             }
+            KILN_PARALLEL_FOR
             for (long k = 0; k < 128; k++) {
+                float rows[112];
                 const float b = x2[k];
                 float *out = y0 + (n*128 + k)*784;
                 for (long th = 0; th < 7; th++) {
@@ -3670,6 +3715,7 @@ static void k061_conv2d_relu(const float *KILN_RESTRICT x0, const float *KILN_RE
         for (long n = 0; n < 1; n++) {
             for (long g = 0; g < 1; g++) {
                 const float *image = x0 + (n*128 + g*128)*784;
+                KILN_PARALLEL_FOR
                 for (long c = 0; c < 128; c++) {
                     long plane = c*784;
                     for (long ki = 0; ki < 3; ki++) {
@@ -3705,17 +3751,21 @@ static void k061_conv2d_relu(const float *KILN_RESTRICT x0, const float *KILN_RE
 /* node %191 'conv_11.conv2d.folded' conv2d_winograd(f32[1,256,14,14], f32[16,256,256], f32[256]) -> f32[1,256,14,14], layer 'conv_11', KilnModels/Blocks.swift:18 */
 /* 107577344 FLOPs, 4596736 bytes, intensity 23.403 FLOP/B */
 static void k062_conv2d_winograd(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, float *KILN_RESTRICT y0, unsigned char *KILN_RESTRICT scratch) {
-    float *padded = (float *)scratch;
-    float *V = padded + 256;
+    float *V = (float *)scratch + 256;
     float *M = V + 200704;
-    float *rows = M + 200704;
-    memset(padded, 0, 1024);
     for (long n = 0; n < 1; n++) {
+        KILN_PARALLEL_FOR
         for (long c = 0; c < 256; c++) {
             const float *plane = x0 + (n*256 + c)*196;
+            float padded[256];
+            memset(padded, 0, 64);
             for (long ih = 0; ih < 14; ih++) {
-                memcpy(padded + (ih + 1)*16 + 1, plane + ih*14, 56);
+                float *to = padded + (ih + 1)*16;
+                memset(to, 0, 4);
+                memcpy(to + 1, plane + ih*14, 56);
+                memset(to + 15, 0, 4);
             }
+            memset(padded + 240, 0, 64);
             for (long th = 0; th < 7; th++) {
                 const float *r0 = padded + (th*2 + 0)*16;
                 const float *r1 = padded + (th*2 + 1)*16;
@@ -3777,7 +3827,9 @@ static void k062_conv2d_winograd(const float *KILN_RESTRICT x0, const float *KIL
         for (long xi = 0; xi < 16; xi++) {
             cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 256, 49, 256, 1.0f, x1 + xi*65536, 256, V + xi*12544, 49, 0.0f, M + xi*12544, 49);
         }
+        KILN_PARALLEL_FOR
         for (long k = 0; k < 256; k++) {
+            float rows[28];
             const float b = x2[k];
             float *out = y0 + (n*256 + k)*196;
             for (long th = 0; th < 7; th++) {
@@ -3864,17 +3916,21 @@ static void k063_conv2d_add_relu(const float *KILN_RESTRICT x0, const float *KIL
 /* 107627520 FLOPs, 4998144 bytes, intensity 21.533 FLOP/B; fusion saves 0 bytes */
 static void k064_conv2d_winograd_relu(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, float *KILN_RESTRICT y0, unsigned char *KILN_RESTRICT scratch) {
     {
-        float *padded = (float *)scratch;
-        float *V = padded + 256;
+        float *V = (float *)scratch + 256;
         float *M = V + 200704;
-        float *rows = M + 200704;
-        memset(padded, 0, 1024);
         for (long n = 0; n < 1; n++) {
+            KILN_PARALLEL_FOR
             for (long c = 0; c < 256; c++) {
                 const float *plane = x0 + (n*256 + c)*196;
+                float padded[256];
+                memset(padded, 0, 64);
                 for (long ih = 0; ih < 14; ih++) {
-                    memcpy(padded + (ih + 1)*16 + 1, plane + ih*14, 56);
+                    float *to = padded + (ih + 1)*16;
+                    memset(to, 0, 4);
+                    memcpy(to + 1, plane + ih*14, 56);
+                    memset(to + 15, 0, 4);
                 }
+                memset(padded + 240, 0, 64);
                 for (long th = 0; th < 7; th++) {
                     const float *r0 = padded + (th*2 + 0)*16;
                     const float *r1 = padded + (th*2 + 1)*16;
@@ -3936,7 +3992,9 @@ static void k064_conv2d_winograd_relu(const float *KILN_RESTRICT x0, const float
             for (long xi = 0; xi < 16; xi++) {
                 cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 256, 49, 256, 1.0f, x1 + xi*65536, 256, V + xi*12544, 49, 0.0f, M + xi*12544, 49);
             }
+            KILN_PARALLEL_FOR
             for (long k = 0; k < 256; k++) {
+                float rows[28];
                 const float b = x2[k];
                 float *out = y0 + (n*256 + k)*196;
                 for (long th = 0; th < 7; th++) {
@@ -3981,17 +4039,21 @@ static void k064_conv2d_winograd_relu(const float *KILN_RESTRICT x0, const float
 /* 107677696 FLOPs, 5198848 bytes, intensity 20.712 FLOP/B; fusion saves 401408 bytes */
 static void k065_conv2d_winograd_add_relu(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, const float *KILN_RESTRICT x3, float *KILN_RESTRICT y0, unsigned char *KILN_RESTRICT scratch) {
     {
-        float *padded = (float *)scratch;
-        float *V = padded + 256;
+        float *V = (float *)scratch + 256;
         float *M = V + 200704;
-        float *rows = M + 200704;
-        memset(padded, 0, 1024);
         for (long n = 0; n < 1; n++) {
+            KILN_PARALLEL_FOR
             for (long c = 0; c < 256; c++) {
                 const float *plane = x0 + (n*256 + c)*196;
+                float padded[256];
+                memset(padded, 0, 64);
                 for (long ih = 0; ih < 14; ih++) {
-                    memcpy(padded + (ih + 1)*16 + 1, plane + ih*14, 56);
+                    float *to = padded + (ih + 1)*16;
+                    memset(to, 0, 4);
+                    memcpy(to + 1, plane + ih*14, 56);
+                    memset(to + 15, 0, 4);
                 }
+                memset(padded + 240, 0, 64);
                 for (long th = 0; th < 7; th++) {
                     const float *r0 = padded + (th*2 + 0)*16;
                     const float *r1 = padded + (th*2 + 1)*16;
@@ -4053,7 +4115,9 @@ static void k065_conv2d_winograd_add_relu(const float *KILN_RESTRICT x0, const f
             for (long xi = 0; xi < 16; xi++) {
                 cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 256, 49, 256, 1.0f, x1 + xi*65536, 256, V + xi*12544, 49, 0.0f, M + xi*12544, 49);
             }
+            KILN_PARALLEL_FOR
             for (long k = 0; k < 256; k++) {
+                float rows[28];
                 const float b = x2[k];
                 float *out = y0 + (n*256 + k)*196;
                 for (long th = 0; th < 7; th++) {
@@ -4109,6 +4173,7 @@ static void k066_conv2d_relu(const float *KILN_RESTRICT x0, const float *KILN_RE
         for (long n = 0; n < 1; n++) {
             for (long g = 0; g < 1; g++) {
                 const float *image = x0 + (n*256 + g*256)*196;
+                KILN_PARALLEL_FOR
                 for (long c = 0; c < 256; c++) {
                     long plane = c*196;
                     for (long ki = 0; ki < 3; ki++) {
@@ -4155,6 +4220,7 @@ static void k067_conv2d(const float *KILN_RESTRICT x0, const float *KILN_RESTRIC
         for (long n = 0; n < 1; n++) {
             for (long g = 0; g < 1; g++) {
                 const float *image = x0 + (n*512 + g*512)*49;
+                KILN_PARALLEL_FOR
                 for (long c = 0; c < 512; c++) {
                     long plane = c*49;
                     for (long ki = 0; ki < 3; ki++) {
@@ -4246,6 +4312,7 @@ static void k069_conv2d_relu(const float *KILN_RESTRICT x0, const float *KILN_RE
         for (long n = 0; n < 1; n++) {
             for (long g = 0; g < 1; g++) {
                 const float *image = x0 + (n*512 + g*512)*49;
+                KILN_PARALLEL_FOR
                 for (long c = 0; c < 512; c++) {
                     long plane = c*49;
                     for (long ki = 0; ki < 3; ki++) {
@@ -4290,6 +4357,7 @@ static void k070_conv2d_add_relu(const float *KILN_RESTRICT x0, const float *KIL
         for (long n = 0; n < 1; n++) {
             for (long g = 0; g < 1; g++) {
                 const float *image = x0 + (n*512 + g*512)*49;
+                KILN_PARALLEL_FOR
                 for (long c = 0; c < 512; c++) {
                     long plane = c*49;
                     for (long ki = 0; ki < 3; ki++) {

@@ -19,6 +19,27 @@ extension ConvolutionGeometry {
         writer.table("ow_hi", columns.map(\.upperBound))
     }
 
+    /// The most floats a kernel keeps on the stack for one zero-bordered input plane (64 KiB):
+    /// a loop over channels split across threads gives each thread its own plane this way.
+    static let localPlaneFloats = 16384
+
+    /// Declares the local array `name` of `paddedHeight`×`paddedWidth` floats and fills it with
+    /// the input plane at `plane`, placed at (padBegin, padBegin) inside a zero border (only the
+    /// border is zeroed, so each element is written once).
+    func writeLocalPaddedPlane(_ writer: inout CWriter, name: String, plane: String, paddedWidth: Int, paddedHeight: Int) {
+        let top = height.padBegin, left = width.padBegin
+        let bottom = max(paddedHeight - top - height.input, 0), right = max(paddedWidth - left - width.input, 0)
+        writer.line("float \(name)[\(paddedHeight * paddedWidth)];")
+        if top > 0 { writer.line("memset(\(name), 0, \(top * paddedWidth * 4));") }
+        writer.loop("ih", count: height.input) { row in
+            row.line("float *to = \(name) + (ih + \(top))*\(paddedWidth);")
+            if left > 0 { row.line("memset(to, 0, \(left * 4));") }
+            row.line("memcpy(to + \(left), \(plane) + ih*\(width.input), \(width.input * 4));")
+            if right > 0 { row.line("memset(to + \(left + width.input), 0, \(right * 4));") }
+        }
+        if bottom > 0 { writer.line("memset(\(name) + \((top + height.input) * paddedWidth), 0, \(bottom * paddedWidth * 4));") }
+    }
+
     /// Whether some tap of some output reads padding (so im2col leaves zeros in its matrix).
     var readsPadding: Bool {
         (0..<height.kernel).contains { height.outputs(forTap: $0).count != height.output }
@@ -76,12 +97,13 @@ extension ConvolutionGeometry {
 
     /// The loops over (channel, ki, kj, oh) that im2col and col2im share; `body` writes the
     /// work of one output row with `plane`, `base`, `row`, `oh` and the tap (`ki`, `kj`) in scope.
+    /// The channels split across threads: each owns its rows of the matrix and its input plane.
     private func writePatchLoops(
         _ writer: inout CWriter, constant: Bool = false, matrix: String = "column",
         _ body: (inout CWriter) -> Void
     ) {
         let rowType = constant ? "const float *" : "float *"
-        writer.loop("c", count: inputChannelsPerGroup) { channel in
+        writer.parallelLoop("c", count: inputChannelsPerGroup, elements: patchSize * outputPlane) { channel in
             channel.line("long plane = c*\(inputPlane);")
             channel.loop("ki", count: height.kernel) { kernelRow in
                 kernelRow.loop("kj", count: width.kernel) { tap in

@@ -18,44 +18,59 @@ extension ConvolutionGeometry {
     private var paddedWidth: Int { width.input + width.padBegin + width.padEnd }
     private var paddedHeight: Int { height.input + height.padBegin + height.padEnd }
 
-    /// Scratch of the depthwise kernel: one padded input plane when a tap reads padding.
-    var depthwiseScratchBytes: Int { readsPadding ? paddedWidth * paddedHeight * 4 : 0 }
+    /// Whether each input channel's padded plane lives on the stack of the thread computing it
+    /// (small planes), so that channels split across threads; otherwise one plane in scratch,
+    /// and the channels run in turn.
+    private var depthwisePlaneIsLocal: Bool { paddedWidth * paddedHeight <= ConvolutionGeometry.localPlaneFloats }
+
+    /// Scratch of the depthwise kernel: one padded input plane when a tap reads padding and the
+    /// plane is too large for the stack.
+    var depthwiseScratchBytes: Int { readsPadding && !depthwisePlaneIsLocal ? paddedWidth * paddedHeight * 4 : 0 }
 
     /// Writes the whole depthwise convolution: `x` the input, `w` the weights, `y` the output,
-    /// `bias` the bias pointer (nil without bias), `scratch` the scratch pointer.
+    /// `bias` the bias pointer (nil without bias), `scratch` the scratch pointer. The input
+    /// channels split across threads (each computes the outputs of its channel) unless the
+    /// padded plane must be the one in scratch.
     func writeDepthwise(_ writer: inout CWriter, x: String, w: String, y: String, bias: String?, scratch: String) {
         let taps = height.kernel * width.kernel
         let sourceWidth = readsPadding ? paddedWidth : width.input
-        if readsPadding {
+        let shared = readsPadding && !depthwisePlaneIsLocal
+        if shared {
             writer.line("float *padded = (float *)\(scratch);")
             writer.line("memset(padded, 0, \(depthwiseScratchBytes));")
         }
         writer.loop("n", count: batch) { image in
-            image.loop("co", count: outputChannels) { channel in
-                channel.line("const float *plane = \(x) + (n*\(inputChannels) + co/\(outputChannelsPerGroup))*\(inputPlane);")
-                if readsPadding {
-                    // The copy of a channel serves all its multiplier outputs.
-                    channel.block("if (co % \(outputChannelsPerGroup) == 0)") { copy in
-                        copy.loop("ih", count: height.input) { row in
-                            row.line("memcpy(padded + (ih + \(height.padBegin))*\(paddedWidth) + \(width.padBegin), "
-                                + "plane + ih*\(width.input), \(width.input * 4));")
-                        }
+            let channels: (inout CWriter) -> Void = { channel in
+                channel.line("const float *plane = \(x) + (n*\(inputChannels) + ci)*\(inputPlane);")
+                if shared {
+                    channel.loop("ih", count: height.input) { row in
+                        row.line("memcpy(padded + (ih + \(height.padBegin))*\(paddedWidth) + \(width.padBegin), "
+                            + "plane + ih*\(width.input), \(width.input * 4));")
                     }
-                    channel.line("const float *source = padded;")
-                } else {
-                    channel.line("const float *source = plane;")
+                } else if readsPadding {
+                    writeLocalPaddedPlane(&channel, name: "padded", plane: "plane", paddedWidth: paddedWidth, paddedHeight: paddedHeight)
                 }
-                channel.line("float *target = \(y) + (n*\(outputChannels) + co)*\(outputPlane);")
-                channel.line("const float *wk = \(w) + co*\(taps);")
-                channel.line("const float initial = \(bias.map { "\($0)[co]" } ?? "0.0f");")
-                for tap in 0..<taps { channel.line("const float w\(tap) = wk[\(tap)];") }
-                let block = 2, whole = (height.output / block) * block
-                if whole > 0 {
-                    channel.block("for (long oh = 0; oh < \(whole); oh += \(block))") { writeRows(&$0, count: block, sourceWidth) }
+                channel.line("const float *source = \(readsPadding ? "padded" : "plane");")
+                // The plane serves all the channel's multiplier outputs.
+                channel.loop("m", count: outputChannelsPerGroup) { output in
+                    output.line("long co = ci*\(outputChannelsPerGroup) + m;")
+                    output.line("float *target = \(y) + (n*\(outputChannels) + co)*\(outputPlane);")
+                    output.line("const float *wk = \(w) + co*\(taps);")
+                    output.line("const float initial = \(bias.map { "\($0)[co]" } ?? "0.0f");")
+                    for tap in 0..<taps { output.line("const float w\(tap) = wk[\(tap)];") }
+                    let block = 2, whole = (height.output / block) * block
+                    if whole > 0 {
+                        output.block("for (long oh = 0; oh < \(whole); oh += \(block))") { writeRows(&$0, count: block, sourceWidth) }
+                    }
+                    if whole < height.output {
+                        output.block("for (long oh = \(whole); oh < \(height.output); oh++)") { writeRows(&$0, count: 1, sourceWidth) }
+                    }
                 }
-                if whole < height.output {
-                    channel.block("for (long oh = \(whole); oh < \(height.output); oh++)") { writeRows(&$0, count: 1, sourceWidth) }
-                }
+            }
+            if shared {
+                image.loop("ci", count: inputChannels, channels)
+            } else {
+                image.parallelLoop("ci", count: inputChannels, elements: outputChannels * outputPlane * taps, channels)
             }
         }
     }

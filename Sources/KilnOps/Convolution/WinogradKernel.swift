@@ -3,7 +3,7 @@ import KilnIR
 
 /// The C of one `conv2d_winograd` node (see `Conv2DWinograd` for the algorithm). Scratch holds,
 /// in floats: the zero-bordered input plane, V [α², C, T], M [α², K, T] and an m-row buffer of
-/// output tiles.
+/// output tiles (on each thread's stack instead, for planes small enough).
 struct WinogradKernel {
     let layout: Conv2DWinograd.Layout
     let x: String, u: String, y: String
@@ -13,17 +13,29 @@ struct WinogradKernel {
     private var g: ConvolutionGeometry { layout.geometry }
     private var t: WinogradTransform { layout.transform }
 
+    /// Whether each thread keeps its padded plane and output row buffer on its stack (planes up
+    /// to `ConvolutionGeometry.localPlaneFloats`), so that the input channels of the input
+    /// transform and the output channels of the output transform split across threads; larger
+    /// planes use the ones in scratch, one channel after another.
+    private var isLocal: Bool { layout.paddedHeight * layout.paddedWidth <= ConvolutionGeometry.localPlaneFloats }
+
     func write(_ writer: inout CWriter) {
         let planeFloats = layout.paddedHeight * layout.paddedWidth
         let inputFloats = layout.positions * g.inputChannels * layout.tiles
         let productFloats = layout.positions * g.outputChannels * layout.tiles
-        writer.line("float *padded = (float *)\(scratch);")
-        writer.line("float *V = padded + \(planeFloats);")
+        writer.line("float *V = (float *)\(scratch) + \(planeFloats);")
         writer.line("float *M = V + \(inputFloats);")
-        writer.line("float *rows = M + \(productFloats);")
-        writer.line("memset(padded, 0, \(planeFloats * 4));")
+        if !isLocal {
+            writer.line("float *padded = (float *)\(scratch);")
+            writer.line("float *rows = M + \(productFloats);")
+            writer.line("memset(padded, 0, \(planeFloats * 4));")
+        }
         writer.loop("n", count: g.batch) { image in
-            image.loop("c", count: g.inputChannels) { writeInputTransform(&$0) }
+            if isLocal {
+                image.parallelLoop("c", count: g.inputChannels, elements: inputFloats) { writeInputTransform(&$0) }
+            } else {
+                image.loop("c", count: g.inputChannels) { writeInputTransform(&$0) }
+            }
             image.loop("xi", count: layout.positions) { product in
                 product.line(CExpression.gemm(
                     m: g.outputChannels, n: layout.tiles, k: g.inputChannels,
@@ -31,7 +43,11 @@ struct WinogradKernel {
                     b: "V + xi*\(g.inputChannels * layout.tiles)", ldb: layout.tiles,
                     c: "M + xi*\(g.outputChannels * layout.tiles)", ldc: layout.tiles))
             }
-            image.loop("k", count: g.outputChannels) { writeOutputTransform(&$0) }
+            if isLocal {
+                image.parallelLoop("k", count: g.outputChannels, elements: productFloats) { writeOutputTransform(&$0) }
+            } else {
+                image.loop("k", count: g.outputChannels) { writeOutputTransform(&$0) }
+            }
         }
     }
 
@@ -39,9 +55,13 @@ struct WinogradKernel {
     private func writeInputTransform(_ writer: inout CWriter) {
         let width = layout.paddedWidth
         writer.line("const float *plane = \(x) + (n*\(g.inputChannels) + c)*\(g.inputPlane);")
-        writer.loop("ih", count: g.height.input) { row in
-            row.line("memcpy(padded + (ih + \(g.height.padBegin))*\(width) + \(g.width.padBegin), "
-                + "plane + ih*\(g.width.input), \(g.width.input * 4));")
+        if isLocal {
+            g.writeLocalPaddedPlane(&writer, name: "padded", plane: "plane", paddedWidth: width, paddedHeight: layout.paddedHeight)
+        } else {
+            writer.loop("ih", count: g.height.input) { row in
+                row.line("memcpy(padded + (ih + \(g.height.padBegin))*\(width) + \(g.width.padBegin), "
+                    + "plane + ih*\(g.width.input), \(g.width.input * 4));")
+            }
         }
         writer.loop("th", count: layout.tilesHigh) { tileRow in
             for i in 0..<t.alpha { tileRow.line("const float *r\(i) = padded + (th*\(t.m) + \(i))*\(width);") }
@@ -62,6 +82,7 @@ struct WinogradKernel {
     /// then the rows inside the output copied out.
     private func writeOutputTransform(_ writer: inout CWriter) {
         let rowWidth = layout.tilesWide * t.m
+        if isLocal { writer.line("float rows[\(t.m * rowWidth)];") }
         writer.line("const float b = \(bias.map { "\($0)[k]" } ?? "0.0f");")
         writer.line("float *out = \(y) + (n*\(g.outputChannels) + k)*\(g.outputPlane);")
         writer.loop("th", count: layout.tilesHigh) { tileRow in

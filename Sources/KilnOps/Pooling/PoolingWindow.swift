@@ -129,6 +129,7 @@ struct PoolingWindow: Hashable {
     /// (ki, kj) and every output row, the segment of outputs whose tap reads inside the input is
     /// folded with `combine` (statements on `to[k]` and the input value `v`); `finish` runs per
     /// plane afterwards. The output ranges come from tables, so the inner loop has no bounds test.
+    /// The planes split across threads (each writes only its own output plane).
     func writeTapMajorLoops(
         _ writer: inout CWriter, input: String, output: String, initial: String,
         combine: (inout CWriter) -> Void, finish: (inout CWriter) -> Void = { _ in }
@@ -141,7 +142,7 @@ struct PoolingWindow: Hashable {
         writer.table("ow_hi", columns.map(\.upperBound))
         let rowStart = CExpression.linear([("oh", height.stride), ("ki", height.dilation)], constant: -height.padBegin)
         let columnStart = CExpression.linear([("ow_lo[kj]", width.stride), ("kj", width.dilation)], constant: -width.padBegin)
-        writer.loop("plane", count: planes) { plane in
+        writer.parallelLoop("plane", count: planes, elements: planes * max(inputPlane, outputPlane)) { plane in
             plane.line("const float *source = \(input) + plane*\(inputPlane);")
             plane.line("float *target = \(output) + plane*\(outputPlane);")
             plane.loop("p", count: outputPlane) { $0.line("target[p] = \(initial);") }
