@@ -10,6 +10,7 @@ let package = Package(
     products: [
         .library(name: "Kiln", targets: ["Kiln"]),
         .library(name: "KilnModels", targets: ["KilnModels"]),
+        .library(name: "KilnONNX", targets: ["KilnONNX"]),
         .executable(name: "kiln", targets: ["kiln"]),
     ],
     dependencies: [
@@ -35,7 +36,7 @@ let package = Package(
         ]),
         .target(name: "KilnModels", dependencies: ["Kiln"]),
         .target(name: "KilnONNX", dependencies: [
-            "KilnIR", "KilnOps", "KilnInterpreter", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            "Kiln", "KilnIR", "KilnOps", "KilnInterpreter", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ]),
         .executableTarget(name: "kiln", dependencies: [
             "Kiln", "KilnModels", "KilnPasses", "KilnONNX", "KilnAnalysis", "KilnRuntime",
@@ -54,7 +55,7 @@ let package = Package(
             "KilnAnalysis", "KilnIR", "KilnOps", "KilnRuntime", "Kiln", "KilnModels", "KilnTestSupport",
         ]),
         .testTarget(name: "KilnRuntimeTests", dependencies: ["KilnRuntime", "KilnCodegen", "KilnTestSupport"]),
-        .testTarget(name: "KilnTests", dependencies: ["Kiln", "KilnModels", "KilnTestSupport"],
+        .testTarget(name: "KilnTests", dependencies: ["Kiln", "KilnModels", "KilnONNX", "KilnTestSupport"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "KilnONNXTests", dependencies: ["KilnONNX", "Kiln", "KilnTestSupport"],
                     resources: [.copy("Fixtures")]),
