@@ -57,7 +57,7 @@ let package = Package(
         .testTarget(name: "KilnRuntimeTests", dependencies: ["KilnRuntime", "KilnCodegen", "KilnTestSupport"]),
         .testTarget(name: "KilnTests", dependencies: ["Kiln", "KilnModels", "KilnONNX", "KilnTestSupport"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "KilnONNXTests", dependencies: ["KilnONNX", "Kiln", "KilnTestSupport"],
+        .testTarget(name: "KilnONNXTests", dependencies: ["KilnONNX", "Kiln", "KilnModels", "KilnTestSupport"],
                     resources: [.copy("Fixtures")]),
     ]
 )

@@ -16,3 +16,18 @@ extension Model {
         try self.init(onnx: url.path, shapes: shapes, seed: seed)
     }
 }
+
+extension Model {
+    /// The inference graph as a serialized ONNX model (opset 17): parameters as initializers with
+    /// their current values (`parameters`, else the initial ones), node and layer names kept.
+    /// Throws one error naming every operator without an ONNX equivalent.
+    public func exportONNX(parameters: [String: TensorValue]? = nil) throws(KilnError) -> Data {
+        if let parameters { return try ONNXExporter.export(graph, parameters: parameters) }
+        return try ONNXExporter.export(graph, parameters: initialParameters())
+    }
+
+    /// Writes `exportONNX(parameters:)` to the file at `path`.
+    public func exportONNX(to path: String, parameters: [String: TensorValue]? = nil) throws(KilnError) {
+        try SafeFile.write(exportONNX(parameters: parameters), to: path)
+    }
+}

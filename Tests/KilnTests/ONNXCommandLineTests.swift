@@ -58,4 +58,18 @@ import Testing
         #expect(rows.first?.hasPrefix("  ReduceMax") == true && rows.dropFirst().first?.hasPrefix("  Where") == true)
         for kiln in ["cast", "max", "where"] { #expect(rows.contains { $0.contains("  \(kiln) ") }, "\(kiln)") }
     }
+
+    @Test func exportWritesAModelThatRunsBack() throws {
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("lenet5.onnx").path
+        let exported = try CommandLineTests.kiln(["export", "lenet5", "-o", path])
+        #expect(exported.status == 0, "\(exported.error)")
+        #expect(exported.output.hasPrefix("wrote \(path): "))
+        let run = try CommandLineTests.kiln(["run", path, "--check"])
+        #expect(run.status == 0, "\(run.error)")
+        #expect(run.output.contains("y: f32[1,10]"))
+        let missing = try CommandLineTests.kiln(["export", "lenet5"])
+        #expect(missing.status != 0)
+    }
 }
