@@ -28,7 +28,7 @@ public enum ONNXOperatorTable {
         "BatchNormalization": "inference form (one output)",
         "Conv": "1-D to 3-D", "ConvTranspose": "1-D and 2-D; no `output_shape`",
         "CumSum": "import-time axis of at most 4096", "Einsum": "no ellipsis, no diagonals (repeated index in one operand)",
-        "GroupNormalization": "scale and bias per channel (opset 21 semantics)",
+        "GroupNormalization": "scale and bias per group before opset 21, per channel from 21",
         "GRU": "layout 0, default activations, no `clip`, no `sequence_lens`", "LSTM": "layout 0, default activations, no `clip`, `input_forget`, `sequence_lens` or peepholes",
         "RNN": "layout 0, default activations, no `clip`, no `sequence_lens`",
         "Mod": "integer remainders at import time only", "Pad": "constant mode",
