@@ -5,7 +5,7 @@ KILN_RELEASE = .build/release/kiln
 KILN_DEBUG = .build/debug/kiln
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test test-matrix test-sanitize fuzz deps build graphs generated clean snippets docs
+.PHONY: run test test-matrix test-sanitize fuzz deps build graphs generated clean snippets onnx-table docs
 
 ## Installs the system libraries Kiln links (libtcc, OpenBLAS) when they are missing.
 deps:
@@ -85,6 +85,10 @@ generated: deps
 
 ## Rewrites Tests/KilnTests/DocumentationSnippets.swift from the Swift code blocks of README.md and
 ## the DocC articles (a test fails when they drift; every snippet is compiled and run by the tests).
+onnx-table: deps
+	$(SWIFT) build --build-tests
+	KILN_UPDATE_ONNX_TABLE=1 $(SWIFT) test --skip-build --filter ONNXOperatorTableTests/theReadmeTableIsCurrent
+
 snippets: deps
 	$(SWIFT) build --build-tests
 	KILN_UPDATE_SNIPPETS=1 $(SWIFT) test --skip-build --filter DocumentationSnippetTests/snippetsAreCurrent

@@ -10,6 +10,7 @@ let package = Package(
     products: [
         .library(name: "Kiln", targets: ["Kiln"]),
         .library(name: "KilnModels", targets: ["KilnModels"]),
+        .library(name: "KilnONNX", targets: ["KilnONNX"]),
         .executable(name: "kiln", targets: ["kiln"]),
     ],
     dependencies: [
@@ -35,7 +36,7 @@ let package = Package(
         ]),
         .target(name: "KilnModels", dependencies: ["Kiln"]),
         .target(name: "KilnONNX", dependencies: [
-            "KilnIR", "KilnOps", "KilnInterpreter", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            "Kiln", "KilnIR", "KilnOps", "KilnInterpreter", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ]),
         .executableTarget(name: "kiln", dependencies: [
             "Kiln", "KilnModels", "KilnPasses", "KilnONNX", "KilnAnalysis", "KilnRuntime",
@@ -56,9 +57,9 @@ let package = Package(
             "KilnAnalysis", "KilnIR", "KilnOps", "KilnRuntime", "Kiln", "KilnModels", "KilnTestSupport",
         ]),
         .testTarget(name: "KilnRuntimeTests", dependencies: ["KilnRuntime", "KilnCodegen", "KilnTestSupport"]),
-        .testTarget(name: "KilnTests", dependencies: ["Kiln", "KilnModels", "KilnTestSupport", "KilnFuzzing"],
+        .testTarget(name: "KilnTests", dependencies: ["Kiln", "KilnModels", "KilnONNX", "KilnTestSupport", "KilnFuzzing"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "KilnONNXTests", dependencies: ["KilnONNX", "Kiln", "KilnTestSupport"],
+        .testTarget(name: "KilnONNXTests", dependencies: ["KilnONNX", "Kiln", "KilnModels", "KilnTestSupport"],
                     resources: [.copy("Fixtures")]),
     ]
 )

@@ -31,14 +31,14 @@ def floats(name, values):
     return numpy_helper.from_array(np.array(values, dtype=np.float32), name)
 
 
-def save(name, nodes, initializers, x_shape, opset=17, x=None, mask_shape=None):
+def save(name, nodes, initializers, x_shape, opset=17, x=None, mask_shape=None, y_type=TensorProto.FLOAT, check=True):
     inputs = [helper.make_tensor_value_info("x", TensorProto.FLOAT, x_shape)]
     feeds = {"x": rng.standard_normal(x_shape).astype(np.float32) if x is None else x.astype(np.float32)}
     if mask_shape is not None:
         inputs.append(helper.make_tensor_value_info("mask", TensorProto.BOOL, mask_shape))
         feeds["mask"] = rng.uniform(size=mask_shape) < 0.5
     def model(y_shape):
-        output = helper.make_tensor_value_info("y", TensorProto.FLOAT, y_shape)
+        output = helper.make_tensor_value_info("y", y_type, y_shape)
         graph = helper.make_graph(nodes, name, inputs, [output], initializers)
         built = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
         built.ir_version = 9
@@ -52,13 +52,14 @@ def save(name, nodes, initializers, x_shape, opset=17, x=None, mask_shape=None):
 
     y = run(model([]))  # the output's shape, for the declared output
     final = model(list(y.shape))
-    onnx.checker.check_model(final)
+    if check:
+        onnx.checker.check_model(final)
     path = os.path.join(OUT, name)
     onnx.save(final, path + ".onnx")
     y = run(final)
     for key, value in feeds.items():
         np.save(f"{path}.{key}.npy", value)
-    np.save(path + ".y.npy", y.astype(np.float32))
+    np.save(path + ".y.npy", y if y_type == TensorProto.BOOL else y.astype(np.float32))
     print(name, {k: v.shape for k, v in feeds.items()}, "->", y.shape)
 
 
@@ -185,3 +186,75 @@ save("max_pool3d", [node("MaxPool", ["x"], ["y"], kernel_shape=[2, 3, 2], stride
      [1, 2, 5, 4, 6])
 save("average_pool3d", [node("AveragePool", ["x"], ["y"], kernel_shape=[3, 2, 2], strides=[2, 2, 1], pads=[1, 0, 1, 1, 1, 0])],
      [], [1, 2, 5, 4, 6])
+
+# A boolean output: a comparison combined with a boolean input by And, Or, Xor and Not.
+save("bool_output", [
+    node("Greater", ["x", "zero"], ["positive"]),
+    node("And", ["positive", "mask"], ["both"]),
+    node("Not", ["mask"], ["unmasked"]),
+    node("Or", ["both", "unmasked"], ["either"]),
+    node("Xor", ["either", "positive"], ["y"]),
+], [floats("zero", 0.0)], [2, 5], mask_shape=[2, 5], y_type=TensorProto.BOOL)
+
+# For the command-line tests: a dynamic batch axis, a boolean input and two outputs, one of them
+# named like the exporter's values ("scores/max"). No reference output: the tests compare with
+# Kiln's interpreter.
+dynamic = helper.make_graph(
+    [node("Where", ["mask", "x", "zero"], ["y"]), node("ReduceMax", ["x"], ["scores/max"], axes=[1], keepdims=0)],
+    "dynamic_two_outputs",
+    [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch", 4]),
+     helper.make_tensor_value_info("mask", TensorProto.BOOL, ["batch", 4])],
+    [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["batch", 4]),
+     helper.make_tensor_value_info("scores/max", TensorProto.FLOAT, ["batch"])],
+    [floats("zero", 0.0)])
+dynamic_model = helper.make_model(dynamic, opset_imports=[helper.make_opsetid("", 17)])
+dynamic_model.ir_version = 9
+onnx.checker.check_model(dynamic_model)
+onnx.save(dynamic_model, os.path.join(OUT, "dynamic_two_outputs.onnx"))
+
+# Reductions Kiln composes (axes as an attribute before opset 18, as an input since).
+save("reduce_l1", [node("ReduceL1", ["x"], ["y"], axes=[1], keepdims=0)], [], [2, 3, 4])
+save("reduce_l2", [node("ReduceL2", ["x", "axes"], ["y"])], [ints("axes", [-1])], [2, 3, 4], opset=18)
+save("reduce_sum_square", [node("ReduceSumSquare", ["x"], ["y"], axes=[0, 2], keepdims=1)], [], [2, 3, 4])
+save("reduce_log_sum_exp", [node("ReduceLogSumExp", ["x"], ["y"], axes=[1], keepdims=0)], [], [2, 3, 4],
+     x=rng.standard_normal([2, 3, 4]) * 30)
+save("reduce_prod", [node("ReduceProd", ["x"], ["y"], axes=[2], keepdims=1)], [], [2, 3, 4],
+     x=np.where(rng.uniform(size=[2, 3, 4]) < 0.1, 0.0, rng.standard_normal([2, 3, 4]) + 0.5))
+save("argmin", [node("ArgMin", ["x"], ["i"], axis=1, keepdims=0), node("Cast", ["i"], ["y"], to=TensorProto.FLOAT)],
+     [], [3, 5, 2])
+save("topk", [
+    node("TopK", ["x", "k"], ["v", "i"], axis=1),
+    node("Cast", ["i"], ["fi"], to=TensorProto.FLOAT),
+    node("Concat", ["v", "fi"], ["y"], axis=1),
+], [ints("k", [3])], [2, 6, 2])
+save("topk_smallest", [
+    node("TopK", ["x", "k"], ["v", "i"], axis=-1, largest=0),
+    node("Cast", ["i"], ["fi"], to=TensorProto.FLOAT),
+    node("Concat", ["v", "fi"], ["y"], axis=-1),
+], [ints("k", [2])], [3, 5], x=np.array([[1, 3, 1, 0, 3], [2, 2, 2, 2, 2], [5, -1, 4, -1, 0]]))
+
+# Scatters with import-time indices; the updates are computed from x.
+save("scatter_elements", [
+    node("Slice", ["x", "s0", "s1", "s_axis"], ["u"]),
+    node("ScatterElements", ["x", "idx", "u"], ["y"], axis=1),
+], [ints("s0", [0]), ints("s1", [2]), ints("s_axis", [1]), ints("idx", [[3, 0], [1, -1], [2, 2]])], [3, 4])
+save("scatter_nd", [
+    node("Neg", ["x"], ["nx"]),
+    node("Slice", ["nx", "s0", "s1", "s_axis"], ["u"]),
+    node("ScatterND", ["x", "idx", "u"], ["y"]),
+], [ints("s0", [0]), ints("s1", [2]), ints("s_axis", [0]), ints("idx", [[3], [1]])], [4, 2, 3])
+save("scatter_nd_elements", [
+    node("Reshape", ["x", "flat_shape"], ["fx"]),
+    node("Slice", ["fx", "s0", "s1", "s_axis"], ["u"]),
+    node("ScatterND", ["x", "idx", "u"], ["y"]),
+], [ints("flat_shape", [-1]), ints("s0", [0]), ints("s1", [3]), ints("s_axis", [0]),
+    ints("idx", [[0, 2], [2, 1], [1, 0]])], [3, 3])
+
+# GroupNormalization of opset 21 (scale and bias per channel) and 18 (per group; ONNX Runtime runs it,
+# onnx's checker calls it deprecated).
+save("group_norm18", [node("GroupNormalization", ["x", "scale", "bias"], ["y"], num_groups=2, epsilon=1e-5)],
+     [weight("scale", 2), weight("bias", 2)], [2, 4, 3, 3], opset=18, check=False)
+save("group_norm21", [node("GroupNormalization", ["x", "scale", "bias"], ["y"], num_groups=2, epsilon=1e-5)],
+     [weight("scale", 4), weight("bias", 4)], [2, 4, 3, 3], opset=21)
+save("size", [node("Size", ["x"], ["n"]), node("Cast", ["n"], ["nf"], to=TensorProto.FLOAT), node("Mul", ["x", "nf"], ["y"])],
+     [], [2, 3])

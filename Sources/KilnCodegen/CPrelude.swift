@@ -7,6 +7,7 @@ enum CPrelude {
     static let jit = """
         typedef int int32_t;
         typedef long long int64_t;
+        typedef unsigned char uint8_t;
         typedef unsigned long size_t;
         float expf(float); float logf(float); float sqrtf(float); float sinf(float); float cosf(float);
         float tanhf(float); float erff(float); float erfcf(float); float powf(float, float); float fabsf(float);

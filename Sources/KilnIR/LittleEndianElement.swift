@@ -1,15 +1,16 @@
 import Foundation
 
 /// Element encodings of tensor files (`.npy`, safetensors): little-endian IEEE floats and
-/// two's-complement integers.
+/// two's-complement integers, booleans as one byte (any nonzero byte reads as true).
 package enum LittleEndianElement: Sendable {
-    case float32, float64, int32, int64
+    case float32, float64, int32, int64, bool
 
     /// Bytes per element.
     package var size: Int {
         switch self {
         case .float32, .int32: 4
         case .float64, .int64: 8
+        case .bool: 1
         }
     }
 
@@ -49,6 +50,8 @@ package enum LittleEndianElement: Sendable {
                 return TensorValue(dtype: .int32, shape: shape, integers: (0..<count).map { Int64(Int32(bitPattern: word32($0))) })
             case .int64:
                 return TensorValue(dtype: .int64, shape: shape, integers: (0..<count).map { Int64(bitPattern: word64($0)) })
+            case .bool:
+                return TensorValue(dtype: .bool, shape: shape, integers: (0..<count).map { raw[$0] != 0 ? 1 : 0 })
             }
         }
     }
@@ -60,6 +63,7 @@ package enum LittleEndianElement: Sendable {
         case .float32: value.floats.map { $0.bitPattern.littleEndian }.withUnsafeBytes { data.append(contentsOf: $0) }
         case .int32: value.integers.map { Int32(truncatingIfNeeded: $0).littleEndian }.withUnsafeBytes { data.append(contentsOf: $0) }
         case .int64: value.integers.map { $0.littleEndian }.withUnsafeBytes { data.append(contentsOf: $0) }
+        case .bool: data.append(contentsOf: value.integers.map { $0 != 0 ? 1 : 0 as UInt8 })
         }
         return data
     }

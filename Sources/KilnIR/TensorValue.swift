@@ -43,10 +43,12 @@ public struct TensorValue: Sendable, Hashable {
     }
 
     /// A tensor of `type` from doubles (rounded to the element type; for integer types, toward
-    /// zero and saturated to the Int64 range, NaN becoming 0, so that no value traps).
+    /// zero and saturated to the Int64 range, NaN becoming 0, so that no value traps; for `bool`,
+    /// nonzero becomes 1).
     public init(type: TensorType, doubles: [Double]) {
         if type.dtype.isInteger {
-            self.init(dtype: type.dtype, shape: type.shape, integers: doubles.map(TensorValue.saturatingInt64))
+            let integers = doubles.map(TensorValue.saturatingInt64)
+            self.init(dtype: type.dtype, shape: type.shape, integers: type.dtype == .bool ? integers.map { $0 != 0 ? 1 : 0 } : integers)
         } else {
             self.init(shape: type.shape, floats: doubles.map { Float($0) })
         }
@@ -60,11 +62,13 @@ public struct TensorValue: Sendable, Hashable {
         return Int64(value.rounded(.towardZero))
     }
 
-    /// A tensor of `type` filled with seeded uniform values in `[low, high)` (integers: in `low..<high`).
+    /// A tensor of `type` filled with seeded uniform values in `[low, high)` (integers: in `low..<high`;
+    /// booleans: 0 or 1).
     public static func random(_ type: TensorType, seed: UInt64, low: Double = -1, high: Double = 1) -> TensorValue {
         var generator = SeededGenerator(seed: seed)
         let values = (0..<type.shape.elementCount).map { _ in
-            type.dtype.isInteger ? Double(Int(low) + Int(generator.next() % UInt64(max(1, Int(high) - Int(low))))) : generator.uniform(low, high)
+            if type.dtype == .bool { return Double(generator.next() % 2) }
+            return type.dtype.isInteger ? Double(Int(low) + Int(generator.next() % UInt64(max(1, Int(high) - Int(low))))) : generator.uniform(low, high)
         }
         return TensorValue(type: type, doubles: values)
     }

@@ -21,28 +21,29 @@ public enum ONNXImporter {
     /// The opsets Kiln's converters follow.
     public static let supportedOpsets = 13...21
 
-    /// Reads and imports an `.onnx` file.
-    public static func load(_ path: String) throws(KilnError) -> Imported {
+    /// Reads and imports an `.onnx` file. `shapes` gives graph inputs their shapes, fixing the
+    /// symbolic dimensions (a dynamic batch or sequence axis) that Kiln's static shapes need.
+    public static func load(_ path: String, shapes: [String: Shape] = [:]) throws(KilnError) -> Imported {
         let data = try SafeFile.read(path)
         do {
-            return try decode(data)
+            return try decode(data, shapes: shapes)
         } catch {
             throw .io(path: path, message: error.description)
         }
     }
 
-    /// Imports a serialized `ModelProto`.
-    public static func decode(_ data: Data) throws(KilnError) -> Imported {
+    /// Imports a serialized `ModelProto`, with `shapes` as in `load(_:shapes:)`.
+    public static func decode(_ data: Data, shapes: [String: Shape] = [:]) throws(KilnError) -> Imported {
         let model: Onnx_ModelProto
         do {
             model = try Onnx_ModelProto(serializedBytes: data)
         } catch {
             throw .invalidArgument("not a valid ONNX model: \(error)")
         }
-        return try convert(model)
+        return try convert(model, shapes: shapes)
     }
 
-    static func convert(_ model: Onnx_ModelProto) throws(KilnError) -> Imported {
+    static func convert(_ model: Onnx_ModelProto, shapes: [String: Shape]) throws(KilnError) -> Imported {
         guard model.hasGraph else { throw .invalidArgument("not a valid ONNX model: it has no graph") }
         let opset = model.opsetImport.first { $0.domain.isEmpty || $0.domain == "ai.onnx" }.map { Int($0.version) }
         guard let opset, supportedOpsets.contains(opset) else {
@@ -59,13 +60,20 @@ public enum ONNXImporter {
                 context.constants[initializer.name] = value
             }
         }
-        for input in graph.input where context.initializers[input.name] == nil && context.constants[input.name] == nil {
-            let type = try inputType(input)
-            context.values[input.name] = context.builder.leaf(Node.inputOp, type: type, name: input.name)
+        let inputs = graph.input.filter { context.initializers[$0.name] == nil && context.constants[$0.name] == nil }
+        for (input, type) in zip(inputs, try InputTypes.resolve(inputs, shapes: shapes)) {
+            let id = context.builder.leaf(Node.inputOp, type: type, name: input.name)
+            // Kiln's comparisons and `where` work on float32 masks of 0 and 1.
+            context.values[input.name] = type.dtype == .bool
+                ? try context.builder.add("cast", [id], attributes: ["to": .string("f32")], name: "\(input.name).mask")
+                : id
         }
         try convertNodes(graph, &context)
         for output in graph.output {
-            let id = try context.node(output.name, for: ONNXNode(Onnx_NodeProto.with { $0.name = "graph output"; $0.opType = "Output" }))
+            var id = try context.node(output.name, for: ONNXNode(Onnx_NodeProto.with { $0.name = "graph output"; $0.opType = "Output" }))
+            if output.type.tensorType.elemType == ONNXTensor.ElementType.bool.rawValue, context.type(of: id).dtype != .bool {
+                id = try context.builder.add("cast", [id], attributes: ["to": .string("bool")], name: "\(output.name).bool")
+            }
             context.builder.graph.outputs.append(GraphOutput(name: output.name, node: id))
         }
         let pruned = context.builder.graph.pruned()
@@ -122,33 +130,5 @@ public enum ONNXImporter {
         for (output, id) in zip(node.outputs, results) where !output.isEmpty {
             context.values[output] = id
         }
-    }
-
-    /// The static type of a graph input.
-    static func inputType(_ input: Onnx_ValueInfoProto) throws(KilnError) -> TensorType {
-        guard input.type.tensorType.hasShape else {
-            throw .invalidArgument("graph input '\(input.name)' has no shape; Kiln needs static input shapes")
-        }
-        var dimensions: [Int] = []
-        for dimension in input.type.tensorType.shape.dim {
-            switch dimension.value {
-            case .dimValue(let value)? where value >= 0: dimensions.append(Int(value))
-            case .dimParam(let symbol)?:
-                throw .invalidArgument(
-                    "graph input '\(input.name)' has the symbolic dimension '\(symbol)'; export the model with fixed input shapes")
-            default:
-                throw .invalidArgument("graph input '\(input.name)' has an unknown dimension; export it with fixed input shapes")
-            }
-        }
-        let dtype: DType
-        switch ONNXTensor.ElementType(rawValue: input.type.tensorType.elemType) {
-        case .float?, .double?, .float16?: dtype = .float32
-        case .int64?: dtype = .int64
-        case .int32?: dtype = .int32
-        default: throw .invalidArgument("graph input '\(input.name)' has unsupported element type \(input.type.tensorType.elemType)")
-        }
-        let type = TensorType(dtype, Shape(dimensions))
-        if let refusal = TensorSizeLimit.violation(type) { throw .invalidArgument("graph input '\(input.name)': \(refusal)") }
-        return type
     }
 }

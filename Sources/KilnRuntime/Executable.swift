@@ -290,6 +290,10 @@ public final class Executable: @unchecked Sendable {
             }
         case .int64:
             value.integers.withUnsafeBytes { base.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+        case .bool:
+            value.integers.map { $0 != 0 ? 1 : 0 as UInt8 }.withUnsafeBytes {
+                base.copyMemory(from: $0.baseAddress!, byteCount: $0.count)
+            }
         }
     }
 
@@ -308,6 +312,11 @@ public final class Executable: @unchecked Sendable {
         case .int64:
             let pointer = base.bindMemory(to: Int64.self, capacity: count)
             return TensorValue(dtype: .int64, shape: node.type.shape, integers: Array(UnsafeBufferPointer(start: pointer, count: count)))
+        case .bool:
+            let pointer = base.bindMemory(to: UInt8.self, capacity: count)
+            return TensorValue(
+                dtype: .bool, shape: node.type.shape,
+                integers: UnsafeBufferPointer(start: pointer, count: count).map { $0 != 0 ? 1 : 0 })
         }
     }
 }

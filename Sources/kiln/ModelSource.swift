@@ -5,22 +5,24 @@ import KilnIR
 import KilnModels
 import KilnONNX
 
-/// Resolves the MODEL argument: a zoo name or a `.kiln` file.
+/// Resolves the MODEL argument: a zoo name, a `.kiln` file or an `.onnx` file.
 enum ModelSource {
     /// The model `argument` names, with the parameter values of the safetensors file `weights`
     /// loaded (tensors the model does not have, such as optimizer state, are ignored).
-    static func load(_ argument: String, seed: UInt64, batchSize: Int? = nil, weights: String?) throws -> Model {
-        let model = try load(argument, seed: seed, batchSize: batchSize)
+    static func load(
+        _ argument: String, seed: UInt64, batchSize: Int? = nil, weights: String?, shapes: [String: Shape] = [:]
+    ) throws -> Model {
+        let model = try load(argument, seed: seed, batchSize: batchSize, shapes: shapes)
         guard let weights else { return model }
         return try model.loading(safetensors: weights, matching: .ignoringExtra)
     }
 
-    static func load(_ argument: String, seed: UInt64, batchSize: Int? = nil) throws -> Model {
-        if let entry = Zoo.entry(argument) { return entry.build(batchSize ?? entry.defaultBatchSize, seed) }
-        if argument.hasSuffix(".onnx") {
-            let imported = try ONNXImporter.load(argument)
-            return Model(graph: imported.graph, parameters: imported.parameters, seed: seed)
+    static func load(_ argument: String, seed: UInt64, batchSize: Int? = nil, shapes: [String: Shape] = [:]) throws -> Model {
+        if argument.hasSuffix(".onnx") { return try Model(onnx: argument, shapes: shapes, seed: seed) }
+        if !shapes.isEmpty {
+            throw KilnError.invalidArgument("--shape fixes the symbolic dimensions of .onnx models; '\(argument)' is not one")
         }
+        if let entry = Zoo.entry(argument) { return entry.build(batchSize ?? entry.defaultBatchSize, seed) }
         if argument.hasSuffix(".kiln") || FileManager.default.fileExists(atPath: argument) {
             let text = try SafeFile.readText(argument)
             do {
@@ -51,13 +53,39 @@ struct ModelOptions: ParsableArguments {
         valueName: "file.safetensors"))
     var weights: String?
 
+    @Option(name: .customLong("shape"), help: ArgumentHelp(
+        "The shape of an input of an .onnx model, fixing its symbolic dimensions; repeatable.",
+        discussion: "Kiln graphs have static shapes: a model exported with a dynamic batch or sequence axis needs the shape of each input that has one.",
+        valueName: "name=d0,d1,..."))
+    var shapeArguments: [String] = []
+
     func validate() throws {
-        try reportingErrors { try NumericOptions.seed("--seed", seedArgument) }
+        try reportingErrors {
+            try NumericOptions.seed("--seed", seedArgument)
+            _ = try shapes()
+        }
+    }
+
+    /// The `--shape` arguments by input name.
+    func shapes() throws(KilnError) -> [String: Shape] {
+        var shapes: [String: Shape] = [:]
+        for argument in shapeArguments {
+            let parts = argument.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let texts = parts.count == 2 ? parts[1].split(separator: ",", omittingEmptySubsequences: false) : []
+            let values = texts.compactMap { Int($0) }
+            guard parts.count == 2, !parts[0].isEmpty, values.count == texts.count, values.allSatisfy({ $0 >= 0 }) else {
+                throw .invalidArgument("--shape takes NAME=D0,D1,... with non-negative integer dimensions, got '\(argument)'")
+            }
+            guard shapes.updateValue(Shape(values), forKey: String(parts[0])) == nil else {
+                throw .invalidArgument("--shape gives input '\(parts[0])' twice")
+            }
+        }
+        return shapes
     }
 
     /// The model the arguments name, with the `--weights` values loaded.
     func loadModel(batchSize: Int? = nil) throws -> Model {
-        try ModelSource.load(model, seed: seed, batchSize: batchSize, weights: weights)
+        try ModelSource.load(model, seed: seed, batchSize: batchSize, weights: weights, shapes: shapes())
     }
 }
 

@@ -14,11 +14,14 @@ struct Run: ParsableCommand {
 
     @OptionGroup var execution: ExecutionOptions
 
-    @Option(name: .customLong("input"), help: "An input as NAME=FILE.npy (float32, C order); repeatable.")
+    @Option(name: .customLong("input"), help: "An input as NAME=FILE.npy (C order, of the input's type: <f4, <i8, |b1, ...); repeatable.")
     var inputs: [String] = []
 
-    @Option(help: "Write the output to FILE.npy (or NAME=FILE.npy for one of several outputs).")
-    var output: String?
+    @Option(name: .customLong("output"), help: "Write output NAME to FILE.npy as NAME=FILE.npy (FILE.npy alone: the first output); repeatable.")
+    var outputFiles: [String] = []
+
+    @Option(help: ArgumentHelp("Write every output to DIR/NAME.npy.", valueName: "DIR"))
+    var outputDir: String?
 
     @Flag(help: "Also run the float64 reference interpreter and print the largest relative error.")
     var check = false
@@ -51,7 +54,10 @@ struct Run: ParsableCommand {
                 }.max() ?? 0
                 print(String(format: "relative error against the float64 interpreter (max |a-e| / max |e|): %.3g", worst))
             }
-            if let output { try writeOutput(output, outputs: outputs, model: model) }
+            for (name, path) in try OutputFiles.destinations(outputFiles, directory: outputDir, outputs: model.graph.outputs.map(\.name)) {
+                try NumPyFile.write(outputs[name]!, to: path)
+                print("wrote \(name) to \(path)")
+            }
         }
     }
 
@@ -79,20 +85,6 @@ struct Run: ParsableCommand {
             throw KilnError.invalidArgument("the model has no input named '\(extra)' (its inputs: \(known))")
         }
         return values
-    }
-
-    private func writeOutput(_ argument: String, outputs: [String: TensorValue], model: Model) throws {
-        var name = model.graph.outputs[0].name
-        var path = argument
-        if let equals = argument.firstIndex(of: "="), !argument.hasSuffix("=") {
-            name = String(argument[..<equals])
-            path = String(argument[argument.index(after: equals)...])
-        }
-        guard let value = outputs[name] else {
-            throw KilnError.invalidArgument("the model has no output named '\(name)'")
-        }
-        try NumPyFile.write(value, to: path)
-        print("wrote \(name) to \(path)")
     }
 }
 

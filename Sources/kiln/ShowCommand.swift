@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Kiln
 import KilnIR
+import KilnONNX
 import KilnPasses
 
 /// `kiln show MODEL`: one row per node, then totals; with `--plan`, what optimization does.
@@ -35,6 +36,10 @@ struct Show: ParsableCommand {
             let optimizing = plan || training || dot != nil || optimization.printPasses || !optimization.dumpAfter.isEmpty
             guard optimizing else {
                 print(ModelSummary(graph: model.graph).table())
+                if options.model.hasSuffix(".onnx") {
+                    print("")
+                    print(OperatorCensus.table(onnx: try ONNXImporter.operatorCounts(options.model), graph: model.graph), terminator: "")
+                }
                 return
             }
             let report = training

@@ -14,9 +14,11 @@ import Testing
     static let models = [
         "expand_probe", "gru_no_state", "lstm_no_state", "causal_mask",
         "floor", "ceil", "round", "sign", "mod_fmod", "isnan_isinf", "shrink", "celu", "mish", "where_equal",
-        "gelu", "gelu_tanh", "layer_norm_axes", "cumsum",
+        "gelu", "gelu_tanh", "layer_norm_axes", "cumsum", "bool_mask",
         "einsum_bmm", "einsum_attention", "einsum_outer", "einsum_implicit", "einsum_rowdot", "einsum_contract_two",
         "einsum_transpose", "einsum_sum",
+        "tile", "reduce_l1", "reduce_l2", "reduce_sum_square", "reduce_log_sum_exp", "reduce_prod", "argmin", "topk",
+        "topk_smallest", "scatter_elements", "scatter_nd", "scatter_nd_elements", "group_norm18", "group_norm21", "size",
         "conv1d", "conv1d_same", "conv_transpose1d", "max_pool1d", "average_pool1d", "conv3d", "max_pool3d", "average_pool3d",
     ]
 

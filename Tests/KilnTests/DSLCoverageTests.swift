@@ -61,6 +61,7 @@ import Testing
         unary("floor", { floor($0) }, { $0.floor() }), unary("ceil", { ceil($0) }, { $0.ceil() }),
         unary("stop_gradient", { stopGradient($0) }, { $0.stopGradient() }),
         unary("round", { round($0) }, { $0.round() }),
+        unary("cast", { cast($0, to: .int64) }, { $0.cast(to: .int64) }),
         unary("leaky_relu", { leakyRelu($0, alpha: 0.1) }, { $0.leakyRelu(alpha: 0.1) }),
         binary("prelu", { prelu($0, slope: $1) }, { $0.prelu(slope: $1) }),
         unary("elu", { elu($0) }, { $0.elu() }), unary("selu", { selu($0) }, { $0.selu() }),

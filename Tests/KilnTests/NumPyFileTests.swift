@@ -32,6 +32,14 @@ import Testing
         #expect(scalar.floats == [2.5])
     }
 
+    @Test func booleansRoundTripAsOneByteEach() throws {
+        let mask = TensorValue(dtype: .bool, shape: [2, 3], integers: [1, 0, 0, 1, 1, 0])
+        let data = NumPyFile.encode(mask)
+        #expect(String(decoding: data.prefix(64), as: UTF8.self).contains("'descr': '|b1'"))
+        #expect(data.count % 64 == 6)
+        #expect(try NumPyFile.decode(data) == mask)
+    }
+
     @Test func roundTripsThroughAFile() throws {
         let value = TensorValue.random(TensorType(.float32, [3, 1, 4]), seed: 9)
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("kiln-roundtrip.npy").path

@@ -3,8 +3,8 @@ import KilnIR
 
 /// Reads and writes NumPy `.npy` files (format versions 1.0, 2.0 and 3.0; C order).
 ///
-/// Reading accepts little-endian `f4` and `f8` (stored as float32), `i4` and `i8`; writing
-/// produces version 1.0 with `<f4`, `<i4` or `<i8`.
+/// Reading accepts little-endian `f4` and `f8` (stored as float32), `i4`, `i8` and booleans
+/// (`|b1`); writing produces version 1.0 with `<f4`, `<i4`, `<i8` or `|b1`.
 public enum NumPyFile {
     private static let magic: [UInt8] = [0x93] + Array("NUMPY".utf8)
 
@@ -48,7 +48,8 @@ public enum NumPyFile {
         case "'<f8'": element = .float64
         case "'<i4'": element = .int32
         case "'<i8'": element = .int64
-        default: throw fail("unsupported dtype \(descr) (expected '<f4', '<f8', '<i4' or '<i8')")
+        case "'|b1'": element = .bool
+        default: throw fail("unsupported dtype \(descr) (expected '<f4', '<f8', '<i4', '<i8' or '|b1')")
         }
         if let refusal = element.refusal(shape, of: descr, available: body.count) { throw fail(refusal) }
         return element.decode(body[...], shape: shape)
@@ -60,6 +61,7 @@ public enum NumPyFile {
         case .float32: "<f4"
         case .int32: "<i4"
         case .int64: "<i8"
+        case .bool: "|b1"
         }
         let dims = value.shape.dimensions
         let shapeText = dims.count == 1 ? "(\(dims[0]),)" : "(" + dims.map(String.init).joined(separator: ", ") + ")"

@@ -19,6 +19,7 @@ public enum SafeTensors {
             case .float32: "F32"
             case .int32: "I32"
             case .int64: "I64"
+            case .bool: "BOOL"
             }
             header[name] = ["dtype": dtype, "shape": value.shape.dimensions, "data_offsets": [start, body.count]]
         }
@@ -60,7 +61,8 @@ public enum SafeTensors {
             case "F64": element = .float64
             case "I32": element = .int32
             case "I64": element = .int64
-            default: throw fail("tensor '\(name)' has unsupported dtype \(dtype) (expected F32, F64, I32 or I64)")
+            case "BOOL": element = .bool
+            default: throw fail("tensor '\(name)' has unsupported dtype \(dtype) (expected F32, F64, I32, I64 or BOOL)")
             }
             let (start, end) = (offsets[0], offsets[1])
             if let refusal = element.refusal(shape, of: dtype, available: .max) { throw fail("tensor '\(name)': \(refusal)") }

@@ -30,6 +30,7 @@ enum StandaloneMain {
             case .float32: "<f4"
             case .int32: "<i4"
             case .int64: "<i8"
+            case .bool: "|b1"
             }
         }
         func shape(_ type: TensorType) -> String {

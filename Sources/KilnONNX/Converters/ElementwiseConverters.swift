@@ -32,16 +32,18 @@ extension ONNXConverters {
         [try context.input(0, of: node)]
     }
 
-    /// `Cast`: Kiln computes in float32, so casts between float types are no-ops, and a cast to
-    /// bool is the mask x ≠ 0; casts of import-time values are folded by the importer.
+    /// `Cast`: Kiln computes in float32, so casts between float types are no-ops, a cast to bool is
+    /// the float32 mask x ≠ 0, and casts between floats (or masks) and integers are Kiln `cast`
+    /// nodes; casts of import-time values are folded by the importer.
     static let cast: ONNXConverter = { (context: inout ImportContext, node: ONNXNode) throws(KilnError) -> [NodeID] in
         let input = try context.input(0, of: node)
         let target = try ONNXTypeRules.castTarget(node)
-        guard target.kilnType == context.type(of: input).dtype else {
-            throw node.error("casts between float and integer tensors computed at run time are not supported (input \(context.type(of: input)))")
+        if target == .bool {
+            let mask = context.type(of: input).dtype == .float32 ? input : try context.add("cast", [input], attributes: ["to": .string("f32")], for: node)
+            return [try context.add("not_equal", [mask, context.scalar(0, for: node)], for: node)]
         }
-        if target == .bool { return [try context.add("not_equal", [input, context.scalar(0, for: node)], for: node)] }
-        return [input]
+        guard target.kilnType != context.type(of: input).dtype else { return [input] }
+        return [try context.add("cast", [input], attributes: ["to": .string(target.kilnType.rawValue)], for: node)]
     }
 
     /// `Clip(x, min, max)`: `maximum` and `minimum` with the bounds (inputs since opset 11).

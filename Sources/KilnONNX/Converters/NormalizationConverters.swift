@@ -62,18 +62,30 @@ extension ONNXConverters {
     }
 
     static let groupNormalization: ONNXConverter = { (context: inout ImportContext, node: ONNXNode) throws(KilnError) -> [NodeID] in
-        let x = try context.input(0, of: node), scale = try context.input(1, of: node), bias = try context.input(2, of: node)
+        let x = try context.input(0, of: node)
+        var scale = try context.input(1, of: node), bias = try context.input(2, of: node)
         guard context.type(of: x).shape.rank >= 2 else {
             throw node.error("input \(context.type(of: x).shape) needs a channel axis (rank 2 or more)")
         }
         let channels = context.type(of: x).shape[1]
-        guard context.type(of: scale).shape == [channels] else {
-            throw node.error("scale must have one value per channel (opset 21 semantics), got \(context.type(of: scale))")
-        }
         let groups = node.int("num_groups", default: 1), eps = node.float("epsilon", default: 1e-5)
+        if context.opset < 21, groups > 0, channels % groups == 0, context.type(of: scale).shape == [groups], context.type(of: bias).shape == [groups] {
+            scale = try perGroup(scale, groups: groups, channels: channels, &context, node)
+            bias = try perGroup(bias, groups: groups, channels: channels, &context, node)
+        }
+        guard context.type(of: scale).shape == [channels] else {
+            throw node.error("scale must have one value per channel (opset 21) or per group (opset 18), got \(context.type(of: scale))")
+        }
         return [try composite(&context, node) { (builder: inout GraphBuilder) throws(KilnError) -> NodeID in
             try builder.groupNorm(x, groups: groups, gamma: scale, beta: bias, eps: eps)
         }]
+    }
+
+    /// Opset 18's per-group scale or bias `value` [groups] repeated over each group's channels.
+    static func perGroup(_ value: NodeID, groups: Int, channels: Int, _ context: inout ImportContext, _ node: ONNXNode) throws(KilnError) -> NodeID {
+        let column = try reshaped(value, [groups, 1], &context, node)
+        let spread = try context.add("expand", [column], attributes: ["shape": .ints([groups, channels / groups])], for: node)
+        return try reshaped(spread, [channels], &context, node)
     }
 
     /// `LRN`: ONNX divides α by the window size; Kiln's α multiplies the sum (AlexNet's form).

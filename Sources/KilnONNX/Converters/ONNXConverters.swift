@@ -14,6 +14,8 @@ enum ONNXConverters {
         .merging(recurrent) { first, _ in first }
         .merging(math) { first, _ in first }
         .merging(["Einsum": einsum]) { first, _ in first }
+        .merging(compositeReduction) { first, _ in first }
+        .merging(scatter) { first, _ in first }
 
     /// A converter that applies Kiln operator `op` to all inputs with fixed attributes.
     static func direct(_ op: String, attributes: Attributes = [:]) -> ONNXConverter {

@@ -11,16 +11,7 @@ extension ONNXConverters {
     /// `Reduce*`: axes from the input (opset 18, and ReduceSum since 13) or the attribute; no axes
     /// reduce everything unless `noop_with_empty_axes`.
     static func reduce(_ op: String) -> ONNXConverter {
-        { (context: inout ImportContext, node: ONNXNode) throws(KilnError) -> [NodeID] in
-            let x = try context.input(0, of: node)
-            var attributes: Attributes = ["keepdims": .bool(node.int("keepdims", default: 1) != 0)]
-            if let axes = try axes(node, context, input: 1), !axes.isEmpty {
-                attributes["axes"] = .ints(axes)
-            } else if node.int("noop_with_empty_axes", default: 0) != 0 {
-                return [x]
-            }
-            return [try context.add(op, [x], attributes: attributes, for: node)]
-        }
+        reduceComposite { x, attributes, context, node throws(KilnError) in try context.add(op, [x], attributes: attributes, for: node) }
     }
 
     /// `Softmax`/`LogSoftmax` along `axis` (default −1, opset 13 semantics).

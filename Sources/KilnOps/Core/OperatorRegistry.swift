@@ -8,7 +8,7 @@ public enum OperatorRegistry {
     public static let all: [any Operator] = [
         // Elementwise unary
         Negate(), Absolute(), Exp(), Log(), Sqrt(), Rsqrt(), Square(), Reciprocal(), Sin(), Cos(),
-        Relu(), Sigmoid(), Tanh(), Erf(), Floor(), Ceil(), Round(), StopGradient(),
+        Relu(), Sigmoid(), Tanh(), Erf(), Floor(), Ceil(), Round(), StopGradient(), Cast(),
         // Activations
         LeakyRelu(), Prelu(), Elu(), Selu(), Silu(), Swish(), Mish(), Relu6(), HardSigmoid(), HardSwish(), Gelu(),
         Softplus(), Maxout(),
