@@ -29,6 +29,10 @@ public final class Trainer {
     /// Whether `train` goes on when the loss comes out NaN or infinite; by default it throws
     /// `KilnError.nonfiniteLoss` (the step's update is applied either way).
     public var allowsNonfiniteLoss = false
+    /// The ranks this trainer exchanges gradients with, nil for a single process.
+    public let distributed: Communicator?
+    /// The parameter checksum every rank agreed on at the last `synchronize()` (0 before one).
+    public internal(set) var parameterChecksum: UInt64 = 0
     /// The backend the step was compiled for, used by `evaluate` too.
     private let backend: ExecutionBackend
     /// The inference program `evaluate` runs, compiled on its first call.
@@ -41,17 +45,28 @@ public final class Trainer {
 
     /// Builds and compiles the training step of `model`, optimized with `optimization` (the
     /// standard passes, fusion with in-place optimizer updates, and memory planning by default).
+    ///
+    /// With `distributed`, the model's batch is this rank's share of the global batch: the step
+    /// averages the gradients over the ranks before clipping and the update, draws its random
+    /// masks at this rank's place in the global batch, and starts from rank 0's parameters and
+    /// optimizer state (broadcast, then checked by a checksum).
     public init(
         model: Model, optimizer: any Optimizer, learningRate: Double, schedule: LearningRateSchedule = .constant,
         clipping: GradientClipping = .none, backend: ExecutionBackend = .tcc,
-        optimization: OptimizationOptions = .standard
+        optimization: OptimizationOptions = .standard, distributed: Communicator? = nil
     ) throws(KilnError) {
         try model.validate()
         self.model = model
         self.learningRate = learningRate
         self.schedule = schedule
         self.backend = backend
-        let built = try Trainer.buildStep(model: model, optimizer: optimizer, clipping: clipping)
+        self.distributed = distributed
+        var built = try Trainer.buildStep(model: model, optimizer: optimizer, clipping: clipping, distributed: distributed != nil)
+        if distributed != nil {
+            let shifted = Trainer.withExampleOffset(built.graph)
+            let added = shifted.nodes.count - built.graph.nodes.count
+            built = (shifted, GraphPhases(backwardStart: built.phases.backwardStart + added, updateStart: built.phases.updateStart + added))
+        }
         graph = built.graph
         try OperatorRegistry.verify(graph)
         var parameters = try model.initialParameters()
@@ -64,6 +79,7 @@ public final class Trainer {
         step = try Compilation.executable(
             graph, parameters: parameters, isTraining: true, optimization: optimization, backend: backend)
         phases = built.phases.carried(from: graph, to: step.graph)
+        try synchronize()
     }
 
     /// The training-step graph of `model`: forward, loss, backward, clipping and the optimizer's
@@ -71,12 +87,12 @@ public final class Trainer {
     public static func stepGraph(
         model: Model, optimizer: any Optimizer, clipping: GradientClipping = .none
     ) throws(KilnError) -> Graph {
-        try buildStep(model: model, optimizer: optimizer, clipping: clipping).graph
+        try buildStep(model: model, optimizer: optimizer, clipping: clipping, distributed: false).graph
     }
 
     /// The training-step graph and where its backward and update nodes start.
     private static func buildStep(
-        model: Model, optimizer: any Optimizer, clipping: GradientClipping
+        model: Model, optimizer: any Optimizer, clipping: GradientClipping, distributed: Bool
     ) throws(KilnError) -> (graph: Graph, phases: GraphPhases) {
         let context = try model.trainingContext()
         guard let lossOutput = context.graph.outputs.first(where: { $0.name == "loss" }) else {
@@ -87,7 +103,8 @@ public final class Trainer {
         let backwardStart = context.graph.nodes.count
         let gradientIDs = try context.builder.gradients(of: lossOutput.node, wrt: trainable.map(\.id))
         let updateStart = context.graph.nodes.count
-        let gradients = clipping.apply(gradientIDs.map { Tensor(context: context, id: $0) }, context: context)
+        let gradients = clipping.apply(
+            exchanged(gradientIDs.map { Tensor(context: context, id: $0) }, distributed: distributed), context: context)
         let learningRate = context.input(learningRateInput, [])
         let counter = context.stateParameter(stepCounter, shape: [])
         let stepNumber = counter + 1
@@ -121,7 +138,8 @@ public final class Trainer {
             feed[GraphContext.randomSeedInput] = TensorValue(
                 dtype: .int64, shape: [], integers: [Int64(bitPattern: generator.next())])
         }
-        let outputs = try step.run(feed)
+        distributedFeed(&feed, rows: graph.node(named: "x")?.type.shape.dimensions.first ?? 0)
+        let outputs = try averagedLoss(try step.run(feed))
         stepsTaken += 1
         if !allowsNonfiniteLoss, let loss = outputs["loss"]?.floats.first, !loss.isFinite {
             throw .nonfiniteLoss(NonfiniteLoss(loss: Double(loss), step: stepsTaken, epoch: epoch))
