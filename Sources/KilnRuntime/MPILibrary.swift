@@ -19,8 +19,11 @@ public final class MPILibrary: @unchecked Sendable {
     private typealias Abort = @convention(c) (Handle, Int32) -> Int32
     private typealias NoArguments = @convention(c) () -> Int32
 
-    /// The library names tried, newest ABI first.
-    static let candidates = ["libmpi.so.40", "libmpi.so"]
+    /// The libraries tried: `KILN_MPI_LIBRARY` (a path, for an Open MPI installed elsewhere) when
+    /// set, else Open MPI's soname and the development link.
+    static var candidates: [String] {
+        ProcessInfo.processInfo.environment["KILN_MPI_LIBRARY"].map { [$0] } ?? ["libmpi.so.40", "libmpi.so"]
+    }
     /// What to install when none loads.
     public static let installHint = "install Open MPI (Debian/Ubuntu: apt-get install libopenmpi-dev openmpi-bin, or `make deps`)"
 

@@ -95,6 +95,8 @@ public final class Trainer {
         model: Model, optimizer: any Optimizer, clipping: GradientClipping, distributed: Bool
     ) throws(KilnError) -> (graph: Graph, phases: GraphPhases) {
         let context = try model.trainingContext()
+        // Distributed: batch statistics over the global batch, so N ranks normalize as one process.
+        if distributed { context.builder = GraphBuilder(graph: try context.graph.synchronizingBatchNorm()) }
         guard let lossOutput = context.graph.outputs.first(where: { $0.name == "loss" }) else {
             throw .invalidArgument("model '\(model.name)' declares no loss (call loss(_:) in its body)")
         }

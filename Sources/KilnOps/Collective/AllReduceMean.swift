@@ -7,8 +7,9 @@ import KilnIR
 /// The kernel copies its input and calls `kiln_collective_hook` (a function pointer every JIT
 /// program defines and the runtime binds to MPI when training runs `--distributed`) on the copy.
 /// Unbound, as in a single process, the operator is the identity, which is what the reference
-/// interpreter computes. Its gradient is the identity too (a single process's view: the exchange
-/// is not differentiated through). Never fused, so the exchange sees the complete buffer.
+/// interpreter computes. Its gradient is `allreduce_mean` of the output's gradient (the adjoint of
+/// a mean over the ranks that every rank receives; the identity in one process), which
+/// synchronized batch statistics need. Never fused, so the exchange sees the complete buffer.
 public struct AllReduceMean: Operator {
     public init() {}
     public var mnemonic: String { "allreduce_mean" }
@@ -36,7 +37,9 @@ public struct AllReduceMean: Operator {
         OperatorCost(flops: 0, bytesRead: signature.output.byteCount, bytesWritten: signature.output.byteCount)
     }
 
-    public func gradients(_ context: inout GradientContext) throws(KilnError) -> [NodeID?] { [context.outputGradient] }
+    public func gradients(_ context: inout GradientContext) throws(KilnError) -> [NodeID?] {
+        [try context.add("allreduce_mean", [context.outputGradient])]
+    }
 
     public var testCases: [OperatorTestCase] {
         [
