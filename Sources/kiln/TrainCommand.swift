@@ -49,6 +49,9 @@ struct Train: ParsableCommand {
     @Option(help: "Write parameters and optimizer state to FILE.safetensors when done.")
     var save: String?
 
+    @Flag(help: "With --save: also write the checkpoint after every epoch (atomically, so the last complete one survives a crash).")
+    var saveEveryEpoch = false
+
     @Option(help: "Resume from a checkpoint written by --save.")
     var resume: String?
 
@@ -110,15 +113,22 @@ struct Train: ParsableCommand {
             let log = try distribution.lossLog.flatMap { leader ? try LossLog(path: $0) : nil }
             let start = DispatchTime.now().uptimeNanoseconds
             let stepsBefore = trainer.stepsTaken
+            var checkpointFailure: (any Error)?
             do {
                 try session.fit(epochs: firstEpoch..<max(firstEpoch, epochs), totalEpochs: epochs) { progress in
                     if leader { bar.show(progress) }
                     log?.append(progress.stepLoss)
+                    if leader, saveEveryEpoch, let save, progress.step == progress.stepsPerEpoch {
+                        do { try writeCheckpoint(trainer, model: model, epochsDone: progress.epoch, to: save) } catch {
+                            checkpointFailure = checkpointFailure ?? error
+                        }
+                    }
                 }
             } catch KilnError.nonfiniteLoss(let loss) {
                 throw KilnError.invalidArgument("\(loss); lower --lr or pass --allow-nonfinite-loss to go on")
             }
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            if let checkpointFailure { throw checkpointFailure }
             guard leader else {
                 try communicator?.barrier()
                 communicator?.finalize()
@@ -128,10 +138,7 @@ struct Train: ParsableCommand {
             let report = try session.report(try model.compile(backend: backend.kind == .tiered ? .tcc : backend))
             print(String(format: "trained in %.2f s; ", seconds) + report.train)
             if let save {
-                try SafeTensors.write(
-                    trainer.checkpoint(),
-                    metadata: ["model": model.name, "epochs_done": String(max(firstEpoch, epochs)), "steps_taken": String(trainer.stepsTaken)],
-                    to: save)
+                try writeCheckpoint(trainer, model: model, epochsDone: max(firstEpoch, epochs), to: save)
                 print("saved \(save)")
             }
             print(report.test)
@@ -141,6 +148,14 @@ struct Train: ParsableCommand {
             try communicator?.barrier()
             communicator?.finalize()
         }
+    }
+
+    /// Writes the parameters and optimizer state, with what --resume needs, to `path`.
+    private func writeCheckpoint(_ trainer: Trainer, model: Model, epochsDone: Int, to path: String) throws {
+        try SafeTensors.write(
+            trainer.checkpoint(),
+            metadata: ["model": model.name, "epochs_done": String(epochsDone), "steps_taken": String(trainer.stepsTaken)],
+            to: path)
     }
 
     /// The model's batch: --batch-size (or the model's default) in one process; distributed, that
