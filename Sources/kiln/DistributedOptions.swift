@@ -13,6 +13,9 @@ struct DistributedOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "With --distributed: seconds a gradient exchange may wait for the other ranks before the run stops with an error.")
     var collectiveTimeout = 60.0
 
+    @Option(parsing: .unconditional, help: "With --distributed: the gradients are exchanged in buckets of at least this many KiB, each as soon as backward completes it.")
+    var bucketKib = Trainer.defaultBucketBytes / 1024
+
     @Option(help: "Write the loss of every step (averaged over the ranks when distributed), one a line, to FILE.")
     var lossLog: String?
 
@@ -20,6 +23,7 @@ struct DistributedOptions: ParsableArguments {
         try reportingErrors {
             try NumericOptions.positiveFinite("--link-gbps", linkGbps)
             try NumericOptions.positiveFinite("--collective-timeout", collectiveTimeout)
+            try NumericOptions.positive("--bucket-kib", bucketKib)
         }
     }
 

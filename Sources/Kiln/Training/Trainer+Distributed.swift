@@ -9,15 +9,14 @@ extension Trainer {
     /// of this rank's first row, fed to every `random_uniform`.
     public static let exampleOffsetInput = "random_example_offset"
 
-    /// The step graph's gradients, averaged over the ranks when training is distributed.
-    static func exchanged(_ gradients: [Tensor], distributed: Bool) -> [Tensor] {
-        distributed ? gradients.map { $0.apply("allreduce_mean", file: nil, line: nil) } : gradients
-    }
+    /// The gradient bytes per exchange bucket unless told otherwise (1 MiB).
+    public static let defaultBucketBytes = 1 << 20
 
-    /// `graph` with the example-offset input (first, so every node still follows its inputs) given
-    /// to every `random_uniform` as its offset; unchanged when it draws no random numbers.
-    static func withExampleOffset(_ graph: Graph) -> Graph {
-        guard graph.nodes.contains(where: { $0.op == "random_uniform" && $0.inputs.count == 1 }) else { return graph }
+    /// The step with the example-offset input (first, so every node still follows its inputs)
+    /// given to every `random_uniform` as its offset; unchanged when it draws no random numbers.
+    static func withExampleOffset(_ step: (graph: Graph, phases: GraphPhases)) -> (graph: Graph, phases: GraphPhases) {
+        let graph = step.graph
+        guard graph.nodes.contains(where: { $0.op == "random_uniform" && $0.inputs.count == 1 }) else { return step }
         let shift = { (id: NodeID) in NodeID(id.index + 1) }
         var result = Graph(name: graph.name)
         result.append(op: Node.inputOp, type: TensorType(.int64, []), name: exampleOffsetInput)
@@ -30,7 +29,9 @@ extension Trainer {
         }
         result.outputs = graph.outputs.map { GraphOutput(name: $0.name, node: shift($0.node)) }
         result.updates = graph.updates.map { GraphUpdate(target: shift($0.target), value: shift($0.value)) }
-        return result
+        var phases = GraphPhases(backwardStart: step.phases.backwardStart + 1, updateStart: step.phases.updateStart + 1)
+        phases.perNode = step.phases.perNode.map { [.forward] + $0 }
+        return (result, phases)
     }
 
     /// Makes every rank's parameters and optimizer state rank 0's, then checks that they agree (a

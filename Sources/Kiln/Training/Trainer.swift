@@ -49,11 +49,13 @@ public final class Trainer {
     /// With `distributed`, the model's batch is this rank's share of the global batch: the step
     /// averages the gradients over the ranks before clipping and the update, draws its random
     /// masks at this rank's place in the global batch, and starts from rank 0's parameters and
-    /// optimizer state (broadcast, then checked by a checksum).
+    /// optimizer state (broadcast, then checked by a checksum). The gradients are exchanged in
+    /// buckets of at least `bucketBytes`, each as soon as backward has computed it.
     public init(
         model: Model, optimizer: any Optimizer, learningRate: Double, schedule: LearningRateSchedule = .constant,
         clipping: GradientClipping = .none, backend: ExecutionBackend = .tcc,
-        optimization: OptimizationOptions = .standard, distributed: Communicator? = nil
+        optimization: OptimizationOptions = .standard, distributed: Communicator? = nil,
+        bucketBytes: Int = Trainer.defaultBucketBytes
     ) throws(KilnError) {
         try model.validate()
         self.model = model
@@ -61,12 +63,9 @@ public final class Trainer {
         self.schedule = schedule
         self.backend = backend
         self.distributed = distributed
-        var built = try Trainer.buildStep(model: model, optimizer: optimizer, clipping: clipping, distributed: distributed != nil)
-        if distributed != nil {
-            let shifted = Trainer.withExampleOffset(built.graph)
-            let added = shifted.nodes.count - built.graph.nodes.count
-            built = (shifted, GraphPhases(backwardStart: built.phases.backwardStart + added, updateStart: built.phases.updateStart + added))
-        }
+        var built = try Trainer.buildStep(
+            model: model, optimizer: optimizer, clipping: clipping, bucketBytes: distributed.map { _ in bucketBytes })
+        if distributed != nil { built = Trainer.withExampleOffset(built) }
         graph = built.graph
         try OperatorRegistry.verify(graph)
         var parameters = try model.initialParameters()
@@ -87,16 +86,17 @@ public final class Trainer {
     public static func stepGraph(
         model: Model, optimizer: any Optimizer, clipping: GradientClipping = .none
     ) throws(KilnError) -> Graph {
-        try buildStep(model: model, optimizer: optimizer, clipping: clipping, distributed: false).graph
+        try buildStep(model: model, optimizer: optimizer, clipping: clipping, bucketBytes: nil).graph
     }
 
-    /// The training-step graph and where its backward and update nodes start.
+    /// The training-step graph and where its backward and update nodes start; with `bucketBytes`
+    /// (distributed), the gradients are exchanged in buckets of that size.
     private static func buildStep(
-        model: Model, optimizer: any Optimizer, clipping: GradientClipping, distributed: Bool
+        model: Model, optimizer: any Optimizer, clipping: GradientClipping, bucketBytes: Int?
     ) throws(KilnError) -> (graph: Graph, phases: GraphPhases) {
         let context = try model.trainingContext()
         // Distributed: batch statistics over the global batch, so N ranks normalize as one process.
-        if distributed { context.builder = GraphBuilder(graph: try context.graph.synchronizingBatchNorm()) }
+        if bucketBytes != nil { context.builder = GraphBuilder(graph: try context.graph.synchronizingBatchNorm()) }
         guard let lossOutput = context.graph.outputs.first(where: { $0.name == "loss" }) else {
             throw .invalidArgument("model '\(model.name)' declares no loss (call loss(_:) in its body)")
         }
@@ -104,9 +104,11 @@ public final class Trainer {
         guard !trainable.isEmpty else { throw .invalidArgument("model '\(model.name)' has no trainable parameters") }
         let backwardStart = context.graph.nodes.count
         let gradientIDs = try context.builder.gradients(of: lossOutput.node, wrt: trainable.map(\.id))
+        let exchangeStart = context.graph.nodes.count
+        var gradients = gradientIDs.map { Tensor(context: context, id: $0) }
+        if let bucketBytes { gradients = GradientBuckets(bucketBytes: bucketBytes).exchange(gradients) }
         let updateStart = context.graph.nodes.count
-        let gradients = clipping.apply(
-            exchanged(gradientIDs.map { Tensor(context: context, id: $0) }, distributed: distributed), context: context)
+        gradients = clipping.apply(gradients, context: context)
         let learningRate = context.input(learningRateInput, [])
         let counter = context.stateParameter(stepCounter, shape: [])
         let stepNumber = counter + 1
@@ -118,7 +120,13 @@ public final class Trainer {
             context.assign(parameter, optimizer.update(parameter, gradient: gradient, context: &optimizerContext))
         }
         if let error = context.firstError { throw error }
-        return (context.graph, GraphPhases(backwardStart: backwardStart, updateStart: updateStart))
+        let phases = GraphPhases(backwardStart: backwardStart, updateStart: updateStart)
+        guard updateStart > exchangeStart else { return (context.graph, phases) }
+        // Each bucket's exchange right after its last gradient: the exchange counts as backward.
+        let order = context.graph.eagerOrder(exchangeStart..<updateStart)
+        var placed = phases
+        placed.perNode = order.map { phases.phase(of: NodeID($0)) }
+        return (context.graph.reordered(order), placed)
     }
 
     /// A factor on the schedule's rate, for adjustments made while training (`ReduceOnPlateau`).
