@@ -1,13 +1,14 @@
 # Kiln: the two commands a newcomer runs are `make run` and `make test`.
 SWIFT ?= swift
-SYSTEM_PACKAGES = libtcc-dev libopenblas-dev tcc
+SYSTEM_PACKAGES = libtcc-dev libopenblas-dev tcc libopenmpi-dev openmpi-bin
 KILN_RELEASE = .build/release/kiln
 KILN_DEBUG = .build/debug/kiln
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test test-matrix test-sanitize fuzz deps build graphs generated clean snippets onnx-table docs
 
-## Installs the system libraries Kiln links (libtcc, OpenBLAS) when they are missing.
+## Installs the system libraries Kiln links (libtcc, OpenBLAS) and Open MPI (loaded only by
+## `kiln train --distributed`, and run by its tests) when they are missing.
 deps:
 	@missing=""; for package in $(SYSTEM_PACKAGES); do \
 	  dpkg -s $$package >/dev/null 2>&1 || missing="$$missing $$package"; done; \

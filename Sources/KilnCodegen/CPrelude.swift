@@ -16,6 +16,7 @@ enum CPrelude {
         void *memcpy(void *, const void *, size_t); void *memset(void *, int, size_t);
         void cblas_sgemm(int order, int transA, int transB, int m, int n, int k, float alpha,
                          const float *a, int lda, const float *b, int ldb, float beta, float *c, int ldc);
+        void (*kiln_collective_hook)(float *, long long) = 0;
         """
 
     static let common = """

@@ -23,6 +23,7 @@ struct LoadedProgram {
         }
         self.tier = tier
         self.module = module
+        CollectiveHook.bind(module)
         self.run = unsafeBitCast(run, to: Driver.self)
         self.prepare = unsafeBitCast(prepare, to: Driver.self)
         self.update = unsafeBitCast(update, to: Driver.self)

@@ -20,6 +20,8 @@ struct Train: ParsableCommand {
 
     @OptionGroup var execution: ExecutionOptions
 
+    @OptionGroup var distribution: DistributedOptions
+
     @Option(help: "'digits', a path to a CSV with rows label,p0,...,pN and a header, or a sequence task (reverse).")
     var data: String?
 
@@ -47,6 +49,9 @@ struct Train: ParsableCommand {
     @Option(help: "Write parameters and optimizer state to FILE.safetensors when done.")
     var save: String?
 
+    @Flag(help: "With --save: also write the checkpoint after every epoch (atomically, so the last complete one survives a crash).")
+    var saveEveryEpoch = false
+
     @Option(help: "Resume from a checkpoint written by --save.")
     var resume: String?
 
@@ -73,7 +78,10 @@ struct Train: ParsableCommand {
             if let batchSize, batchSize > trainingCount {
                 throw KilnError.invalidArgument("--batch-size \(batchSize) is larger than the training data (\(trainingCount) \(unit))")
             }
-            let model = try options.loadModel(batchSize: batchSize)
+            let communicator = try distribution.communicator()
+            let leader = (communicator?.rank ?? 0) == 0
+            let ranks = communicator?.size ?? 1
+            let model = try options.loadModel(batchSize: try localBatchSize(ranks: ranks))
             let optimizer = try self.optimizer.map(makeOptimizer) ?? recipe.optimizer
             let baseRate = lr ?? (self.optimizer == nil ? recipe.learningRate : defaultRate(optimizer.name))
             let rows = model.graph.node(named: "x")?.type.shape.dimensions.first ?? 1
@@ -81,8 +89,9 @@ struct Train: ParsableCommand {
             let trainer = try Trainer(
                 model: model, optimizer: optimizer, learningRate: baseRate,
                 schedule: try makeSchedule(
-                    stepsPerEpoch: max(1, trainingCount / max(rows, 1)), epochs: epochs, baseRate: baseRate, recipe: recipe),
-                clipping: try makeClipping(), backend: backend)
+                    stepsPerEpoch: max(1, trainingCount / max(rows * ranks, 1)), epochs: epochs, baseRate: baseRate, recipe: recipe),
+                clipping: try makeClipping(), backend: backend, distributed: communicator,
+                bucketBytes: distribution.bucketKib * 1024)
             trainer.allowsNonfiniteLoss = allowNonfiniteLoss
             let session = try startSession(trainer)
             execution.settle(trainer.step)
@@ -92,30 +101,74 @@ struct Train: ParsableCommand {
                 let progress = try CheckpointProgress(checkpoint.metadata, path: resume)
                 firstEpoch = progress.epochsDone
                 try trainer.restore(checkpoint.tensors, stepsTaken: progress.stepsTaken)
-                print("resumed from \(resume) after epoch \(firstEpoch)")
+                try trainer.synchronize()
+                if leader { print("resumed from \(resume) after epoch \(firstEpoch)") }
             }
-            print("training \(model.name) with \(optimizer.name), \(session.summary), "
-                + "batch \(session.batchSize), \(trainer.graph.nodes.count) nodes in the step graph")
-            let bar = ProgressBar(enabled: isatty(STDOUT_FILENO) != 0)
+            let summary = communicator.map { DistributedSummary(communicator: $0, localBatch: rows) }
+            if let summary, leader {
+                print(summary.split(count: trainingCount, unit: unit))
+                print(String(format: "parameters identical on every rank (checksum %013llx)", trainer.parameterChecksum))
+            }
+            if leader { print("training \(model.name) with \(optimizer.name), \(session.summary), "
+                + "batch \(session.batchSize * ranks), \(trainer.graph.nodes.count) nodes in the step graph") }
+            let bar = ProgressBar(enabled: leader && isatty(STDOUT_FILENO) != 0)
+            let log = try distribution.lossLog.flatMap { leader ? try LossLog(path: $0) : nil }
             let start = DispatchTime.now().uptimeNanoseconds
+            let stepsBefore = trainer.stepsTaken
+            var checkpointFailure: (any Error)?
             do {
-                try session.fit(epochs: firstEpoch..<max(firstEpoch, epochs), totalEpochs: epochs) { bar.show($0) }
+                try session.fit(epochs: firstEpoch..<max(firstEpoch, epochs), totalEpochs: epochs) { progress in
+                    if leader { bar.show(progress) }
+                    log?.append(progress.stepLoss)
+                    if leader, saveEveryEpoch, let save, progress.step == progress.stepsPerEpoch {
+                        do { try writeCheckpoint(trainer, model: model, epochsDone: progress.epoch, to: save) } catch {
+                            checkpointFailure = checkpointFailure ?? error
+                        }
+                    }
+                }
             } catch KilnError.nonfiniteLoss(let loss) {
                 throw KilnError.invalidArgument("\(loss); lower --lr or pass --allow-nonfinite-loss to go on")
             }
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            if let checkpointFailure { throw checkpointFailure }
+            guard leader else {
+                try communicator?.barrier()
+                communicator?.finalize()
+                return
+            }
             // One evaluation pass: tiering would build native code it never runs.
             let report = try session.report(try model.compile(backend: backend.kind == .tiered ? .tcc : backend))
             print(String(format: "trained in %.2f s; ", seconds) + report.train)
             if let save {
-                try SafeTensors.write(
-                    trainer.checkpoint(),
-                    metadata: ["model": model.name, "epochs_done": String(max(firstEpoch, epochs)), "steps_taken": String(trainer.stepsTaken)],
-                    to: save)
+                try writeCheckpoint(trainer, model: model, epochsDone: max(firstEpoch, epochs), to: save)
                 print("saved \(save)")
             }
             print(report.test)
+            for line in summary?.report(steps: trainer.stepsTaken - stepsBefore, seconds: seconds, linkGbps: distribution.linkGbps) ?? [] {
+                print(line)
+            }
+            try communicator?.barrier()
+            communicator?.finalize()
         }
+    }
+
+    /// Writes the parameters and optimizer state, with what --resume needs, to `path`.
+    private func writeCheckpoint(_ trainer: Trainer, model: Model, epochsDone: Int, to path: String) throws {
+        try SafeTensors.write(
+            trainer.checkpoint(),
+            metadata: ["model": model.name, "epochs_done": String(epochsDone), "steps_taken": String(trainer.stepsTaken)],
+            to: path)
+    }
+
+    /// The model's batch: --batch-size (or the model's default) in one process; distributed, that
+    /// global batch divided by the rank count, which must divide it.
+    private func localBatchSize(ranks: Int) throws -> Int? {
+        guard ranks > 1 else { return batchSize }
+        let global = try batchSize ?? options.loadModel(batchSize: nil).graph.node(named: "x")?.type.shape.dimensions.first ?? 1
+        guard global % ranks == 0 else {
+            throw KilnError.invalidArgument("the batch of \(global) does not divide among \(ranks) ranks; give a --batch-size that is a multiple of \(ranks)")
+        }
+        return global / ranks
     }
 
     /// The training data's size, what it counts (rows or sequences), and how to start a run on it.
@@ -159,6 +212,20 @@ struct Train: ParsableCommand {
         default: throw KilnError.invalidArgument("give --clip-norm or --clip-value, not both")
         }
     }
+}
+
+/// `--loss-log FILE`: every step's loss, one a line.
+final class LossLog {
+    private let handle: FileHandle
+
+    init(path: String) throws {
+        guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
+            throw KilnError.invalidArgument("cannot write the loss log '\(path)'")
+        }
+        self.handle = handle
+    }
+
+    func append(_ loss: Double) { handle.write(Data((String(format: "%.9g", loss) + "\n").utf8)) }
 }
 
 /// A one-line progress bar on a terminal; one line per epoch otherwise.

@@ -25,13 +25,15 @@ import Testing
     }
 
     /// Operators a user does not call: gradients and training forms the autodiff and the layers
-    /// insert, and the dropout mask's random source (`Dropout`).
+    /// insert, the dropout mask's random source (`Dropout`), and the gradient exchange.
     static let internalOperators: Set<String> = [
         "adaptive_avg_pool2d_backward", "avg_pool2d_backward", "batch_norm_train", "conv2d_backward_input",
         "conv2d_backward_weight", "deform_conv2d_backward", "gather_grad", "max_pool2d_backward",
         "max_unpool2d_backward", "upsample_bilinear2d_backward", "upsample_nearest2d_backward", "random_uniform",
         // Inserted by the winograd-selection pass for the convolutions the kernel plan assigns to Winograd.
         "winograd_filter", "conv2d_winograd",
+        // The gradient exchange a distributed Trainer inserts between backward and update.
+        "allreduce_mean",
     ]
 
     static func image(_ g: GraphContext, channels: Int = 4) -> Tensor { g.input("x", [1, channels, 6, 6]) }

@@ -8,7 +8,9 @@ import KilnRuntime
 /// of shape `[B]` (float32 class indices, used by the loss), output `y` with the logits `[B, C]`.
 /// Batches are shuffled by seed and epoch number, so stopping after epoch k and resuming gives the
 /// same batches as an uninterrupted run; a last partial batch is dropped in training (static
-/// shapes) and zero-padded in evaluation.
+/// shapes) and zero-padded in evaluation. When the trainer is distributed, each global batch is
+/// `batchSize` rows times the rank count, and rank r trains on its r-th share of it, so the
+/// ranks together see the batches a single process with the global batch would.
 public struct ClassifierTraining {
     /// Progress of one training step, for a progress bar.
     public struct Progress: Sendable {
@@ -22,14 +24,18 @@ public struct ClassifierTraining {
         public var stepsPerEpoch: Int
         /// Mean loss of the epoch so far.
         public var loss: Double
+        /// The loss of this step (averaged over the ranks when distributed).
+        public var stepLoss: Double = .nan
         /// Training examples processed per second in this epoch.
         public var examplesPerSecond: Double
     }
 
     /// The trainer whose step runs each batch.
     public let trainer: Trainer
-    /// Rows per batch (the model's batch size).
+    /// Rows per batch (the model's batch size; this rank's share when distributed).
     public let batchSize: Int
+    /// Rows per step over all the ranks.
+    public var globalBatchSize: Int { batchSize * (trainer.distributed?.size ?? 1) }
     /// The per-example feature shape of input `x`.
     public let featureShape: [Int]
     /// The shuffling seed.
@@ -56,9 +62,11 @@ public struct ClassifierTraining {
     public func fit(
         _ data: LabeledDataset, epochs: Range<Int>, totalEpochs: Int, progress: (Progress) -> Void
     ) throws(KilnError) -> [Double] {
-        let stepsPerEpoch = data.count / batchSize
+        let global = globalBatchSize
+        let first = (trainer.distributed?.rank ?? 0) * batchSize
+        let stepsPerEpoch = data.count / global
         guard stepsPerEpoch > 0 else {
-            throw .invalidArgument("the training data has \(data.count) rows, fewer than one batch of \(batchSize)")
+            throw .invalidArgument("the training data has \(data.count) rows, fewer than one batch of \(global)")
         }
         var losses: [Double] = []
         for epoch in epochs {
@@ -66,14 +74,15 @@ public struct ClassifierTraining {
             let start = DispatchTime.now().uptimeNanoseconds
             var total = 0.0
             for step in 0..<stepsPerEpoch {
-                let rows = order[step * batchSize..<(step + 1) * batchSize]
+                let rows = order[step * global + first..<step * global + first + batchSize]
                 let batch = data.batch(rows, featureShape: featureShape)
                 let outputs = try trainer.train(["x": batch.features, "labels": batch.labels], epoch: epoch + 1)
-                total += Double(outputs["loss"]?.floats.first ?? .nan)
+                let loss = Double(outputs["loss"]?.floats.first ?? .nan)
+                total += loss
                 let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
                 progress(Progress(
                     epoch: epoch + 1, epochs: totalEpochs, step: step + 1, stepsPerEpoch: stepsPerEpoch,
-                    loss: total / Double(step + 1), examplesPerSecond: Double((step + 1) * batchSize) / max(seconds, 1e-9)))
+                    loss: total / Double(step + 1), stepLoss: loss, examplesPerSecond: Double((step + 1) * global) / max(seconds, 1e-9)))
             }
             losses.append(total / Double(stepsPerEpoch))
         }

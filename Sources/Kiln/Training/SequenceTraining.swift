@@ -48,9 +48,12 @@ public struct SequenceTraining {
     public func fit(
         _ data: SequenceDataset, epochs: Range<Int>, totalEpochs: Int, progress: (ClassifierTraining.Progress) -> Void
     ) throws(KilnError) -> [Double] {
-        let stepsPerEpoch = data.count / batchSize
+        // Distributed: rank r trains on its r-th share of each global batch (as ClassifierTraining).
+        let global = batchSize * (trainer.distributed?.size ?? 1)
+        let first = (trainer.distributed?.rank ?? 0) * batchSize
+        let stepsPerEpoch = data.count / global
         guard stepsPerEpoch > 0 else {
-            throw .invalidArgument("the training data has \(data.count) sequences, fewer than one batch of \(batchSize)")
+            throw .invalidArgument("the training data has \(data.count) sequences, fewer than one batch of \(global)")
         }
         var losses: [Double] = []
         for epoch in epochs {
@@ -58,13 +61,14 @@ public struct SequenceTraining {
             let start = DispatchTime.now().uptimeNanoseconds
             var total = 0.0
             for step in 0..<stepsPerEpoch {
-                let batch = data.batch(order[step * batchSize..<(step + 1) * batchSize])
+                let batch = data.batch(order[step * global + first..<step * global + first + batchSize])
                 let outputs = try trainer.train(["x": batch.tokens, "labels": batch.targets], epoch: epoch + 1)
-                total += Double(outputs["loss"]?.floats.first ?? .nan)
+                let loss = Double(outputs["loss"]?.floats.first ?? .nan)
+                total += loss
                 let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
                 progress(ClassifierTraining.Progress(
                     epoch: epoch + 1, epochs: totalEpochs, step: step + 1, stepsPerEpoch: stepsPerEpoch,
-                    loss: total / Double(step + 1), examplesPerSecond: Double((step + 1) * batchSize) / max(seconds, 1e-9)))
+                    loss: total / Double(step + 1), stepLoss: loss, examplesPerSecond: Double((step + 1) * global) / max(seconds, 1e-9)))
             }
             losses.append(total / Double(stepsPerEpoch))
         }

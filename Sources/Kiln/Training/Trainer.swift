@@ -29,6 +29,10 @@ public final class Trainer {
     /// Whether `train` goes on when the loss comes out NaN or infinite; by default it throws
     /// `KilnError.nonfiniteLoss` (the step's update is applied either way).
     public var allowsNonfiniteLoss = false
+    /// The ranks this trainer exchanges gradients with, nil for a single process.
+    public let distributed: Communicator?
+    /// The parameter checksum every rank agreed on at the last `synchronize()` (0 before one).
+    public internal(set) var parameterChecksum: UInt64 = 0
     /// The backend the step was compiled for, used by `evaluate` too.
     private let backend: ExecutionBackend
     /// The inference program `evaluate` runs, compiled on its first call.
@@ -41,17 +45,27 @@ public final class Trainer {
 
     /// Builds and compiles the training step of `model`, optimized with `optimization` (the
     /// standard passes, fusion with in-place optimizer updates, and memory planning by default).
+    ///
+    /// With `distributed`, the model's batch is this rank's share of the global batch: the step
+    /// averages the gradients over the ranks before clipping and the update, draws its random
+    /// masks at this rank's place in the global batch, and starts from rank 0's parameters and
+    /// optimizer state (broadcast, then checked by a checksum). The gradients are exchanged in
+    /// buckets of at least `bucketBytes`, each as soon as backward has computed it.
     public init(
         model: Model, optimizer: any Optimizer, learningRate: Double, schedule: LearningRateSchedule = .constant,
         clipping: GradientClipping = .none, backend: ExecutionBackend = .tcc,
-        optimization: OptimizationOptions = .standard
+        optimization: OptimizationOptions = .standard, distributed: Communicator? = nil,
+        bucketBytes: Int = Trainer.defaultBucketBytes
     ) throws(KilnError) {
         try model.validate()
         self.model = model
         self.learningRate = learningRate
         self.schedule = schedule
         self.backend = backend
-        let built = try Trainer.buildStep(model: model, optimizer: optimizer, clipping: clipping)
+        self.distributed = distributed
+        var built = try Trainer.buildStep(
+            model: model, optimizer: optimizer, clipping: clipping, bucketBytes: distributed.map { _ in bucketBytes })
+        if distributed != nil { built = Trainer.withExampleOffset(built) }
         graph = built.graph
         try OperatorRegistry.verify(graph)
         var parameters = try model.initialParameters()
@@ -64,6 +78,7 @@ public final class Trainer {
         step = try Compilation.executable(
             graph, parameters: parameters, isTraining: true, optimization: optimization, backend: backend)
         phases = built.phases.carried(from: graph, to: step.graph)
+        try synchronize()
     }
 
     /// The training-step graph of `model`: forward, loss, backward, clipping and the optimizer's
@@ -71,14 +86,17 @@ public final class Trainer {
     public static func stepGraph(
         model: Model, optimizer: any Optimizer, clipping: GradientClipping = .none
     ) throws(KilnError) -> Graph {
-        try buildStep(model: model, optimizer: optimizer, clipping: clipping).graph
+        try buildStep(model: model, optimizer: optimizer, clipping: clipping, bucketBytes: nil).graph
     }
 
-    /// The training-step graph and where its backward and update nodes start.
+    /// The training-step graph and where its backward and update nodes start; with `bucketBytes`
+    /// (distributed), the gradients are exchanged in buckets of that size.
     private static func buildStep(
-        model: Model, optimizer: any Optimizer, clipping: GradientClipping
+        model: Model, optimizer: any Optimizer, clipping: GradientClipping, bucketBytes: Int?
     ) throws(KilnError) -> (graph: Graph, phases: GraphPhases) {
         let context = try model.trainingContext()
+        // Distributed: batch statistics over the global batch, so N ranks normalize as one process.
+        if bucketBytes != nil { context.builder = GraphBuilder(graph: try context.graph.synchronizingBatchNorm()) }
         guard let lossOutput = context.graph.outputs.first(where: { $0.name == "loss" }) else {
             throw .invalidArgument("model '\(model.name)' declares no loss (call loss(_:) in its body)")
         }
@@ -86,8 +104,11 @@ public final class Trainer {
         guard !trainable.isEmpty else { throw .invalidArgument("model '\(model.name)' has no trainable parameters") }
         let backwardStart = context.graph.nodes.count
         let gradientIDs = try context.builder.gradients(of: lossOutput.node, wrt: trainable.map(\.id))
+        let exchangeStart = context.graph.nodes.count
+        var gradients = gradientIDs.map { Tensor(context: context, id: $0) }
+        if let bucketBytes { gradients = GradientBuckets(bucketBytes: bucketBytes).exchange(gradients) }
         let updateStart = context.graph.nodes.count
-        let gradients = clipping.apply(gradientIDs.map { Tensor(context: context, id: $0) }, context: context)
+        gradients = clipping.apply(gradients, context: context)
         let learningRate = context.input(learningRateInput, [])
         let counter = context.stateParameter(stepCounter, shape: [])
         let stepNumber = counter + 1
@@ -99,7 +120,13 @@ public final class Trainer {
             context.assign(parameter, optimizer.update(parameter, gradient: gradient, context: &optimizerContext))
         }
         if let error = context.firstError { throw error }
-        return (context.graph, GraphPhases(backwardStart: backwardStart, updateStart: updateStart))
+        let phases = GraphPhases(backwardStart: backwardStart, updateStart: updateStart)
+        guard updateStart > exchangeStart else { return (context.graph, phases) }
+        // Each bucket's exchange right after its last gradient: the exchange counts as backward.
+        let order = context.graph.eagerOrder(exchangeStart..<updateStart)
+        var placed = phases
+        placed.perNode = order.map { phases.phase(of: NodeID($0)) }
+        return (context.graph.reordered(order), placed)
     }
 
     /// A factor on the schedule's rate, for adjustments made while training (`ReduceOnPlateau`).
@@ -121,7 +148,8 @@ public final class Trainer {
             feed[GraphContext.randomSeedInput] = TensorValue(
                 dtype: .int64, shape: [], integers: [Int64(bitPattern: generator.next())])
         }
-        let outputs = try step.run(feed)
+        distributedFeed(&feed, rows: graph.node(named: "x")?.type.shape.dimensions.first ?? 0)
+        let outputs = try averagedLoss(try step.run(feed))
         stepsTaken = stepsTaken < .max ? stepsTaken + 1 : .max
         if !allowsNonfiniteLoss, let loss = outputs["loss"]?.floats.first, !loss.isFinite {
             throw .nonfiniteLoss(NonfiniteLoss(loss: Double(loss), step: stepsTaken, epoch: epoch))

@@ -26,6 +26,8 @@ public enum OperatorRegistry {
         Reshape(), Transpose(), Expand(), Slice(), Concat(), Pad(), Gather(), GatherGrad(), OneHot(),
         // Random numbers
         RandomUniform(),
+        // Communication between the ranks of a data-parallel job
+        AllReduceMean(),
         // Convolution
         Conv2D(), Conv2DBackwardInput(), Conv2DBackwardWeight(), ConvTranspose2D(), DeformConv2D(), DeformConv2DBackward(),
         WinogradFilter(), Conv2DWinograd(),
