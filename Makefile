@@ -5,7 +5,7 @@ KILN_RELEASE = .build/release/kiln
 KILN_DEBUG = .build/debug/kiln
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test test-matrix test-sanitize deps build graphs generated clean snippets docs
+.PHONY: run test test-matrix test-sanitize deps build graphs generated clean snippets docs gemm-bench
 
 ## Installs the system libraries Kiln links (libtcc, OpenBLAS) when they are missing.
 deps:
@@ -65,6 +65,15 @@ graphs: deps
 
 clean:
 	rm -rf .build .build-asan .build-tsan
+
+## The standalone C's built-in GEMM against OpenBLAS single-thread sgemm on the MLP's and ResNet-18's
+## shapes: prints the ratio. GEMM_CFLAGS sets the compiler's flags (the target's -march).
+GEMM_CFLAGS ?= -std=c99 -O3 -march=native
+gemm-bench: deps
+	$(SWIFT) build --product kiln
+	$(KILN_DEBUG) emit mlp -o .build/gemm-bench > /dev/null
+	$(CC) $(GEMM_CFLAGS) -I.build/gemm-bench -o .build/gemm-bench/ratio Scripts/builtin_gemm_ratio.c -lopenblas -lm
+	taskset -c 0 .build/gemm-bench/ratio 2>/dev/null || .build/gemm-bench/ratio
 
 ## Rewrites generated/ (standalone C of several zoo models; a test fails when it drifts).
 ## Weight files stay out of git except lenet5's, which is embedded in its C.
