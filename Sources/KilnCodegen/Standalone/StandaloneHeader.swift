@@ -4,8 +4,10 @@ import KilnIR
 /// `NAME.h`: the API of a standalone program.
 enum StandaloneHeader {
     static func text(
-        graph: Graph, name: String, inputs: [String], outputs: [String], layout: StandaloneLayout, weights: WeightBlob, embed: Bool
+        graph: Graph, name: String, inputs: [String], outputs: [String], layout: StandaloneLayout, weights: WeightBlob,
+        footprint: StandaloneFootprint
     ) -> String {
+        let embed = footprint.embedded
         let guardName = name.uppercased() + "_H", upper = name.uppercased()
         let parameterCount = graph.parameters.reduce(0) { $0 + $1.type.shape.elementCount }
         let copied = Set(layout.copies.map(\.output))
@@ -21,6 +23,9 @@ enum StandaloneHeader {
             " * makes the code reentrant. The weights are only read, never copied; the prepared buffer holds",
             " * what \(CLiteral.commentText(name))_init derives from them (read-only afterwards, shareable by threads);",
             " * the workspace holds activations and scratch only (the memory planner's arena).",
+            " *",
+            " * Footprint:",
+        ] + footprint.lines.map { " *   " + $0 } + [
             " */",
             "#ifndef \(guardName)",
             "#define \(guardName)",

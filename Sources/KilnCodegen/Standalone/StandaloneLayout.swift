@@ -35,6 +35,8 @@ struct StandaloneLayout {
     /// Bytes of the prepared values, laid end to end.
     private(set) var preparedBytes = 0
     private(set) var copies: [Copy] = []
+    /// The most workspace bytes live at one step, and that step (a kernel index; -1 before the first).
+    private(set) var peak: (bytes: Int, step: Int) = (0, -1)
 
     init(graph: Graph, program: GeneratedProgram, weights: WeightBlob) {
         let plan = program.plan, fusion = program.fusion
@@ -79,6 +81,10 @@ struct StandaloneLayout {
         let activations = plan.buffers.indices.filter { homes[$0] == nil }
         var placed = activations.map { plan.buffers[$0] }
         workspaceBytes = MemoryPlan.placeBestFit(&placed)
+        for step in -1...end {
+            let live = placed.filter { $0.firstStep <= step && step <= $0.lastStep }.reduce(0) { $0 + $1.bytes }
+            if live > peak.bytes { peak = (live, step) }
+        }
         for (index, buffer) in zip(activations, placed) {
             homes[index] = .workspace
             bases[index] = buffer.offset

@@ -16,10 +16,14 @@ enum StandaloneMain {
             \(name): main.c \(name).c \(name).h
             \t$(CC) $(CFLAGS) -o $@ main.c \(name).c $(LDLIBS)
 
-            clean:
-            \trm -f \(name)
+            # The object's sections: code (.text), embedded weights and constants (.rodata), no .data or .bss.
+            footprint: \(name).c \(name).h
+            \t$(CC) $(CFLAGS) -c -o \(name).o \(name).c && size -A \(name).o
 
-            .PHONY: clean
+            clean:
+            \trm -f \(name) \(name).o
+
+            .PHONY: clean footprint
 
             """
     }

@@ -22,6 +22,8 @@ public struct StandaloneProgram: Sendable {
     public let preparedBytes: Int
     /// Bytes of the weights and constants (`NAME_WEIGHTS_BYTES`).
     public let weightsBytes: Int
+    /// The memory it needs, as its header states it.
+    public let footprint: StandaloneFootprint
 
     /// Emits the program.
     ///
@@ -30,9 +32,11 @@ public struct StandaloneProgram: Sendable {
     ///   - program: its generated C parts (the kernels go behind a standalone prelude and API).
     ///   - parameters: every parameter's value, by node name.
     ///   - name: the name of the files and the prefix of the C API (sanitized).
+    ///   - maxRAM: when given, the emission fails unless the read-write memory (workspace and
+    ///     prepared buffer) fits in this many bytes.
     public init(
         graph: Graph, program: GeneratedProgram, parameters: [String: TensorValue], name requested: String,
-        blas: StandaloneBLAS = .builtin, embedWeights: Bool = false
+        blas: StandaloneBLAS = .builtin, embedWeights: Bool = false, maxRAM: Int? = nil
     ) throws(KilnError) {
         var namer = CNamer()
         let name = namer.identifier(for: requested.isEmpty ? graph.name : requested)
@@ -51,10 +55,18 @@ public struct StandaloneProgram: Sendable {
         workspaceBytes = layout.workspaceBytes
         preparedBytes = layout.preparedBytes
         weightsBytes = weights.bytes.count
+        let footprint = StandaloneFootprint(weights: weights, layout: layout, program: program, blas: blas, embed: embedWeights)
+        self.footprint = footprint
+        if let maxRAM, footprint.readWriteBytes > maxRAM {
+            let peak = footprint.peakKernel.isEmpty ? "" : ", peaking at \(footprint.peakBytes) bytes live in kernel \(footprint.peakKernel)"
+            throw .invalidArgument(
+                "graph '\(graph.name)' needs \(footprint.readWriteBytes) bytes of RAM (workspace \(footprint.workspaceBytes)\(peak); "
+                    + "prepared \(footprint.preparedBytes)), more than --max-ram \(maxRAM)")
+        }
         var files: [String: Data] = [:]
         files["\(name).h"] = Data(StandaloneHeader.text(
             graph: graph, name: name, inputs: inputNames, outputs: outputNames, layout: layout, weights: weights,
-            embed: embedWeights).utf8)
+            footprint: footprint).utf8)
         files["\(name).c"] = Data(StandaloneSource.text(
             graph: graph, program: program, name: name, inputs: inputNames, outputs: outputNames, weights: weights,
             layout: layout, blas: blas, embed: embedWeights).utf8)
