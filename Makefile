@@ -1,6 +1,6 @@
 # Kiln: the two commands a newcomer runs are `make run` and `make test`.
 SWIFT ?= swift
-SYSTEM_PACKAGES = libtcc-dev libopenblas-dev tcc
+SYSTEM_PACKAGES = libtcc-dev libopenblas-dev tcc gcc-multilib
 KILN_RELEASE = .build/release/kiln
 KILN_DEBUG = .build/debug/kiln
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
