@@ -1,11 +1,11 @@
 # Kiln: the two commands a newcomer runs are `make run` and `make test`.
 SWIFT ?= swift
-SYSTEM_PACKAGES = libtcc-dev libopenblas-dev tcc libopenmpi-dev openmpi-bin
+SYSTEM_PACKAGES = libtcc-dev libopenblas-dev tcc gcc-multilib libopenmpi-dev openmpi-bin
 KILN_RELEASE = .build/release/kiln
 KILN_DEBUG = .build/debug/kiln
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test test-matrix test-sanitize fuzz deps build graphs generated clean snippets onnx-table docs
+.PHONY: run test test-matrix test-sanitize fuzz deps build graphs generated clean snippets onnx-table docs gemm-bench
 
 ## Installs the system libraries Kiln links (libtcc, OpenBLAS) and Open MPI (loaded only by
 ## `kiln train --distributed`, and run by its tests) when they are missing.
@@ -75,6 +75,15 @@ graphs: deps
 
 clean:
 	rm -rf .build .build-asan .build-tsan Fuzz/findings
+
+## The standalone C's built-in GEMM against OpenBLAS single-thread sgemm on the MLP's and ResNet-18's
+## shapes: prints the ratio. GEMM_CFLAGS sets the compiler's flags (the target's -march).
+GEMM_CFLAGS ?= -std=c99 -O3 -march=native
+gemm-bench: deps
+	$(SWIFT) build --product kiln
+	$(KILN_DEBUG) emit mlp -o .build/gemm-bench > /dev/null
+	$(CC) $(GEMM_CFLAGS) -I.build/gemm-bench -o .build/gemm-bench/ratio Scripts/builtin_gemm_ratio.c -lopenblas -lm
+	taskset -c 0 .build/gemm-bench/ratio 2>/dev/null || .build/gemm-bench/ratio
 
 ## Rewrites generated/ (standalone C of several zoo models; a test fails when it drifts).
 ## Weight files stay out of git except lenet5's, which is embedded in its C.

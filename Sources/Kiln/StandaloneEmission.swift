@@ -5,10 +5,11 @@ import KilnPasses
 extension Model {
     /// Standalone C for the model's inference graph, optimized like `compile()` does (batch norm
     /// folded, dropout gone, kernels fused, one planned arena), with its initial parameters (or
-    /// `parameters`), ready to `write(to:)` a folder.
+    /// `parameters`), ready to `write(to:)` a folder. With `maxRAM` the emission fails unless the
+    /// workspace and prepared buffer fit in that many bytes.
     public func standaloneProgram(
         name: String? = nil, blas: StandaloneBLAS = .builtin, embedWeights: Bool = false,
-        parameters: [String: TensorValue]? = nil, optimization: OptimizationOptions = .standard
+        parameters: [String: TensorValue]? = nil, optimization: OptimizationOptions = .standard, maxRAM: Int? = nil
     ) throws(KilnError) -> StandaloneProgram {
         try validate()
         let values = if let parameters { parameters } else { try initialParameters() }
@@ -16,6 +17,6 @@ extension Model {
         let program = try CodeGenerator.generate(optimized.graph, fusion: optimized.fusion, memory: optimized.memory, kernelPlan: optimized.kernelPlan)
         return try StandaloneProgram(
             graph: optimized.graph, program: program, parameters: values, name: name ?? self.name, blas: blas,
-            embedWeights: embedWeights)
+            embedWeights: embedWeights, maxRAM: maxRAM)
     }
 }

@@ -37,7 +37,9 @@ public enum CodeGenerator {
             usesGEMM = usesGEMM || writer.lines[first...].contains { $0.contains("cblas_sgemm(") }
             calls.append("\(function)(\(emitter.arguments.joined(separator: ", ")));")
             let choice = kernel.primary.flatMap { kernelPlan[$0] }
-            kernels.append(KernelInfo(function: function, nodes: kernel.nodes, algorithm: choice?.algorithm.rawValue ?? ""))
+            kernels.append(KernelInfo(
+                function: function, nodes: kernel.nodes, algorithm: choice?.algorithm.rawValue ?? "", reads: emitter.reads,
+                stores: kernel.outputs, usesScratch: emitter.scratchOffset != nil))
         }
         let updates = graph.updates.compactMap { update -> String? in
             let target = memory.offset(of: update.target), value = memory.offset(of: update.value)

@@ -10,6 +10,12 @@ public struct KernelInfo: Sendable, Hashable {
     public var nodes: [NodeID]
     /// The algorithm of its primary node in the kernel plan (`im2col+gemm`), or empty.
     public var algorithm: String
+    /// The values its pointer parameters read, in parameter order (the stored values follow).
+    public var reads: [NodeID] = []
+    /// The values it stores, in parameter order after the reads.
+    public var stores: [NodeID] = []
+    /// Whether its last parameter is scratch space.
+    public var usesScratch = false
 }
 
 /// What the drivers of a generated program do, as C statements over `unsigned char *arena`:

@@ -23,6 +23,9 @@ struct Emit: ParsableCommand {
     @Option(help: "builtin (a blocked GEMM, libc and libm only) or cblas (OpenBLAS).")
     var blas = "builtin"
 
+    @Option(help: "Fail unless the read-write memory (workspace and prepared buffer) fits in this many bytes.")
+    var maxRam: Int?
+
     func run() throws {
         try reportingErrors {
             guard let choice = StandaloneBLAS(rawValue: blas) else {
@@ -30,9 +33,10 @@ struct Emit: ParsableCommand {
             }
             let model = try options.loadModel()
             let program = try model.standaloneProgram(
-                name: name, blas: choice, embedWeights: embedWeights, optimization: optimization.options)
+                name: name, blas: choice, embedWeights: embedWeights, optimization: optimization.options, maxRAM: maxRam)
             try program.write(to: output)
             for file in program.files.keys.sorted() { print("wrote \(output)/\(file)") }
+            for line in program.footprint.lines { print(line) }
             print("build: make -C \(output) && \(output)/\(program.name) " + model.graph.inputs.map { "\($0.name).npy" }.joined(separator: " ")
                 + " " + model.graph.outputs.map { "\($0.name)_out.npy" }.joined(separator: " "))
         }

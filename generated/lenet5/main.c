@@ -111,17 +111,20 @@ int main(int argc, char **argv) {
         return 2;
     }
     int status = 1;
-    void *workspace = malloc(LENET5_WORKSPACE_BYTES);
+    const void *weights = NULL;
+    void *workspace = malloc(LENET5_WORKSPACE_BYTES + 1);
+    void *prepared = malloc(LENET5_PREPARED_BYTES + 1);
     float *input0 = malloc(4096);
     float *output0 = malloc(40);
-    if (!workspace || !input0 || !output0) { fprintf(stderr, "error: out of memory\n"); goto done; }
-    if (lenet5_init(workspace, NULL, 0) != 0) goto done;
+    if (!workspace || !prepared || !input0 || !output0) { fprintf(stderr, "error: out of memory\n"); goto done; }
+    if (lenet5_init(prepared, workspace, NULL, 0) != 0) goto done;
     if (read_npy(argv[1], "'<f4'", "(1, 1, 32, 32)", input0, 4096) != 0) goto done;
-    lenet5_run(workspace, input0, output0);
+    lenet5_run(weights, prepared, workspace, input0, output0);
     if (write_npy(argv[2], "<f4", "(1, 10)", output0, 40) != 0) goto done;
     status = 0;
 done:
     free(workspace);
+    free(prepared);
     free(input0);
     free(output0);
     return status;

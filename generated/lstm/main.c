@@ -129,31 +129,33 @@ int main(int argc, char **argv) {
         return 2;
     }
     int status = 1;
-    void *workspace = malloc(LSTM_WORKSPACE_BYTES);
+    void *weights = NULL;
+    void *workspace = malloc(LSTM_WORKSPACE_BYTES + 1);
+    void *prepared = malloc(LSTM_PREPARED_BYTES + 1);
     float *input0 = malloc(262144);
     float *output0 = malloc(524288);
     float *output1 = malloc(16384);
     float *output2 = malloc(16384);
-    if (!workspace || !input0 || !output0 || !output1 || !output2) { fprintf(stderr, "error: out of memory\n"); goto done; }
+    if (!workspace || !prepared || !input0 || !output0 || !output1 || !output2) { fprintf(stderr, "error: out of memory\n"); goto done; }
     size_t weights_bytes = 0;
-    void *weights = read_weights(argv[0], &weights_bytes);
-    int initialized = weights && lstm_init(workspace, weights, weights_bytes) == 0;
-    free(weights);
-    if (!initialized) {
+    weights = read_weights(argv[0], &weights_bytes);
+    if (!weights || lstm_init(prepared, workspace, weights, weights_bytes) != 0) {
         fprintf(stderr, "error: lstm.weights.bin must hold %d bytes\n", LSTM_WEIGHTS_BYTES);
         goto done;
     }
     if (read_npy(argv[1], "'<f4'", "(16, 32, 128)", input0, 262144) != 0) goto done;
-    lstm_run(workspace, input0, output0, output1, output2);
+    lstm_run(weights, prepared, workspace, input0, output0, output1, output2);
     if (write_npy(argv[2], "<f4", "(16, 32, 256)", output0, 524288) != 0) goto done;
     if (write_npy(argv[3], "<f4", "(16, 256)", output1, 16384) != 0) goto done;
     if (write_npy(argv[4], "<f4", "(16, 256)", output2, 16384) != 0) goto done;
     status = 0;
 done:
     free(workspace);
+    free(prepared);
     free(input0);
     free(output0);
     free(output1);
     free(output2);
+    free(weights);
     return status;
 }

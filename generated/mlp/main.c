@@ -129,25 +129,27 @@ int main(int argc, char **argv) {
         return 2;
     }
     int status = 1;
-    void *workspace = malloc(MLP_WORKSPACE_BYTES);
+    void *weights = NULL;
+    void *workspace = malloc(MLP_WORKSPACE_BYTES + 1);
+    void *prepared = malloc(MLP_PREPARED_BYTES + 1);
     float *input0 = malloc(200704);
     float *output0 = malloc(2560);
-    if (!workspace || !input0 || !output0) { fprintf(stderr, "error: out of memory\n"); goto done; }
+    if (!workspace || !prepared || !input0 || !output0) { fprintf(stderr, "error: out of memory\n"); goto done; }
     size_t weights_bytes = 0;
-    void *weights = read_weights(argv[0], &weights_bytes);
-    int initialized = weights && mlp_init(workspace, weights, weights_bytes) == 0;
-    free(weights);
-    if (!initialized) {
+    weights = read_weights(argv[0], &weights_bytes);
+    if (!weights || mlp_init(prepared, workspace, weights, weights_bytes) != 0) {
         fprintf(stderr, "error: mlp.weights.bin must hold %d bytes\n", MLP_WEIGHTS_BYTES);
         goto done;
     }
     if (read_npy(argv[1], "'<f4'", "(64, 784)", input0, 200704) != 0) goto done;
-    mlp_run(workspace, input0, output0);
+    mlp_run(weights, prepared, workspace, input0, output0);
     if (write_npy(argv[2], "<f4", "(64, 10)", output0, 2560) != 0) goto done;
     status = 0;
 done:
     free(workspace);
+    free(prepared);
     free(input0);
     free(output0);
+    free(weights);
     return status;
 }

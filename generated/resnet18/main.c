@@ -129,25 +129,27 @@ int main(int argc, char **argv) {
         return 2;
     }
     int status = 1;
-    void *workspace = malloc(RESNET18_WORKSPACE_BYTES);
+    void *weights = NULL;
+    void *workspace = malloc(RESNET18_WORKSPACE_BYTES + 1);
+    void *prepared = malloc(RESNET18_PREPARED_BYTES + 1);
     float *input0 = malloc(602112);
     float *output0 = malloc(4000);
-    if (!workspace || !input0 || !output0) { fprintf(stderr, "error: out of memory\n"); goto done; }
+    if (!workspace || !prepared || !input0 || !output0) { fprintf(stderr, "error: out of memory\n"); goto done; }
     size_t weights_bytes = 0;
-    void *weights = read_weights(argv[0], &weights_bytes);
-    int initialized = weights && resnet18_init(workspace, weights, weights_bytes) == 0;
-    free(weights);
-    if (!initialized) {
+    weights = read_weights(argv[0], &weights_bytes);
+    if (!weights || resnet18_init(prepared, workspace, weights, weights_bytes) != 0) {
         fprintf(stderr, "error: resnet18.weights.bin must hold %d bytes\n", RESNET18_WEIGHTS_BYTES);
         goto done;
     }
     if (read_npy(argv[1], "'<f4'", "(1, 3, 224, 224)", input0, 602112) != 0) goto done;
-    resnet18_run(workspace, input0, output0);
+    resnet18_run(weights, prepared, workspace, input0, output0);
     if (write_npy(argv[2], "<f4", "(1, 1000)", output0, 4000) != 0) goto done;
     status = 0;
 done:
     free(workspace);
+    free(prepared);
     free(input0);
     free(output0);
+    free(weights);
     return status;
 }

@@ -8,16 +8,22 @@ enum StandaloneMain {
         return """
             # Builds \(name) from the C Kiln emitted. Any C99 compiler: make CC=clang, make CC=tcc.
             CC ?= cc
-            CFLAGS ?= -std=c99 -O2 -Wall -Wextra -Werror
+            # -O3 vectorizes the kernels; add the target's instructions, e.g. make CFLAGS="-std=c99 -O3 -march=native"
+            # (or -march=armv8.2-a, -mcpu=cortex-m7 when cross compiling). CFLAGS on the command line replaces these.
+            CFLAGS ?= -std=c99 -O3 -Wall -Wextra -Werror
             LDLIBS = \(libraries)
 
             \(name): main.c \(name).c \(name).h
             \t$(CC) $(CFLAGS) -o $@ main.c \(name).c $(LDLIBS)
 
-            clean:
-            \trm -f \(name)
+            # The object's sections: code (.text), embedded weights and constants (.rodata), no .data or .bss.
+            footprint: \(name).c \(name).h
+            \t$(CC) $(CFLAGS) -c -o \(name).o \(name).c && size -A \(name).o
 
-            .PHONY: clean
+            clean:
+            \trm -f \(name) \(name).o
+
+            .PHONY: clean footprint
 
             """
     }
@@ -71,7 +77,7 @@ enum StandaloneMain {
             ]
         }
         let argumentCount = inputs.count + outputs.count
-        let allocated = ["workspace"] + inputs.indices.map { "input\($0)" } + outputs.indices.map { "output\($0)" }
+        let allocated = ["workspace", "prepared"] + inputs.indices.map { "input\($0)" } + outputs.indices.map { "output\($0)" }
         lines += [
             "int main(int argc, char **argv) {",
             "    if (argc != \(argumentCount + 1)) {",
@@ -79,7 +85,9 @@ enum StandaloneMain {
             "        return 2;",
             "    }",
             "    int status = 1;",
-            "    void *workspace = malloc(\(upper)_WORKSPACE_BYTES);",
+            embedWeights ? "    const void *weights = NULL;" : "    void *weights = NULL;",
+            "    void *workspace = malloc(\(upper)_WORKSPACE_BYTES + 1);",
+            "    void *prepared = malloc(\(upper)_PREPARED_BYTES + 1);",
         ]
         for (index, node) in inputs.enumerated() {
             lines.append("    \(node.type.dtype.cType) *input\(index) = malloc(\(max(node.type.byteCount, 1)));")
@@ -89,14 +97,12 @@ enum StandaloneMain {
         }
         lines.append("    if (" + allocated.map { "!\($0)" }.joined(separator: " || ") + ") { fprintf(stderr, \"error: out of memory\\n\"); goto done; }")
         if embedWeights {
-            lines.append("    if (\(name)_init(workspace, NULL, 0) != 0) goto done;")
+            lines.append("    if (\(name)_init(prepared, workspace, NULL, 0) != 0) goto done;")
         } else {
             lines += [
                 "    size_t weights_bytes = 0;",
-                "    void *weights = read_weights(argv[0], &weights_bytes);",
-                "    int initialized = weights && \(name)_init(workspace, weights, weights_bytes) == 0;",
-                "    free(weights);",
-                "    if (!initialized) {",
+                "    weights = read_weights(argv[0], &weights_bytes);",
+                "    if (!weights || \(name)_init(prepared, workspace, weights, weights_bytes) != 0) {",
                 "        fprintf(stderr, \"error: \(name).weights.bin must hold %d bytes\\n\", \(upper)_WEIGHTS_BYTES);",
                 "        goto done;",
                 "    }",
@@ -105,13 +111,14 @@ enum StandaloneMain {
         for (index, node) in inputs.enumerated() {
             lines.append("    if (read_npy(argv[\(index + 1)], \"'\(descr(node.type))'\", \"\(shape(node.type))\", input\(index), \(node.type.byteCount)) != 0) goto done;")
         }
-        let arguments = inputs.indices.map { "input\($0)" } + outputs.indices.map { "output\($0)" }
-        lines.append("    \(name)_run(workspace, \(arguments.joined(separator: ", ")));")
+        let arguments = ["weights", "prepared", "workspace"] + inputs.indices.map { "input\($0)" } + outputs.indices.map { "output\($0)" }
+        lines.append("    \(name)_run(\(arguments.joined(separator: ", ")));")
         for (index, node) in outputs.enumerated() {
             lines.append("    if (write_npy(argv[\(inputs.count + index + 1)], \"\(descr(node.type))\", \"\(shape(node.type))\", output\(index), \(node.type.byteCount)) != 0) goto done;")
         }
         lines += ["    status = 0;", "done:"]
         lines += allocated.map { "    free(\($0));" }
+        if !embedWeights { lines.append("    free(weights);") }
         lines += ["    return status;", "}"]
         return lines.joined(separator: "\n") + "\n"
     }

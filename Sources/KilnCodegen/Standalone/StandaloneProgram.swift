@@ -7,12 +7,23 @@ import KilnIR
 /// `main.c` (reads .npy inputs, writes .npy outputs) and a `Makefile`.
 ///
 /// The C is C99, needs only libc and libm by default, does no `malloc` (the caller passes a
-/// workspace of `NAME_WORKSPACE_BYTES`) and keeps no mutable globals, so it is reentrant.
+/// workspace of `NAME_WORKSPACE_BYTES` and a prepared buffer of `NAME_PREPARED_BYTES`) and keeps no
+/// mutable globals, so it is reentrant. The weights are read in place (embedded `static const`
+/// data, or the caller's read-only copy of the weights file), never copied.
 public struct StandaloneProgram: Sendable {
     /// The files, by name.
     public let files: [String: Data]
     /// The C prefix of every exported name.
     public let name: String
+    /// Bytes of the workspace (`NAME_WORKSPACE_BYTES`): the best-fit arena of the activations and
+    /// scratch alone, the weights, inputs and outputs living in the caller's buffers.
+    public let workspaceBytes: Int
+    /// Bytes of the values `NAME_init` derives from the weights (`NAME_PREPARED_BYTES`).
+    public let preparedBytes: Int
+    /// Bytes of the weights and constants (`NAME_WEIGHTS_BYTES`).
+    public let weightsBytes: Int
+    /// The memory it needs, as its header states it.
+    public let footprint: StandaloneFootprint
 
     /// Emits the program.
     ///
@@ -21,9 +32,11 @@ public struct StandaloneProgram: Sendable {
     ///   - program: its generated C parts (the kernels go behind a standalone prelude and API).
     ///   - parameters: every parameter's value, by node name.
     ///   - name: the name of the files and the prefix of the C API (sanitized).
+    ///   - maxRAM: when given, the emission fails unless the read-write memory (workspace and
+    ///     prepared buffer) fits in this many bytes.
     public init(
         graph: Graph, program: GeneratedProgram, parameters: [String: TensorValue], name requested: String,
-        blas: StandaloneBLAS = .builtin, embedWeights: Bool = false
+        blas: StandaloneBLAS = .builtin, embedWeights: Bool = false, maxRAM: Int? = nil
     ) throws(KilnError) {
         var namer = CNamer()
         let name = namer.identifier(for: requested.isEmpty ? graph.name : requested)
@@ -34,16 +47,29 @@ public struct StandaloneProgram: Sendable {
         guard graph.updates.isEmpty else {
             throw .invalidArgument("graph '\(graph.name)' updates state (a training step); standalone C is for inference graphs")
         }
-        var ports = CNamer(reserved: ["workspace", "weights", "weights_bytes", "arena"])
+        var ports = CNamer(reserved: StandaloneSource.reserved)
         let inputNames = graph.inputs.map { ports.identifier(for: $0.name) }
         let outputNames = graph.outputs.map { ports.identifier(for: $0.name) }
-        let weights = try WeightBlob(graph: graph, plan: program.plan, parameters: parameters)
+        let weights = try WeightBlob(graph: graph, parameters: parameters)
+        let layout = StandaloneLayout(graph: graph, program: program, weights: weights)
+        workspaceBytes = layout.workspaceBytes
+        preparedBytes = layout.preparedBytes
+        weightsBytes = weights.bytes.count
+        let footprint = StandaloneFootprint(weights: weights, layout: layout, program: program, blas: blas, embed: embedWeights)
+        self.footprint = footprint
+        if let maxRAM, footprint.readWriteBytes > maxRAM {
+            let peak = footprint.peakKernel.isEmpty ? "" : ", peaking at \(footprint.peakBytes) bytes live in kernel \(footprint.peakKernel)"
+            throw .invalidArgument(
+                "graph '\(graph.name)' needs \(footprint.readWriteBytes) bytes of RAM (workspace \(footprint.workspaceBytes)\(peak); "
+                    + "prepared \(footprint.preparedBytes)), more than --max-ram \(maxRAM)")
+        }
         var files: [String: Data] = [:]
         files["\(name).h"] = Data(StandaloneHeader.text(
-            graph: graph, name: name, inputs: inputNames, outputs: outputNames, plan: program.plan, weights: weights).utf8)
+            graph: graph, name: name, inputs: inputNames, outputs: outputNames, layout: layout, weights: weights,
+            footprint: footprint).utf8)
         files["\(name).c"] = Data(StandaloneSource.text(
             graph: graph, program: program, name: name, inputs: inputNames, outputs: outputNames, weights: weights,
-            blas: blas, embed: embedWeights).utf8)
+            layout: layout, blas: blas, embed: embedWeights).utf8)
         if !embedWeights { files["\(name).weights.bin"] = weights.bytes }
         files["main.c"] = Data(StandaloneMain.text(graph: graph, name: name, embedWeights: embedWeights).utf8)
         files["Makefile"] = Data(StandaloneMain.makefile(name: name, blas: blas).utf8)
@@ -59,19 +85,18 @@ public struct StandaloneProgram: Sendable {
     }
 }
 
-/// The persistent tensors (parameters and constants) laid end to end, and where each goes in the arena.
+/// The persistent tensors (parameters and constants) laid end to end.
 struct WeightBlob {
     struct Entry {
         var node: Node
         var blobOffset: Int
-        var arenaOffset: Int
         var bytes: Int
     }
 
     var entries: [Entry] = []
     var bytes = Data()
 
-    init(graph: Graph, plan: MemoryPlan, parameters: [String: TensorValue]) throws(KilnError) {
+    init(graph: Graph, parameters: [String: TensorValue]) throws(KilnError) {
         for node in graph.nodes where node.op == Node.parameterOp || node.op == Node.constantOp {
             let value: TensorValue
             if node.op == Node.constantOp {
@@ -83,7 +108,7 @@ struct WeightBlob {
                 value = given
             }
             while bytes.count % 16 != 0 { bytes.append(0) }
-            entries.append(Entry(node: node, blobOffset: bytes.count, arenaOffset: plan.offset(of: node.id), bytes: node.type.byteCount))
+            entries.append(Entry(node: node, blobOffset: bytes.count, bytes: node.type.byteCount))
             bytes.append(LittleEndianElement.encode(value))
         }
     }

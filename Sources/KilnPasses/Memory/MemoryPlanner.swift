@@ -35,7 +35,7 @@ public enum MemoryPlanner {
                 offset: 0, bytes: MemoryPlan.aligned(bytes), nodes: [], scratchKernel: kernel, firstStep: kernel,
                 lastStep: kernel, persistent: false))
         }
-        let arena = placeBestFit(&buffers)
+        let arena = MemoryPlan.placeBestFit(&buffers)
         var offsets = [Int?](repeating: nil, count: graph.nodes.count)
         var scratchOffsets = [Int?](repeating: nil, count: end)
         for buffer in buffers {
@@ -48,33 +48,6 @@ public enum MemoryPlanner {
             buffers: buffers, offsets: offsets, scratchOffsets: scratchOffsets, arenaBytes: arena,
             lowerBound: peakLiveBytes(buffers, steps: -1...end),
             naiveBytes: MemoryPlan.naiveBytes(of: graph, scratch: kernelScratch.max() ?? 0))
-    }
-
-    /// Sets every buffer's offset, largest first, each at the smallest gap between the buffers
-    /// already placed that are live at a common step (or above them all); returns the arena size.
-    static func placeBestFit(_ buffers: inout [MemoryPlan.Buffer]) -> Int {
-        let order = buffers.indices.sorted {
-            (buffers[$0].bytes, -buffers[$0].firstStep, -$0) > (buffers[$1].bytes, -buffers[$1].firstStep, -$1)
-        }
-        /// The buffers placed so far, kept sorted by offset.
-        var placed: [(offset: Int, end: Int, first: Int, last: Int)] = []
-        var arena = 0
-        for index in order {
-            let size = buffers[index].bytes, first = buffers[index].firstStep, last = buffers[index].lastStep
-            var best: (offset: Int, waste: Int)?
-            var cursor = 0
-            for other in placed where other.first <= last && first <= other.last {
-                let gap = other.offset - cursor
-                if gap >= size, best == nil || gap - size < best!.waste { best = (cursor, gap - size) }
-                cursor = max(cursor, other.end)
-            }
-            let offset = best?.offset ?? cursor
-            buffers[index].offset = offset
-            arena = max(arena, offset + size)
-            let position = placed.firstIndex { $0.offset > offset } ?? placed.count
-            placed.insert((offset, offset + size, first, last), at: position)
-        }
-        return arena
     }
 
     /// The largest total size of buffers live at one step.
