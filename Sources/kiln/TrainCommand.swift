@@ -82,7 +82,7 @@ struct Train: ParsableCommand {
                 model: model, optimizer: optimizer, learningRate: baseRate,
                 schedule: try makeSchedule(
                     stepsPerEpoch: max(1, trainingCount / max(rows, 1)), epochs: epochs, baseRate: baseRate, recipe: recipe),
-                clipping: try makeClipping(), backend: backend)
+                clipping: try makeClipping(), backend: backend, optimization: execution.tuning(.standard))
             trainer.allowsNonfiniteLoss = allowNonfiniteLoss
             let session = try startSession(trainer)
             execution.settle(trainer.step)
