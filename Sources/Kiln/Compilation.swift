@@ -4,8 +4,9 @@ import KilnPasses
 import KilnRuntime
 
 /// The one path from a graph to an executable: passes, fusion and memory planning
-/// (`GraphOptimizer`), C generation from the plans, compilation. Each phase's time goes to the
-/// current `CompilePhaseRecorder`, if any.
+/// (`GraphOptimizer`), C generation from the plans, compilation; first, with `optimization.tune`,
+/// the timing of each convolution shape's candidates (`KernelTuner`). Each phase's time goes to
+/// the current `CompilePhaseRecorder`, if any.
 enum Compilation {
     /// Optimizes `graph` with `optimization`, generates its C and compiles it with `backend`,
     /// loading `parameters`.
@@ -13,6 +14,13 @@ enum Compilation {
         _ graph: Graph, parameters: [String: TensorValue], isTraining: Bool, optimization: OptimizationOptions,
         backend: ExecutionBackend
     ) throws(KilnError) -> Executable {
+        var optimization = optimization
+        if optimization.tune {
+            optimization.tuned = try CompilePhaseRecorder.measure("tuning") { () throws(KilnError) in
+                try KernelTuner.tune(
+                    graph, isTraining: isTraining, optimization: optimization, backend: backend, cache: KernelTuningCache.standard())
+            }
+        }
         let optimized = try CompilePhaseRecorder.measure("passes") { () throws(KilnError) in
             try GraphOptimizer.optimize(graph, isTraining: isTraining, options: optimization)
         }

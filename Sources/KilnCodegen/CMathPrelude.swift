@@ -13,7 +13,8 @@
 ///
 /// `pow`, `sin` and `cos` work in double inside: `pow` because e^(b·ln a) magnifies the error
 /// of ln a by |b·ln a|, `sin` and `cos` for an exact reduction of any float argument. libm
-/// remains for `sqrtf` (gcc vectorizes it under `-fno-math-errno`, which a pragma cannot set),
+/// remains for `sqrtf` (gcc vectorizes it under `-fno-math-errno`, which a pragma cannot set and
+/// `NativeBackend.flags` passes),
 /// `floorf`/`ceilf`/`fabsf` (inlined by the compilers) and the scalar code outside loops.
 ///
 /// Under tcc the names map to libm (tcc's calls and scalar code make the approximations slower

@@ -15,6 +15,12 @@ public struct OptimizationOptions: Sendable {
     public var dumpAfter: Set<String> = []
     /// Whether the passes run and what each did are printed to `log`: `--print-passes`.
     public var printPasses = false
+    /// Whether the compilation first times the candidate algorithms of each distinct convolution
+    /// shape on this machine and follows the fastest (`--tune`; `Model.compile` and `Trainer` do
+    /// the timing and fill `tuned`, with results cached beside the native-code cache).
+    public var tune = false
+    /// Algorithms already timed, followed by the Winograd selection and the kernel plan.
+    public var tuned = TunedKernels()
     /// Where dumps and pass lists go.
     public var log: @Sendable (String) -> Void = { print($0, terminator: "") }
 
@@ -49,7 +55,7 @@ public struct OptimizedGraph: Sendable {
     public var fusion: FusionPlan
     /// Where its tensors live.
     public var memory: MemoryPlan
-    /// How each GEMM-shaped node is computed (the rules' choices).
+    /// How each GEMM-shaped node is computed (the rules' choices, or the tuned ones).
     public var kernelPlan: KernelPlan
     /// What each pass did.
     public var passes: [PassPipeline.Record]
@@ -65,7 +71,7 @@ public enum GraphOptimizer {
         try options.validate()
         var graph = graph
         let records = try options.pipeline.run(
-            &graph, context: PassContext(isTraining: isTraining), verify: options.verifyAfterEachPass
+            &graph, context: PassContext(isTraining: isTraining, tuned: options.tuned), verify: options.verifyAfterEachPass
         ) { pass, result in
             if options.dumpAfter.contains(pass.id) || options.dumpAfter.contains("all") {
                 options.log("// after \(pass.id)\n" + GraphText.print(result))
@@ -76,7 +82,7 @@ public enum GraphOptimizer {
         let fusion = options.fuse
             ? FusionPlanner.plan(graph)
             : FusionPlan.unfused(graph) { OperatorRegistry.bytesMoved(by: $0, in: graph) }
-        let kernelPlan = KernelPlan.rules(for: graph)
+        let kernelPlan = KernelPlan.rules(for: graph, tuned: options.tuned)
         let scratch = fusion.kernels.map { kernel in kernel.primary.map { kernelPlan.scratchBytes(of: graph[$0], in: graph) } ?? 0 }
         let memory = options.planMemory
             ? MemoryPlanner.plan(graph, fusion: fusion, kernelScratch: scratch)

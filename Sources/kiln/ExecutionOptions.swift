@@ -15,6 +15,9 @@ struct ExecutionOptions: ParsableArguments {
     @Flag(name: .customLong("wait-native"), help: "With the tiered backend, wait for the native code before running.")
     var waitForNative = false
 
+    @Flag(help: "Time the candidate algorithms of each distinct convolution shape once on this machine and use the fastest (cached beside the native-code cache).")
+    var tune = false
+
     func validate() throws {
         try reportingErrors { try NumericOptions.within("--threads", threads, BLASThreads.allowedCounts) }
     }
@@ -23,6 +26,13 @@ struct ExecutionOptions: ParsableArguments {
     func executionBackend() throws -> ExecutionBackend {
         if let threads { try BLASThreads.setDefault(threads) }
         return ExecutionBackend(backend)
+    }
+
+    /// `options` with `--tune` applied.
+    func tuning(_ options: OptimizationOptions) -> OptimizationOptions {
+        var options = options
+        options.tune = tune
+        return options
     }
 
     /// Waits for `executable`'s native code when `--wait-native` asks for it.

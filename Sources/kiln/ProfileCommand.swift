@@ -73,7 +73,7 @@ struct Profile: ParsableCommand {
                 progress: { FileHandle.standardError.write(Data(($0 + "\n").utf8)) })
             let report = try Profiler.profile(
                 model, training: train, machine: machine, runs: runs, seed: options.seed, backend: backend,
-                optimization: optimization.options)
+                optimization: execution.tuning(optimization.options))
             print(report.table())
             if operators { print("\n" + report.operatorTable()) }
             if let json { try write(try report.json(), to: json) }

@@ -31,7 +31,7 @@ struct Run: ParsableCommand {
             let model = try options.loadModel()
             try model.validate()
             let values = try inputValues(for: model)
-            let executable = try model.compile(backend: try execution.executionBackend(), optimization: optimization.options)
+            let executable = try model.compile(backend: try execution.executionBackend(), optimization: execution.tuning(optimization.options))
             execution.settle(executable)
             let start = DispatchTime.now().uptimeNanoseconds
             let outputs = try executable.run(values)

@@ -90,8 +90,8 @@ struct Train: ParsableCommand {
                 model: model, optimizer: optimizer, learningRate: baseRate,
                 schedule: try makeSchedule(
                     stepsPerEpoch: max(1, trainingCount / max(rows * ranks, 1)), epochs: epochs, baseRate: baseRate, recipe: recipe),
-                clipping: try makeClipping(), backend: backend, distributed: communicator,
-                bucketBytes: distribution.bucketKib * 1024)
+                clipping: try makeClipping(), backend: backend, optimization: execution.tuning(.standard),
+                distributed: communicator, bucketBytes: distribution.bucketKib * 1024)
             trainer.allowsNonfiniteLoss = allowNonfiniteLoss
             let session = try startSession(trainer)
             execution.settle(trainer.step)

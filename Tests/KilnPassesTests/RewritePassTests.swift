@@ -244,8 +244,106 @@ import Testing
 
     @Test func standardPipelineIsTheDocumentedList() {
         #expect(PassPipeline.standard.passes.map(\.id) == [
-            "constant-folding", "algebraic-simplification", "common-subexpression-elimination", "batch-norm-folding",
+            "constant-folding", "algebraic-simplification", "common-subexpression-elimination", "pad-sum-concatenation",
+            "batch-norm-folding",
             "dead-code-elimination", "winograd-selection",
         ])
+    }
+}
+
+/// `pad-sum-concatenation`: the gradient of slices of one tensor becomes one concat.
+@Suite struct PadSumConcatenationTests {
+    @Test func disjointPadsWithAGapBecomeOneConcatWithZeros() throws {
+        try expectRewrite([.padSumConcatenation, .deadCodeElimination], """
+            graph t {
+              %0 = input() : f32[2,1,3] name="a"
+              %1 = input() : f32[2,2,3] name="b"
+              %2 = input() : f32[2,1,3] name="c"
+              %3 = pad(%0) {pads=[0,0,0,0,5,0]} : f32[2,6,3] name="pa"
+              %4 = pad(%1) {pads=[0,4,0,0,0,0]} : f32[2,6,3] name="pb"
+              %5 = pad(%2) {pads=[0,2,0,0,3,0]} : f32[2,6,3] name="pc"
+              %6 = add(%3, %4) : f32[2,6,3] name="s1"
+              %7 = add(%6, %5) : f32[2,6,3] name="y"
+              output "y" = %7
+            }
+            """, """
+            graph t {
+              %0 = input() : f32[2,1,3] name="a"
+              %1 = input() : f32[2,2,3] name="b"
+              %2 = input() : f32[2,1,3] name="c"
+              %3 = const() {value=f[0.0]} : f32[2,1,3] name="y.zeros"
+              %4 = const() {value=f[0.0]} : f32[2,1,3] name="y.zeros_1"
+              %5 = concat(%0, %3, %2, %4, %1) {axis=1} : f32[2,6,3] name="y"
+              output "y" = %5
+            }
+
+            """)
+    }
+
+    @Test func overlappingNonZeroAndSharedPadsStay() throws {
+        let overlapping = """
+            graph t {
+              %0 = input() : f32[2,2] name="a"
+              %1 = input() : f32[2,2] name="b"
+              %2 = pad(%0) {pads=[0,0,0,1]} : f32[2,3] name="pa"
+              %3 = pad(%1) {pads=[0,1,0,0]} : f32[2,3] name="pb"
+              %4 = add(%2, %3) : f32[2,3] name="y"
+              output "y" = %4
+            }
+            """
+        try expectRewrite([.padSumConcatenation], overlapping, overlapping + "\n")
+        let filled = """
+            graph t {
+              %0 = input() : f32[2,1] name="a"
+              %1 = input() : f32[2,1] name="b"
+              %2 = pad(%0) {pads=[0,0,0,1], value=1.0} : f32[2,2] name="pa"
+              %3 = pad(%1) {pads=[0,1,0,0]} : f32[2,2] name="pb"
+              %4 = add(%2, %3) : f32[2,2] name="y"
+              output "y" = %4
+            }
+            """
+        try expectRewrite([.padSumConcatenation], filled, filled + "\n")
+        let twoAxes = """
+            graph t {
+              %0 = input() : f32[1,1] name="a"
+              %1 = input() : f32[1,1] name="b"
+              %2 = pad(%0) {pads=[0,0,1,1]} : f32[2,2] name="pa"
+              %3 = pad(%1) {pads=[1,1,0,0]} : f32[2,2] name="pb"
+              %4 = add(%2, %3) : f32[2,2] name="y"
+              output "y" = %4
+            }
+            """
+        try expectRewrite([.padSumConcatenation], twoAxes, twoAxes + "\n")
+    }
+
+    @Test func anInnerSumReadElsewhereIsALeafThatIsNotAPad() throws {
+        let shared = """
+            graph t {
+              %0 = input() : f32[1] name="a"
+              %1 = input() : f32[1] name="b"
+              %2 = input() : f32[1] name="c"
+              %3 = pad(%0) {pads=[0,2]} : f32[3] name="pa"
+              %4 = pad(%1) {pads=[1,1]} : f32[3] name="pb"
+              %5 = pad(%2) {pads=[2,0]} : f32[3] name="pc"
+              %6 = add(%3, %4) : f32[3] name="s"
+              %7 = add(%6, %5) : f32[3] name="y"
+              output "y" = %7
+              output "s" = %6
+            }
+            """
+        try expectRewrite([.padSumConcatenation, .deadCodeElimination], shared, """
+            graph t {
+              %0 = input() : f32[1] name="a"
+              %1 = input() : f32[1] name="b"
+              %2 = input() : f32[1] name="c"
+              %3 = pad(%2) {pads=[2,0]} : f32[3] name="pc"
+              %4 = const() {value=f[0.0]} : f32[1] name="s.zeros"
+              %5 = concat(%0, %1, %4) {axis=0} : f32[3] name="s"
+              %6 = add(%5, %3) : f32[3] name="y"
+              output "y" = %6
+              output "s" = %5
+            }
+
+            """)
     }
 }

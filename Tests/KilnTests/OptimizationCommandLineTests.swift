@@ -43,6 +43,6 @@ import Testing
         let result = try kiln(["run", "mlp", "--dump-after", "nope"])
         #expect(result.status == 1)
         #expect(result.error == "error: --dump-after: no pass 'nope' in the pipeline (its passes: constant-folding, "
-            + "algebraic-simplification, common-subexpression-elimination, batch-norm-folding, dead-code-elimination, winograd-selection)\n")
+            + "algebraic-simplification, common-subexpression-elimination, pad-sum-concatenation, batch-norm-folding, dead-code-elimination, winograd-selection)\n")
     }
 }

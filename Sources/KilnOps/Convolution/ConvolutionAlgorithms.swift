@@ -71,13 +71,19 @@ package enum WinogradRule {
     /// The fewest input and output channels Winograd is chosen for (fewer make the α² GEMMs too thin).
     package static let minimumChannels = 32
 
+    /// Whether `conv2d_winograd` can compute a `conv2d` of this signature at all (3×3, stride 1,
+    /// dilation 1, one group), whatever its size: the shapes `--tune` times Winograd for.
+    package static func isComputable(_ signature: OperatorSignature) -> Bool {
+        guard let g = try? Conv2D().geometry(signature.inputs, signature.attributes) else { return false }
+        let threeByThree = g.height.kernel == 3 && g.width.kernel == 3
+        let unit = g.height.stride == 1 && g.width.stride == 1 && g.height.dilation == 1 && g.width.dilation == 1
+        return threeByThree && unit && g.groups == 1
+    }
+
     /// The tile side m of F(m×m, 3×3) for a `conv2d` node of this signature, or nil to keep
     /// the convolution as it is.
     package static func tile(for signature: OperatorSignature) -> Int? {
-        guard let g = try? Conv2D().geometry(signature.inputs, signature.attributes) else { return nil }
-        let threeByThree = g.height.kernel == 3 && g.width.kernel == 3
-        let unit = g.height.stride == 1 && g.width.stride == 1 && g.height.dilation == 1 && g.width.dilation == 1
-        guard threeByThree && unit && g.groups == 1,
+        guard isComputable(signature), let g = try? Conv2D().geometry(signature.inputs, signature.attributes),
               g.height.output >= minimumOutput && g.width.output >= minimumOutput,
               g.inputChannels >= minimumChannels && g.outputChannels >= minimumChannels else { return nil }
         return g.height.output >= largeTileOutput && g.width.output >= largeTileOutput ? 4 : 2

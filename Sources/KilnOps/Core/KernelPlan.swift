@@ -48,12 +48,18 @@ public struct KernelPlan: Sendable, Hashable {
     public init(choices: [NodeID: KernelChoice] = [:]) { self.choices = choices }
 
     /// The choice the rules make for every node whose operator has several ways of computing
-    /// (`Operator.kernelChoice`).
-    public static func rules(for graph: Graph) -> KernelPlan {
+    /// (`Operator.kernelChoice`), except where `tuned` timed the node's shape and its fastest
+    /// algorithm is one of the node's candidates.
+    public static func rules(for graph: Graph, tuned: TunedKernels = TunedKernels()) -> KernelPlan {
         var choices: [NodeID: KernelChoice] = [:]
         for node in graph.nodes where !node.isLeaf {
+            let signature = OperatorRegistry.signature(of: node, in: graph)
             guard let definition = OperatorRegistry.operator(node.op),
-                  let choice = definition.kernelChoice(OperatorRegistry.signature(of: node, in: graph)) else { continue }
+                  var choice = definition.kernelChoice(signature) else { continue }
+            if let timed = tuned.choice(for: node, in: graph),
+               definition.kernelAlgorithms(signature).contains(timed.algorithm) || timed.algorithm == choice.algorithm {
+                choice = KernelChoice(timed.algorithm, layout: choice.layout, reason: timed.reason)
+            }
             choices[node.id] = choice
         }
         return KernelPlan(choices: choices)

@@ -1,4 +1,5 @@
 import KilnIR
+import KilnOps
 
 /// A graph-to-graph rewrite with an identifier (`constant-folding`), a one-line summary, and a
 /// function `(inout Graph, PassContext) throws(KilnError)`.
@@ -37,10 +38,14 @@ public struct PassContext: Sendable {
     /// The largest number of elements constant folding stores as a constant (a tensor whose
     /// elements are all equal is stored as one value, whatever its size).
     public var maxFoldedElements: Int
+    /// Algorithms timed on this machine (`--tune`): `winograd-selection` follows them where a
+    /// shape has one.
+    public var tuned: TunedKernels
 
     /// Creates a context.
-    public init(isTraining: Bool = false, maxFoldedElements: Int = 4096) {
+    public init(isTraining: Bool = false, maxFoldedElements: Int = 4096, tuned: TunedKernels = TunedKernels()) {
         self.isTraining = isTraining
         self.maxFoldedElements = maxFoldedElements
+        self.tuned = tuned
     }
 }

@@ -12,14 +12,15 @@ public struct PassPipeline: Sendable {
     /// The pipeline `Model.compile()` and `Trainer` run by default.
     ///
     /// Folding first turns constant subexpressions into constants, so simplification sees the
-    /// neutral constants (`x·1`, `x+0`) they produce; CSE then merges what is left equal;
-    /// batch-norm folding (inference only) rewrites conv/linear → batch-norm pairs; dead-code
+    /// neutral constants (`x·1`, `x+0`) they produce; CSE then merges what is left equal; sums of
+    /// disjoint pads (slice gradients) become concatenations; batch-norm folding (inference only) rewrites conv/linear → batch-norm pairs; dead-code
     /// elimination removes everything the earlier passes disconnected; Winograd selection last,
     /// on the convolutions that remain (folded ones included).
     public static let standard = PassPipeline([
         .constantFolding,
         .algebraicSimplification,
         .commonSubexpressionElimination,
+        .padSumConcatenation,
         .batchNormFolding,
         .deadCodeElimination,
         .winogradSelection,
