@@ -20,6 +20,7 @@ package enum LittleEndianElement: Sendable {
         case .float32, .float64: .float32
         case .int32: .int32
         case .int64: .int64
+        case .bool: .bool
         }
     }
 

@@ -152,6 +152,7 @@ enum StandaloneHarness {
         case .float32: value.floats.map { $0.bitPattern.littleEndian }.withUnsafeBytes { data.append(contentsOf: $0) }
         case .int32: value.integers.map { Int32(truncatingIfNeeded: $0).littleEndian }.withUnsafeBytes { data.append(contentsOf: $0) }
         case .int64: value.integers.map { $0.littleEndian }.withUnsafeBytes { data.append(contentsOf: $0) }
+        case .bool: data.append(contentsOf: value.integers.map { $0 != 0 ? 1 : 0 as UInt8 })
         }
         return data
     }
@@ -167,6 +168,7 @@ enum StandaloneHarness {
         case .float32: return TensorValue(shape: type.shape, floats: (0..<count).map { Float(bitPattern: UInt32(word($0, 4))) })
         case .int32: return TensorValue(dtype: .int32, shape: type.shape, integers: (0..<count).map { Int64(Int32(bitPattern: UInt32(word($0, 4)))) })
         case .int64: return TensorValue(dtype: .int64, shape: type.shape, integers: (0..<count).map { Int64(bitPattern: word($0, 8)) })
+        case .bool: return TensorValue(dtype: .bool, shape: type.shape, integers: (0..<count).map { bytes[$0] != 0 ? 1 : 0 })
         }
     }
 }
