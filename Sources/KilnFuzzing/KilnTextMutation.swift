@@ -14,6 +14,11 @@ enum KilnTextMutation {
     ]
     static let extremes = [0, -1, 1, 2, 3, 1 << 31, 1 << 40, 1 << 62, Int.max, Int.min]
 
+    /// Whether `type` passes verification's own checks (no negative dimension, within the size limit).
+    static func isVerifiable(_ type: TensorType) -> Bool {
+        type.shape.dimensions.allSatisfy { $0 >= 0 } && TensorSizeLimit.violation(type) == nil
+    }
+
     /// The mutated file, or nil when `bytes` is not a graph file.
     static func mutate(_ bytes: [UInt8], _ mutator: inout Mutator) -> [UInt8]? {
         guard var graph = try? GraphParser.parseFile(String(decoding: bytes, as: UTF8.self)).inference, !graph.nodes.isEmpty else { return nil }
@@ -35,8 +40,9 @@ enum KilnTextMutation {
         }
         for position in graph.nodes.indices where !graph.nodes[position].isLeaf {
             let node = graph.nodes[position]
+            // Shape rules may assume inputs within the size limit, as verification checks first.
             guard let definition = OperatorRegistry.operator(node.op),
-                  node.inputs.allSatisfy({ $0.index < position }),
+                  node.inputs.allSatisfy({ $0.index < position && Self.isVerifiable(graph.nodes[$0.index].type) }),
                   let type = try? definition.inferType(node.inputs.map { graph.nodes[$0.index].type }, node.attributes) else { continue }
             graph.nodes[position].type = type
         }
