@@ -106,13 +106,15 @@ public struct FuzzCampaign {
     }
 
     /// The child's side: runs cases from `start` until the clock passes `until`, writing each
-    /// case to `current` before running it.
+    /// case's index to `current` before deriving the case (so a fault in the mutator is not
+    /// blamed on the previous case) and the case itself before running it.
     public static func runChild(target: FuzzTarget, corpus: URL, seed: UInt64, start: Int, until: Double, current: URL) throws {
         let inputs = FuzzCorpus(target: target, folder: corpus)
         var index = start
         while Date().timeIntervalSince1970 < until {
-            let input = inputs.input(index, seed: seed)
             let header = (0..<8).map { UInt8(truncatingIfNeeded: index >> (8 * $0)) }
+            try Data(header).write(to: current)
+            let input = inputs.input(index, seed: seed)
             try Data(header + input).write(to: current)
             target.run(Data(input))
             index += 1

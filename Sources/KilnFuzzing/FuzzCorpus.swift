@@ -19,13 +19,18 @@ public struct FuzzCorpus: Sendable {
     }
 
     /// Case `index` of the run seeded `seed`: a seed input as it is for the first pass over the
-    /// corpus, then mutations of seeds (structured ones for ONNX half of the time).
+    /// corpus, then mutations of seeds (structured ones for ONNX and `.kiln` half of the time).
     public func input(_ index: Int, seed: UInt64) -> [UInt8] {
         if index < seeds.count { return seeds[index] }
         var mutator = Mutator(seed: seed &+ UInt64(index) &* 0x9E37_79B9_7F4A_7C15)
         let base = seeds[mutator.below(seeds.count)]
-        if target == .onnx, mutator.below(2) == 0, let mutated = ONNXMutation.mutate(base, &mutator) {
-            return mutated
+        if mutator.below(2) == 0 {
+            let structured = switch target {
+            case .onnx: ONNXMutation.mutate(base, &mutator)
+            case .kiln: KilnTextMutation.mutate(base, &mutator)
+            case .npy, .safetensors: nil as [UInt8]?
+            }
+            if let structured { return structured }
         }
         return mutator.mutate(base, corpus: seeds)
     }

@@ -5,7 +5,8 @@ import KilnFuzzing
 // fuzzes each target (kiln, onnx, npy, safetensors; all by default) for N seconds from the seeds
 // in DIR/<target>/ (default Fuzz/corpus), saving inputs that crash or hang Kiln to
 // DIR/<target>/ (default Fuzz/findings). Exits 1 when anything was found. `make fuzz` runs it.
-// `--child` is the per-batch child process FuzzCampaign starts.
+// `kiln-fuzz TARGET --replay FILE` runs one input in process (to reproduce a finding); `--child`
+// is the child process FuzzCampaign starts.
 var options: [String: String] = [:]
 var targets: [FuzzTarget] = []
 var arguments = CommandLine.arguments.dropFirst()
@@ -33,6 +34,15 @@ if let child = options["child"] {
     try FuzzCampaign.runChild(
         target: target, corpus: URL(fileURLWithPath: corpus).appendingPathComponent(target.rawValue), seed: seed,
         start: Int(options["start"] ?? "0") ?? 0, until: number("until", default: 0), current: URL(fileURLWithPath: current))
+    exit(0)
+}
+
+if let replay = options["replay"] {
+    guard targets.count == 1, let data = FileManager.default.contents(atPath: replay) else {
+        print("error: --replay FILE needs one target and a readable file")
+        exit(1)
+    }
+    print(targets[0].run(data).map { "refused: \($0)" } ?? "accepted")
     exit(0)
 }
 

@@ -79,6 +79,16 @@ import Testing
         }
     }
 
+    /// `Shape` and `Size` of a value known at import time whose constant node the converter
+    /// creates (the node once was looked up in the graph as it was before it was added).
+    @Test func shapeAndSizeOfAnImportTimeValue() throws {
+        for op in ["Shape", "Size"] {
+            let model = M(initializers: [M.integers("k", [2, 3])], nodes: [M.node(op, ["k"], ["s"]), M.node("Cast", ["s"], ["c"], ["to": 1]), M.node("Add", ["x", "c"])])
+            let imported = try ONNXImporter.decode(model.serialized())
+            #expect(imported.graph.outputs.map(\.name) == ["y"], "\(op)")
+        }
+    }
+
     /// Messages that name the machine's tensor size limit.
     @Test func declaredShapesBeyondTheLimitAreRefused() throws {
         let input = M(inputs: [("x", [Self.big, 4])], nodes: [M.node("Relu", ["x"])])

@@ -86,7 +86,8 @@ extension ONNXConverters {
 
     /// `Size`: the static element count, an import-time int64 scalar.
     static let size: ONNXConverter = { (context: inout ImportContext, node: ONNXNode) throws(KilnError) -> [NodeID] in
-        let count = context.type(of: try context.input(0, of: node)).shape.elementCount
+        let input = try context.input(0, of: node)
+        let count = context.type(of: input).shape.elementCount
         return [try context.define(try node.firstOutput(), TensorValue(dtype: .int64, shape: [], integers: [Int64(count)]), for: node)]
     }
 }

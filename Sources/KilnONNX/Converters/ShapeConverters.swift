@@ -177,7 +177,9 @@ extension ONNXConverters {
 
     /// `Shape`: the static shape, an import-time constant (with `start`/`end`).
     static let shapeOf: ONNXConverter = { (context: inout ImportContext, node: ONNXNode) throws(KilnError) -> [NodeID] in
-        let dimensions = context.type(of: try context.input(0, of: node)).shape.dimensions
+        // The input's node first: creating it changes `context`, so it cannot be an argument of `context.type(of:)`.
+        let input = try context.input(0, of: node)
+        let dimensions = context.type(of: input).shape.dimensions
         let rank = dimensions.count
         func clamp(_ value: Int) -> Int { min(max(value < 0 ? value + rank : value, 0), rank) }
         let start = clamp(node.int("start", default: 0)), end = clamp(node.int("end", default: rank))
