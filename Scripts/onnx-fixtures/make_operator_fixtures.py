@@ -258,3 +258,17 @@ save("group_norm21", [node("GroupNormalization", ["x", "scale", "bias"], ["y"], 
      [weight("scale", 4), weight("bias", 4)], [2, 4, 3, 3], opset=21)
 save("size", [node("Size", ["x"], ["n"]), node("Cast", ["n"], ["nf"], to=TensorProto.FLOAT), node("Mul", ["x", "nf"], ["y"])],
      [], [2, 3])
+
+# What PyTorch's exporter emits for torch.gather (indices computed at run time here, from an
+# ArgMax, and constant), pixel_shuffle / pixel_unshuffle, softsign and thresholded ReLU.
+save("gather_elements", [
+    node("ArgMax", ["x"], ["best"], axis=1, keepdims=1),
+    node("GatherElements", ["x", "best"], ["picked"], axis=1),
+    node("GatherElements", ["x", "idx"], ["fixed"], axis=2),
+    node("Mul", ["fixed", "picked"], ["y"]),
+], [ints("idx", np.array([[[0, 2, -1]], [[1, 1, -3]]]))], [2, 3, 3])
+save("depth_to_space", [node("DepthToSpace", ["x"], ["y"], blocksize=2)], [], [1, 8, 2, 3])
+save("depth_to_space_crd", [node("DepthToSpace", ["x"], ["y"], blocksize=2, mode="CRD")], [], [1, 8, 2, 3])
+save("space_to_depth", [node("SpaceToDepth", ["x"], ["y"], blocksize=2)], [], [1, 2, 4, 6])
+save("softsign", [node("Softsign", ["x"], ["y"])], [], [3, 4])
+save("thresholded_relu", [node("ThresholdedRelu", ["x"], ["y"], alpha=0.3)], [], [3, 4])

@@ -19,6 +19,7 @@ import Testing
         "einsum_transpose", "einsum_sum",
         "tile", "reduce_l1", "reduce_l2", "reduce_sum_square", "reduce_log_sum_exp", "reduce_prod", "argmin", "topk",
         "topk_smallest", "scatter_elements", "scatter_nd", "scatter_nd_elements", "group_norm18", "group_norm21", "size",
+        "gather_elements", "depth_to_space", "depth_to_space_crd", "space_to_depth", "softsign", "thresholded_relu",
         "conv1d", "conv1d_same", "conv_transpose1d", "max_pool1d", "average_pool1d", "conv3d", "max_pool3d", "average_pool3d",
     ]
 

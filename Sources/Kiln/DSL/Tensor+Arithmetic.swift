@@ -73,7 +73,8 @@ public func pow(_ base: Tensor, _ exponent: Tensor, file: String = #fileID, line
     base.pow(exponent, file: file, line: line)
 }
 
-/// `a` where `condition` is non-zero, `b` elsewhere, with broadcasting.
+/// `a` where `condition` is non-zero, `b` elsewhere, with broadcasting; `condition` is a float
+/// mask or a `bool` tensor (a key-padding mask given as an input with `dtype: .bool`).
 public func `where`(_ condition: Tensor, _ a: Tensor, _ b: Tensor, file: String = #fileID, line: Int = #line) -> Tensor {
     condition.apply("where", [a, b], file: file, line: line)
 }

@@ -16,6 +16,7 @@ enum ONNXConverters {
         .merging(["Einsum": einsum]) { first, _ in first }
         .merging(compositeReduction) { first, _ in first }
         .merging(scatter) { first, _ in first }
+        .merging(exporterPatterns) { first, _ in first }
 
     /// A converter that applies Kiln operator `op` to all inputs with fixed attributes.
     static func direct(_ op: String, attributes: Attributes = [:]) -> ONNXConverter {

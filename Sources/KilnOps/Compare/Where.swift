@@ -1,6 +1,7 @@
 import KilnIR
 
-/// Selection with broadcasting: `a` where `condition` is non-zero, `b` elsewhere.
+/// Selection with broadcasting: `a` where `condition` is non-zero, `b` elsewhere. The condition
+/// is a float32 mask or a `bool` tensor (a mask given as a graph input).
 public struct Where: ElementwiseFormula {
     public init() {}
     public var mnemonic: String { "where" }
@@ -8,7 +9,11 @@ public struct Where: ElementwiseFormula {
     public var fusionKind: FusionKind { .broadcast }
 
     public func inferType(_ inputs: [TensorType], _ attributes: Attributes) throws(ShapeError) -> TensorType {
-        try inferBroadcastType(inputs)
+        try checkArity(inputs)
+        guard inputs[0].dtype == .float32 || inputs[0].dtype == .bool else {
+            throw ShapeError("input 0 is \(inputs[0]); expected f32 or bool")
+        }
+        return try inferBroadcastType(inputs, firstFloatInput: 1)
     }
 
     public func evaluate(_ inputs: [ReferenceTensor], _ signature: OperatorSignature) -> ReferenceTensor {
@@ -29,7 +34,10 @@ public struct Where: ElementwiseFormula {
             var testCase = testCase
             testCase.integerValued = [0]  // the condition is a 0/1 mask
             return testCase
-        }
+        } + [
+            OperatorTestCase(
+                "bool-condition", inputs: [TensorType(.bool, [3, 1]), .f32(3, 4), .f32(4)], differentiable: false),
+        ]
     }
 
     /// The output gradient goes to `a` where the condition holds and to `b` elsewhere, each summed
