@@ -156,8 +156,10 @@ public final class Executable: @unchecked Sendable {
             for output in graph.outputs {
                 let node = graph[output.node]
                 if node.type.dtype == .float32, outputs[output.name]?.type == node.type {
-                    let source = (arena + program.plan.offset(of: node.id)).assumingMemoryBound(to: Float.self)
-                    outputs[output.name]?.floats.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: source, count: $0.count) }
+                    let source = UnsafeRawPointer(arena + program.plan.offset(of: node.id))
+                    outputs[output.name]?.floats.withUnsafeMutableBytes {
+                        ParallelCopy.copy(to: $0.baseAddress!, from: source, byteCount: $0.count, threads: threadCount)
+                    }
                 } else {
                     outputs[output.name] = read(node)
                 }
@@ -283,7 +285,7 @@ public final class Executable: @unchecked Sendable {
         let base = arena + program.plan.offset(of: node.id)
         switch node.type.dtype {
         case .float32:
-            value.floats.withUnsafeBytes { base.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+            value.floats.withUnsafeBytes { ParallelCopy.copy(to: base, from: $0.baseAddress!, byteCount: $0.count, threads: threadCount) }
         case .int32:
             value.integers.map { Int32(truncatingIfNeeded: $0) }.withUnsafeBytes {
                 base.copyMemory(from: $0.baseAddress!, byteCount: $0.count)

@@ -61,4 +61,17 @@ import Testing
         let serial = try #require(try model.compile(backend: .tcc).run(["x": x])["y"]).doubles
         #expect(Approximate.normwiseRelativeError(outputs[1], serial) < 1e-5)
     }
+
+    /// Large copies between tensors and the arena split across threads and still copy every byte.
+    @Test func largeCopiesSplitAcrossThreadsCopyEveryByte() {
+        let count = ParallelCopy.minimumBytes + 4093  // not a multiple of the slices
+        let source = (0..<count).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 9) }
+        for threads in [1, 2, 3] {
+            var target = [UInt8](repeating: 0, count: count + 1)
+            source.withUnsafeBytes { from in
+                target.withUnsafeMutableBytes { ParallelCopy.copy(to: $0.baseAddress!, from: from.baseAddress!, byteCount: count, threads: threads) }
+            }
+            #expect(Array(target.prefix(count)) == source && target[count] == 0, "\(threads) threads")
+        }
+    }
 }

@@ -77,9 +77,9 @@ extension ProfileReport {
         let rate = Double(memoryBound.reduce(0) { $0 + $1.cost.bytes }) / seconds / 1e9
         var text = "memory-bound kernels take \(Quantity.fixed(seconds / measuredSeconds * 100, digits: 2))% of the time "
             + "and stream \(Quantity.fixed(rate)) GB/s together; the machine streams \(Quantity.fixed(machine.bandwidthGBs)) GB/s, "
-            + "Kiln's tcc-compiled loops \(Quantity.fixed(jit)) GB/s"
+            + "Kiln's \(machine.jitCompiler ?? "tcc")-compiled loops \(Quantity.fixed(jit)) GB/s"
         if rate <= 1.25 * jit && jit < 0.5 * machine.bandwidthGBs {
-            text += ": the generated code holds them back, not memory (fusion and a system-cc backend are the remedies)"
+            text += ": the generated code holds them back, not memory (fusion and the native backend are the remedies)"
         }
         return text
     }
