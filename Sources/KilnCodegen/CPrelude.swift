@@ -2,7 +2,9 @@
 ///
 /// The JIT flavour declares the few libm/libc functions and `cblas_sgemm` itself instead of
 /// including headers: tcc cannot parse `<cblas.h>` without help, and `<math.h>` costs about 3 ms
-/// per compile. The runtime binds each declared symbol with `tcc_add_symbol`.
+/// per compile. The runtime binds each declared symbol with `tcc_add_symbol`. It also defines
+/// `kiln_collective_hook`, the function pointer `allreduce_mean` kernels call (null unless the
+/// runtime binds it for distributed training).
 enum CPrelude {
     static let jit = """
         typedef int int32_t;

@@ -59,8 +59,8 @@ struct DistributedSummary {
         let bytes = Double(totals.bytes) / Double(steps)
         var lines = [
             String(format: "throughput: %.0f examples/s over %d ranks (%d steps)", Double(steps * localBatch * size) / seconds, size, steps),
-            String(format: "per step: compute %.2f ms, gradient exchange %.2f ms (%d all-reduces, ", compute * 1e3, exchange * 1e3, totals.calls / steps)
-                + "\(Self.bytes(bytes)) per rank)",
+            String(format: "per step: compute %.2f ms, exchange %.2f ms including the wait for the other ranks (", compute * 1e3, exchange * 1e3)
+                + "\(totals.calls / steps) all-reduce\(totals.calls / steps == 1 ? "" : "s"), \(Self.bytes(bytes)) per rank)",
         ]
         let bytesPerSecond = linkGbps * 1e9 / 8
         let projected = [2, 4, 8, 16, 32, 64].map { ranks -> String in

@@ -153,6 +153,19 @@ struct DistributedTrainingTests {
         }.sorted()
     }
 
+    /// Small buckets mean more all-reduces per step and the same losses: the MLP's 4 gradients
+    /// (fc2 bias and weight, then fc1 bias and weight, 40 B to 32 KiB) make 2 buckets of at least
+    /// 1 KiB, and 1 of the default 1 MiB.
+    @Test(.timeLimit(.minutes(2)))
+    func bucketSizeSetsTheExchangesPerStep() throws {
+        let small = Self.temporaryPath("small.txt"), large = Self.temporaryPath("large.txt")
+        let smallRun = try Self.twoRanks(.sharedMemory, Self.training("mlp-digits", epochs: 1) + ["--bucket-kib", "1", "--loss-log", small])
+        let largeRun = try Self.twoRanks(.sharedMemory, Self.training("mlp-digits", epochs: 1) + ["--loss-log", large])
+        #expect(smallRun.output.contains("(2 all-reduces, 37.5 KiB per rank)"), "\(smallRun.output)")
+        #expect(largeRun.output.contains("(1 all-reduce, 37.5 KiB per rank)"), "\(largeRun.output)")
+        #expect(Self.maximumRelativeDifference(try Self.losses(small), try Self.losses(large)) < 1e-6)
+    }
+
     /// A global batch the ranks cannot share evenly is refused with one error line.
     @Test(.timeLimit(.minutes(2)))
     func batchThatDoesNotDivideIsRefused() throws {
