@@ -57,4 +57,16 @@ import Testing
         #expect(error.description == "graph 'mlp' needs 262144 bytes of RAM (workspace 262144, peaking at 262144 bytes live in "
             + "kernel k001_matmul_add_relu; prepared 0), more than --max-ram 262143")
     }
+
+    @Test func kilnEmitPrintsTheFootprintAndMaxRAMExitsWithOneLine() throws {
+        let directory = try StandaloneTests.temporaryDirectory("emit")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let fits = try CommandLineTests.kiln(["emit", "mlp", "-o", directory.path])
+        #expect(fits.status == 0, "\(fits.error)")
+        #expect(fits.output.contains("read-write: 262144 bytes: workspace 262144"))
+        let refused = try CommandLineTests.kiln(["emit", "mlp", "-o", directory.path, "--max-ram", "100000"])
+        #expect(refused.status == 1)
+        #expect(refused.error == "error: graph 'mlp' needs 262144 bytes of RAM (workspace 262144, peaking at 262144 bytes live in "
+            + "kernel k001_matmul_add_relu; prepared 0), more than --max-ram 100000\n")
+    }
 }
