@@ -1,11 +1,13 @@
 import KilnCodegen
 import KilnIR
 import KilnPasses
+import KilnRuntime
 
 extension Model {
     /// Standalone C for the model's inference graph, optimized like `compile()` does (batch norm
     /// folded, dropout gone, kernels fused, one planned arena), with its initial parameters (or
-    /// `parameters`), ready to `write(to:)` a folder. With `maxRAM` the emission fails unless the
+    /// `parameters`), ready to `write(to:)` a folder. With embedded weights the preparation kernels
+    /// (folded batch norms, Winograd filters) run at emit time under tcc and their values are embedded. With `maxRAM` the emission fails unless the
     /// workspace and prepared buffer fit in that many bytes.
     public func standaloneProgram(
         name: String? = nil, blas: StandaloneBLAS = .builtin, embedWeights: Bool = false,
@@ -17,6 +19,10 @@ extension Model {
         let program = try CodeGenerator.generate(optimized.graph, fusion: optimized.fusion, memory: optimized.memory, kernelPlan: optimized.kernelPlan)
         return try StandaloneProgram(
             graph: optimized.graph, program: program, parameters: values, name: name ?? self.name, blas: blas,
-            embedWeights: embedWeights, maxRAM: maxRAM)
+            embedWeights: embedWeights,
+            prepare: { ranges throws(KilnError) in
+                try Executable(graph: optimized.graph, parameters: values, program: program, backend: .tcc).preparedBytes(ranges)
+            },
+            maxRAM: maxRAM)
     }
 }

@@ -189,6 +189,20 @@ public final class Executable: @unchecked Sendable {
         }
     }
 
+    /// Runs the preparation kernels if the parameters changed, then returns the arena's bytes in
+    /// each of `ranges`, in order: the prepared values standalone C embeds as constants.
+    public func preparedBytes(_ ranges: [Range<Int>]) -> Data {
+        lock.lock()
+        defer { lock.unlock() }
+        let code = beginCall()
+        return BLASCallGate.shared.withCall(threads: threadCount) {
+            prepareIfNeeded(code)
+            var data = Data()
+            for range in ranges { data.append(Data(bytes: arena + range.lowerBound, count: range.count)) }
+            return data
+        }
+    }
+
     /// Switches to the native code if it became ready, and sets the OpenMP thread count of the
     /// calling thread (OpenBLAS's follows from `BLASCallGate`); the code the whole call then runs.
     /// Called under the lock.

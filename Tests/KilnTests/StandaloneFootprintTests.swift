@@ -16,9 +16,10 @@ import Testing
         return result
     }
 
+    /// cnn-digits embedded: its folded batch norms are computed at emit time and embedded too.
     @Test(arguments: ["gcc", "clang"], [false, true])
     func theObjectHoldsTheStatedWeightsNoMutableDataAndFramesUnderTheBound(compiler: String, embed: Bool) throws {
-        let model = ClassicNets.lenet5()
+        let model = embed ? DigitsModels.cnn(batch: 2, seed: 1) : ClassicNets.lenet5()
         let directory = try StandaloneTests.temporaryDirectory("footprint")
         defer { try? FileManager.default.removeItem(at: directory) }
         let program = try model.standaloneProgram(name: "lenet5", embedWeights: embed)
@@ -28,7 +29,8 @@ import Testing
         #expect(build.status == 0, "\(build.output)")
         let sizes = Self.sections(build.output)
         let readOnly = sizes.filter { $0.key.hasPrefix(".rodata") }.values.reduce(0, +)
-        let weights = program.footprint.parameterBytes + program.footprint.constantBytes
+        let weights = program.footprint.parameterBytes + program.footprint.constantBytes + program.footprint.embeddedPreparedBytes
+        #expect(embed == (program.footprint.embeddedPreparedBytes > 0) && program.preparedBytes == 0)
         if embed {
             #expect(readOnly >= weights && readOnly <= weights + 4096, "read-only \(readOnly), weights \(weights)")
         } else {
@@ -54,5 +56,17 @@ import Testing
         }
         #expect(error.description == "graph 'mlp' needs 262144 bytes of RAM (workspace 262144, peaking at 262144 bytes live in "
             + "kernel k001_matmul_add_relu; prepared 0), more than --max-ram 262143")
+    }
+
+    @Test func kilnEmitPrintsTheFootprintAndMaxRAMExitsWithOneLine() throws {
+        let directory = try StandaloneTests.temporaryDirectory("emit")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let fits = try CommandLineTests.kiln(["emit", "mlp", "-o", directory.path])
+        #expect(fits.status == 0, "\(fits.error)")
+        #expect(fits.output.contains("read-write: 262144 bytes: workspace 262144"))
+        let refused = try CommandLineTests.kiln(["emit", "mlp", "-o", directory.path, "--max-ram", "100000"])
+        #expect(refused.status == 1)
+        #expect(refused.error == "error: graph 'mlp' needs 262144 bytes of RAM (workspace 262144, peaking at 262144 bytes live in "
+            + "kernel k001_matmul_add_relu; prepared 0), more than --max-ram 100000\n")
     }
 }

@@ -35,8 +35,10 @@ enum StandaloneHeader {
             "/* Bytes of the workspace every call needs (align it to 16 bytes or more). */",
             "#define \(upper)_WORKSPACE_BYTES \(layout.workspaceBytes)",
             "/* Bytes of the prepared buffer (values derived from the weights; align it to 16 bytes or more). */",
-            "#define \(upper)_PREPARED_BYTES \(layout.preparedBytes)",
-            "/* Bytes of \(CLiteral.commentText(name)).weights.bin" + (embed ? " (embedded; pass another blob of this size to override)." : ".") + " */",
+            "#define \(upper)_PREPARED_BYTES \(footprint.preparedBytes)",
+            "/* Bytes of \(CLiteral.commentText(name)).weights.bin"
+                + (embed && footprint.embeddedPreparedBytes == 0 ? " (embedded; pass another blob of this size to override)."
+                    : embed ? " (embedded, with their prepared values)." : ".") + " */",
             "#define \(upper)_WEIGHTS_BYTES \(weights.bytes.count)",
             "",
         ]
@@ -49,7 +51,9 @@ enum StandaloneHeader {
             lines.append("/* output '\(CLiteral.commentText(output.name))': \(graph[output.node].type), \(how) */")
             lines.append("#define \(upper)_\(cName.uppercased())_ELEMENTS \(graph[output.node].type.shape.elementCount)")
         }
-        let weightsText = embed
+        let weightsText = footprint.embeddedPreparedBytes > 0
+            ? "`weights` must be NULL (the embedded weights, whose prepared values were computed at emit time)"
+            : embed
             ? "`weights` is NULL (the embedded weights) or a blob of \(upper)_WEIGHTS_BYTES bytes"
             : "`weights` holds \(CLiteral.commentText(name)).weights.bin (\(upper)_WEIGHTS_BYTES bytes, aligned to 16)"
         lines += [

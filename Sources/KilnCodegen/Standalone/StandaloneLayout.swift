@@ -34,6 +34,8 @@ struct StandaloneLayout {
     private(set) var workspaceBytes = 0
     /// Bytes of the prepared values, laid end to end.
     private(set) var preparedBytes = 0
+    /// Where the prepared values are in the program's own arena (the JIT's), in prepared order.
+    private(set) var preparedRanges: [Range<Int>] = []
     private(set) var copies: [Copy] = []
     /// The most workspace bytes live at one step, and that step (a kernel index; -1 before the first).
     private(set) var peak: (bytes: Int, step: Int) = (0, -1)
@@ -57,6 +59,7 @@ struct StandaloneLayout {
                 homes[index] = .prepared
                 bases[index] = preparedBytes
                 preparedBytes += buffer.bytes
+                preparedRanges.append(buffer.range)
             }
         }
         func located(_ node: NodeID) -> (buffer: Int, offset: Int) {
@@ -78,7 +81,9 @@ struct StandaloneLayout {
                 copied.append((index, output.node))
             }
         }
-        let activations = plan.buffers.indices.filter { homes[$0] == nil }
+        // A weight left out of the blob (read by preparation kernels only, whose values are
+        // embedded) has no home and is never addressed.
+        let activations = plan.buffers.indices.filter { homes[$0] == nil && !plan.buffers[$0].persistent }
         var placed = activations.map { plan.buffers[$0] }
         workspaceBytes = MemoryPlan.placeBestFit(&placed)
         for step in -1...end {
@@ -97,7 +102,7 @@ struct StandaloneLayout {
         }
         for node in graph.nodes where plan.offsets[node.id.index] != nil {
             let (buffer, offset) = located(node.id)
-            addresses[node.id] = Address(region: homes[buffer]!, offset: bases[buffer] + offset)
+            if let home = homes[buffer] { addresses[node.id] = Address(region: home, offset: bases[buffer] + offset) }
         }
         copies = copied.map { Copy(output: $0.output, source: addresses[$0.node]!, bytes: graph[$0.node].type.byteCount) }
     }

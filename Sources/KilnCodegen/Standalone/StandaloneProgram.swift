@@ -32,11 +32,15 @@ public struct StandaloneProgram: Sendable {
     ///   - program: its generated C parts (the kernels go behind a standalone prelude and API).
     ///   - parameters: every parameter's value, by node name.
     ///   - name: the name of the files and the prefix of the C API (sanitized).
+    ///   - prepare: with embedded weights, computes the prepared values at emit time: given ranges
+    ///     of the program's arena, returns their bytes after its preparation kernels ran. The values
+    ///     are then embedded as constants too, and the weights only they read are left out.
     ///   - maxRAM: when given, the emission fails unless the read-write memory (workspace and
     ///     prepared buffer) fits in this many bytes.
     public init(
         graph: Graph, program: GeneratedProgram, parameters: [String: TensorValue], name requested: String,
-        blas: StandaloneBLAS = .builtin, embedWeights: Bool = false, maxRAM: Int? = nil
+        blas: StandaloneBLAS = .builtin, embedWeights: Bool = false,
+        prepare: (([Range<Int>]) throws(KilnError) -> Data)? = nil, maxRAM: Int? = nil
     ) throws(KilnError) {
         var namer = CNamer()
         let name = namer.identifier(for: requested.isEmpty ? graph.name : requested)
@@ -50,12 +54,21 @@ public struct StandaloneProgram: Sendable {
         var ports = CNamer(reserved: StandaloneSource.reserved)
         let inputNames = graph.inputs.map { ports.identifier(for: $0.name) }
         let outputNames = graph.outputs.map { ports.identifier(for: $0.name) }
-        let weights = try WeightBlob(graph: graph, parameters: parameters)
+        let fusion = program.fusion, preparation = fusion.preparationKernelCount
+        let prepare = embedWeights && preparation > 0 ? prepare : nil
+        var kept: Set<NodeID>?
+        if prepare != nil {
+            let runReads = program.kernels.dropFirst(preparation).flatMap(\.reads) + graph.outputs.map(\.node)
+            kept = Set(runReads.map { fusion.storage(of: $0) })
+        }
+        let weights = try WeightBlob(graph: graph, parameters: parameters, keeping: kept)
         let layout = StandaloneLayout(graph: graph, program: program, weights: weights)
+        let prepared = try prepare?(layout.preparedRanges)
         workspaceBytes = layout.workspaceBytes
-        preparedBytes = layout.preparedBytes
+        preparedBytes = prepared == nil ? layout.preparedBytes : 0
         weightsBytes = weights.bytes.count
-        let footprint = StandaloneFootprint(weights: weights, layout: layout, program: program, blas: blas, embed: embedWeights)
+        let footprint = StandaloneFootprint(
+            weights: weights, layout: layout, program: program, blas: blas, embed: embedWeights, preparedEmbedded: prepared != nil)
         self.footprint = footprint
         if let maxRAM, footprint.readWriteBytes > maxRAM {
             let peak = footprint.peakKernel.isEmpty ? "" : ", peaking at \(footprint.peakBytes) bytes live in kernel \(footprint.peakKernel)"
@@ -69,7 +82,7 @@ public struct StandaloneProgram: Sendable {
             footprint: footprint).utf8)
         files["\(name).c"] = Data(StandaloneSource.text(
             graph: graph, program: program, name: name, inputs: inputNames, outputs: outputNames, weights: weights,
-            layout: layout, blas: blas, embed: embedWeights).utf8)
+            layout: layout, blas: blas, embed: embedWeights, prepared: prepared).utf8)
         if !embedWeights { files["\(name).weights.bin"] = weights.bytes }
         files["main.c"] = Data(StandaloneMain.text(graph: graph, name: name, embedWeights: embedWeights).utf8)
         files["Makefile"] = Data(StandaloneMain.makefile(name: name, blas: blas).utf8)
@@ -96,8 +109,9 @@ struct WeightBlob {
     var entries: [Entry] = []
     var bytes = Data()
 
-    init(graph: Graph, parameters: [String: TensorValue]) throws(KilnError) {
-        for node in graph.nodes where node.op == Node.parameterOp || node.op == Node.constantOp {
+    /// The blob of every parameter and constant, or of those in `keeping`.
+    init(graph: Graph, parameters: [String: TensorValue], keeping: Set<NodeID>? = nil) throws(KilnError) {
+        for node in graph.nodes where (node.op == Node.parameterOp || node.op == Node.constantOp) && keeping?.contains(node.id) ?? true {
             let value: TensorValue
             if node.op == Node.constantOp {
                 value = TensorValue(type: node.type, doubles: graph.constantValues(node))

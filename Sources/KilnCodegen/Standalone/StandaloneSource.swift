@@ -1,3 +1,4 @@
+import Foundation
 import KilnC
 import KilnIR
 
@@ -9,7 +10,7 @@ enum StandaloneSource {
 
     static func text(
         graph: Graph, program: GeneratedProgram, name: String, inputs: [String], outputs: [String], weights: WeightBlob,
-        layout: StandaloneLayout, blas: StandaloneBLAS, embed: Bool
+        layout: StandaloneLayout, blas: StandaloneBLAS, embed: Bool, prepared embeddedPrepared: Data?
     ) -> String {
         let upper = name.uppercased()
         var writer = CWriter()
@@ -22,7 +23,12 @@ enum StandaloneSource {
         writer.line("#include \"\(name).h\"")
         writer.line()
         writer.append(program.kernelCode)
-        if embed { writeEmbedded(weights, name: name, to: &writer) }
+        if embed {
+            writeEmbedded(weights.bytes, as: "\(name)_weights", what: "The weights and constants", to: &writer)
+        }
+        if let embeddedPrepared {
+            writeEmbedded(embeddedPrepared, as: "\(name)_prepared", what: "The prepared values, computed at emit time", to: &writer)
+        }
 
         func pointer(_ node: NodeID, writable: Bool) -> String {
             let address = layout.addresses[node]!
@@ -35,8 +41,17 @@ enum StandaloneSource {
             return "\(kernel.function)(\(arguments.joined(separator: ", ")));"
         }
         let prepared = program.fusion.preparationKernelCount
-        let source = embed ? "weights ? (const unsigned char *)weights : \(name)_weights.bytes" : "(const unsigned char *)weights"
-        writer.block("int \(name)_init(void *prepared, void *workspace, const void *weights, size_t weights_bytes)") { body in
+        let source = embeddedPrepared != nil ? "\(name)_weights.bytes"
+            : embed ? "weights ? (const unsigned char *)weights : \(name)_weights.bytes" : "(const unsigned char *)weights"
+        let initSignature = "int \(name)_init(void *prepared, void *workspace, const void *weights, size_t weights_bytes)"
+        if embeddedPrepared != nil {
+            writer.block(initSignature) { body in
+                body.line("(void)prepared; (void)workspace; (void)weights_bytes;")
+                let unused = program.kernels.prefix(prepared).map { "(void)\($0.function);" }.joined(separator: " ")
+                body.line("/* the preparation kernels ran at emit time: */ " + unused)
+                body.line("return weights ? -1 : 0; /* the embedded weights only: their prepared values are embedded too */")
+            }
+        } else { writer.block(initSignature) { body in
             body.line("const unsigned char *constants = \(source);")
             body.line("unsigned char *derived = (unsigned char *)prepared, *arena = (unsigned char *)workspace;")
             if embed {
@@ -47,12 +62,17 @@ enum StandaloneSource {
             body.line("(void)constants; (void)derived; (void)arena;")
             for (index, kernel) in program.kernels.prefix(prepared).enumerated() { body.line(call(kernel, index: index)) }
             body.line("return 0;")
-        }
+        } }
         writer.line()
         let signature = StandaloneHeader.runSignature(graph: graph, name: name, inputs: inputs, outputs: outputs)
         writer.block(signature) { body in
             body.line("const unsigned char *constants = \(source);")
-            body.line("const unsigned char *derived = (const unsigned char *)prepared;")
+            if embeddedPrepared != nil {
+                body.line("const unsigned char *derived = \(name)_prepared.bytes;")
+                body.line("(void)weights; (void)prepared;")
+            } else {
+                body.line("const unsigned char *derived = (const unsigned char *)prepared;")
+            }
             body.line("unsigned char *arena = (unsigned char *)workspace;")
             body.line("(void)constants; (void)derived; (void)arena;")
             for (index, kernel) in program.kernels.enumerated().dropFirst(prepared) { body.line(call(kernel, index: index)) }
@@ -75,13 +95,14 @@ enum StandaloneSource {
         }
     }
 
-    /// The weights and constants as one `static const` array, aligned for every element type.
-    static func writeEmbedded(_ weights: WeightBlob, name: String, to writer: inout CWriter) {
-        writer.comment("The weights and constants, embedded read-only (\(weights.bytes.count) bytes).")
-        writer.line("static const union { unsigned char bytes[\(max(weights.bytes.count, 1))]; double align_double; int64_t align_int64; } \(name)_weights = {{")
-        let bytes = [UInt8](weights.bytes)
+    /// Bytes as one `static const` array named `symbol`, aligned for every element type.
+    static func writeEmbedded(_ data: Data, as symbol: String, what: String, to writer: inout CWriter) {
+        writer.comment("\(what), embedded read-only (\(data.count) bytes).")
+        writer.line("static const union { unsigned char bytes[\(max(data.count, 1))]; double align_double; int64_t align_int64; } \(symbol) = {{")
+        let bytes = [UInt8](data)
         for start in stride(from: 0, to: bytes.count, by: 16) {
-            writer.line("    " + bytes[start..<min(start + 16, bytes.count)].map { "0x" + String($0, radix: 16) }.joined(separator: ", ") + ",")
+            let row: [String] = bytes[start..<min(start + 16, bytes.count)].map { "0x" + String($0, radix: 16) }
+            writer.line("    " + row.joined(separator: ", ") + ",")
         }
         if bytes.isEmpty { writer.line("    0") }
         writer.line("}};")
