@@ -73,6 +73,9 @@ public struct AvgPool2D: Operator {
             ("exclude-pad", [1, 2, 5, 5], ["kernel_size": .ints([3]), "stride": .ints([2]), "padding": .ints([1]), "count_include_pad": .bool(false)]),
             ("ceil-exclude-pad", [1, 1, 6, 5], ["kernel_size": .ints([3, 2]), "stride": .ints([2]), "padding": .ints([1, 1, 1, 0]), "ceil_mode": .bool(true), "count_include_pad": .bool(false)]),
             ("sum", [1, 2, 4, 4], ["kernel_size": .ints([2]), "stride": .ints([1]), "divisor_override": .int(1)]),
+            ("tiled-non-square", [2, 3, 6, 9], ["kernel_size": .ints([2, 3])]),
+            ("tiled-override", [1, 3, 4, 6], ["kernel_size": .ints([1, 3]), "divisor_override": .int(5)]),
+            ("tiled-leftover-row", [1, 2, 5, 4], ["kernel_size": .ints([2])]),
         ]
     }
 

@@ -1,3 +1,4 @@
+import KilnC
 import KilnIR
 
 /// The gradient of `avg_pool2d`: each output gradient, divided by its window's divisor, is added
@@ -5,7 +6,10 @@ import KilnIR
 ///
 /// Input dy [N, C, Hout, Wout]. Attributes: those of the `avg_pool2d` it differentiates, plus
 /// `input_size` [H, W] (the forward input's size, which stride > 1 leaves ambiguous). Output
-/// [N, C, H, W]. C: one scatter-add pass per window. Cost: one add per element of a window plus a
+/// [N, C, H, W]. C: where the windows tile the input exactly (stride = kernel, no padding, no
+/// dilation, H and W multiples of the kernel: LeNet's 2×2 pooling), one pass that writes every
+/// input gradient once, each row of windows as `kh` rows of each share repeated `kw` times (no
+/// memset, no read-modify-write); otherwise a zeroing pass and one scatter-add pass per window. Cost: one add per element of a window plus a
 /// division per window; bytes = dy read, dx written. Gradient (it is linear): `avg_pool2d`(g).
 public struct AvgPool2DBackward: Operator {
     public init() {}
@@ -49,12 +53,43 @@ public struct AvgPool2DBackward: Operator {
         let pooling = try! window(kernel.signature.inputs, kernel.signature.attributes)
         let divisor = try! AverageDivisor(kernel.signature.attributes, for: self).writeExpression(&kernel.writer, pooling)
         let dy = kernel.inputs[0], dx = kernel.output
+        if Self.tiles(pooling) {
+            writeTiled(&kernel.writer, pooling, dy: dy, dx: dx, divisor: divisor)
+            return
+        }
         kernel.writer.line("memset(\(dx), 0, \(kernel.signature.output.byteCount));")
         pooling.writeWindowLoops(
             &kernel.writer, input: nil, needsIndex: true,
             begin: { $0.line("float share = \(dy)[plane*\(pooling.outputPlane) + o] / \(divisor);") },
             each: { $0.line("\(dx)[plane*\(pooling.inputPlane) + index] += share;") },
             end: { _ in })
+    }
+
+    /// Whether the windows cover every input element exactly once.
+    static func tiles(_ pooling: PoolingWindow) -> Bool {
+        [pooling.height, pooling.width].allSatisfy { axis in
+            axis.stride == axis.kernel && axis.dilation == 1 && axis.padBegin == 0 && axis.padEnd == 0
+                && axis.output * axis.kernel == axis.input
+        }
+    }
+
+    /// The tiled form: per plane and row of windows, `kh` input rows, each the row's shares
+    /// repeated `kw` times. Every window has all its taps, so the divisor's tables give one value.
+    private func writeTiled(_ writer: inout CWriter, _ pooling: PoolingWindow, dy: String, dx: String, divisor: String) {
+        let (height, width) = (pooling.height, pooling.width)
+        writer.loop("plane", count: pooling.planes) { plane in
+            plane.loop("oh", count: height.output) { row in
+                row.line("const float *gradient = \(dy) + plane*\(pooling.outputPlane) + oh*\(width.output);")
+                row.line("float *first = \(dx) + plane*\(pooling.inputPlane) + oh*\(height.kernel * width.input);")
+                row.loop("ow", count: width.output) { column in
+                    column.line("float share = gradient[ow] / \(divisor);")
+                    column.loop("j", count: width.kernel) { $0.line("first[ow*\(width.kernel) + j] = share;") }
+                }
+                row.loop("i", count: height.kernel - 1) { copy in
+                    copy.line("memcpy(first + (i + 1)*\(width.input), first, \(width.input * 4));")
+                }
+            }
+        }
     }
 
     public func cost(_ signature: OperatorSignature) -> OperatorCost {
