@@ -107,8 +107,10 @@ import Testing
             "run", "mlp", "--weights", weightsPath, "--input", "x=\(inputPath)", "--output", outputPath, "--backend", "tcc",
         ])
         #expect(result.status == 0, "\(result.error)")
-        let expected = try model.loading(weights, matching: .ignoringExtra).compile().run(["x": input])["y"]!.floats
-        #expect(try NumPyFile.read(outputPath).floats == expected)
+        // Same weights, same program; OpenBLAS may split the products over another thread count in the
+        // test process (other tests change it), so the sums can differ in their last bits.
+        let expected = try model.loading(weights, matching: .ignoringExtra).compile().run(["x": input])["y"]!
+        #expect(Approximate.normwiseRelativeError(try NumPyFile.read(outputPath).doubles, expected.doubles) < 1e-6)
 
         weights["fc3.bias"] = nil
         try SafeTensors.write(weights, to: weightsPath)
