@@ -5,6 +5,16 @@ import Foundation
 package enum LittleEndianElement: Sendable {
     case float32, float64, int32, int64, bool
 
+    /// The encoding Kiln writes elements of `dtype` in (`encode`'s).
+    package init(_ dtype: DType) {
+        switch dtype {
+        case .float32: self = .float32
+        case .int32: self = .int32
+        case .int64: self = .int64
+        case .bool: self = .bool
+        }
+    }
+
     /// Bytes per element.
     package var size: Int {
         switch self {

@@ -13,12 +13,16 @@ import Testing
         var error: String
     }
 
-    static func kiln(_ arguments: [String]) throws -> Result {
-        let executable = Bundle.module.bundleURL.deletingLastPathComponent().appendingPathComponent("kiln")
+    /// Runs the built `kiln` tool with `arguments` in `directory` (the temporary folder unless
+    /// given), its environment the test process's with `environment` laid over it.
+    static func kiln(
+        _ arguments: [String], environment: [String: String] = [:], in directory: URL = FileManager.default.temporaryDirectory
+    ) throws -> Result {
         let process = Process()
-        process.executableURL = executable
+        process.executableURL = Bundle.module.bundleURL.deletingLastPathComponent().appendingPathComponent("kiln")
         process.arguments = arguments
-        process.currentDirectoryURL = FileManager.default.temporaryDirectory
+        process.currentDirectoryURL = directory
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         let output = Pipe(), error = Pipe()
         process.standardOutput = output
         process.standardError = error

@@ -16,20 +16,11 @@ enum HostileInput {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         for (name, contents) in files { try contents.write(to: directory.appendingPathComponent(name)) }
-        let process = Process()
-        process.executableURL = Bundle.module.bundleURL.deletingLastPathComponent().appendingPathComponent("kiln")
-        process.arguments = arguments.map { $0.replacingOccurrences(of: "DIR", with: directory.path) }
-        process.environment = ProcessInfo.processInfo.environment.merging(["KILN_MAX_TENSOR_BYTES": limit]) { $1 }
-        process.currentDirectoryURL = directory
-        let output = Pipe(), error = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        try process.run()
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        let errorData = error.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        func text(_ data: Data) -> String { String(decoding: data, as: UTF8.self).replacingOccurrences(of: directory.path, with: "DIR") }
-        return CommandLineTests.Result(status: process.terminationStatus, output: text(outputData), error: text(errorData))
+        let result = try CommandLineTests.kiln(
+            arguments.map { $0.replacingOccurrences(of: "DIR", with: directory.path) },
+            environment: ["KILN_MAX_TENSOR_BYTES": limit], in: directory)
+        func text(_ output: String) -> String { output.replacingOccurrences(of: directory.path, with: "DIR") }
+        return CommandLineTests.Result(status: result.status, output: text(result.output), error: text(result.error))
     }
 
     /// A `.kiln` file of one graph `g` with `body` as its lines.

@@ -4,7 +4,7 @@ import Testing
 /// The optimization options of `kiln run` and `kiln show`: the report, Graphviz output, pass
 /// listing and dumps, and their errors.
 @Suite struct OptimizationCommandLineTests {
-    let kiln = CommandLineTests.kiln
+    func kiln(_ arguments: [String]) throws -> CommandLineTests.Result { try CommandLineTests.kiln(arguments) }
 
     @Test func showPlanReportsFewerKernelsAndTheArena() throws {
         let result = try kiln(["show", "mlp-digits", "--plan", "--brief"])

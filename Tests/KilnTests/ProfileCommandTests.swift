@@ -5,23 +5,7 @@ import Testing
 /// no cache is written, and no time is asserted).
 @Suite struct ProfileCommandTests {
     static func kiln(_ arguments: [String], machine: String, cache: URL) throws -> CommandLineTests.Result {
-        let process = Process()
-        process.executableURL = Bundle.module.bundleURL.deletingLastPathComponent().appendingPathComponent("kiln")
-        process.arguments = arguments
-        var environment = ProcessInfo.processInfo.environment
-        environment["KILN_MACHINE"] = machine
-        environment["XDG_CACHE_HOME"] = cache.path
-        process.environment = environment
-        let output = Pipe(), error = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        try process.run()
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        let errorData = error.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return CommandLineTests.Result(
-            status: process.terminationStatus, output: String(decoding: outputData, as: UTF8.self),
-            error: String(decoding: errorData, as: UTF8.self))
+        try CommandLineTests.kiln(arguments, environment: ["KILN_MACHINE": machine, "XDG_CACHE_HOME": cache.path])
     }
 
     @Test func writesTheTableAndEveryReport() throws {

@@ -1,5 +1,6 @@
 import Foundation
 import Kiln
+import KilnIR
 
 /// A C program that drives standalone C the way a device does, and checks what it promises about
 /// memory: the weights (and, after `NAME_init`, the prepared values) sit in pages made read-only,
@@ -146,29 +147,10 @@ enum StandaloneHarness {
     }
 
     /// The elements as raw little-endian bytes.
-    static func raw(_ value: TensorValue) -> Data {
-        var data = Data()
-        switch value.type.dtype {
-        case .float32: value.floats.map { $0.bitPattern.littleEndian }.withUnsafeBytes { data.append(contentsOf: $0) }
-        case .int32: value.integers.map { Int32(truncatingIfNeeded: $0).littleEndian }.withUnsafeBytes { data.append(contentsOf: $0) }
-        case .int64: value.integers.map { $0.littleEndian }.withUnsafeBytes { data.append(contentsOf: $0) }
-        case .bool: data.append(contentsOf: value.integers.map { $0 != 0 ? 1 : 0 as UInt8 })
-        }
-        return data
-    }
+    static func raw(_ value: TensorValue) -> Data { LittleEndianElement.encode(value) }
 
     /// Raw little-endian bytes as a value of `type`.
     static func decode(_ data: Data, as type: TensorType) -> TensorValue {
-        let bytes = [UInt8](data)
-        func word(_ index: Int, _ size: Int) -> UInt64 {
-            (0..<size).reduce(UInt64(0)) { $0 | UInt64(bytes[index * size + $1]) << (8 * UInt64($1)) }
-        }
-        let count = type.shape.elementCount
-        switch type.dtype {
-        case .float32: return TensorValue(shape: type.shape, floats: (0..<count).map { Float(bitPattern: UInt32(word($0, 4))) })
-        case .int32: return TensorValue(dtype: .int32, shape: type.shape, integers: (0..<count).map { Int64(Int32(bitPattern: UInt32(word($0, 4)))) })
-        case .int64: return TensorValue(dtype: .int64, shape: type.shape, integers: (0..<count).map { Int64(bitPattern: word($0, 8)) })
-        case .bool: return TensorValue(dtype: .bool, shape: type.shape, integers: (0..<count).map { bytes[$0] != 0 ? 1 : 0 })
-        }
+        LittleEndianElement(type.dtype).decode(ArraySlice([UInt8](data)), shape: type.shape)
     }
 }
