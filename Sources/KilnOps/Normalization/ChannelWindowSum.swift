@@ -23,6 +23,14 @@ public struct ChannelWindowSum: Operator {
         return (attributes.int("before", default: 0), attributes.int("after", default: 0))
     }
 
+    /// The window clipped to the reach `channels` channels allow (a reach past the last channel sums
+    /// the same channels), so no channel index computed from it can overflow.
+    func clippedWindow(_ attributes: Attributes, channels: Int) -> (before: Int, after: Int) {
+        let (before, after) = (try? window(attributes)) ?? (0, 0)
+        let limit = Swift.max(channels - 1, 0)
+        return (Swift.min(before, limit), Swift.min(after, limit))
+    }
+
     public func inferType(_ inputs: [TensorType], _ attributes: Attributes) throws(ShapeError) -> TensorType {
         try checkArity(inputs)
         _ = try ChannelLayout(input: 0, of: inputs)
@@ -49,7 +57,7 @@ public struct ChannelWindowSum: Operator {
 
     public func evaluate(_ inputs: [ReferenceTensor], _ signature: OperatorSignature) -> ReferenceTensor {
         let layout = ChannelLayout(signature.inputs[0].shape)
-        let (before, after) = try! window(signature.attributes)
+        let (before, after) = clippedWindow(signature.attributes, channels: layout.channels)
         let x = inputs[0].values
         var values = [Double](repeating: 0, count: x.count)
         for n in 0..<layout.batch {
@@ -67,7 +75,7 @@ public struct ChannelWindowSum: Operator {
 
     public func emitC(_ kernel: inout KernelContext) {
         let layout = ChannelLayout(kernel.signature.inputs[0].shape)
-        let (before, after) = try! window(kernel.attributes)
+        let (before, after) = clippedWindow(kernel.attributes, channels: layout.channels)
         let x = kernel.inputs[0], y = kernel.output
         let channels = layout.channels, inner = layout.inner
         kernel.writer.loop("n", count: layout.batch) { batch in
@@ -107,6 +115,8 @@ public struct ChannelWindowSum: Operator {
             OperatorTestCase("lrn-5", inputs: [.f32(2, 7, 3, 2)], attributes: ["before": .int(2), "after": .int(2)]),
             OperatorTestCase("asymmetric", inputs: [.f32(2, 5, 3)], attributes: ["before": .int(1), "after": .int(2)]),
             OperatorTestCase("wider-than-channels", inputs: [.f32(3, 2)], attributes: ["before": .int(4), "after": .int(0)]),
+            OperatorTestCase(
+                "reach-past-every-channel", inputs: [.f32(2, 3, 2)], attributes: ["before": .int(1), "after": .int(Int.max)]),
             OperatorTestCase("identity", inputs: [.f32(1, 3, 2, 2)]),
             OperatorTestCase("size-1", inputs: [.f32(1, 1, 1, 1)], attributes: ["before": .int(1), "after": .int(1)]),
         ]
