@@ -10,12 +10,9 @@ enum ImportLimits {
     /// The element count of `dimensions`, or an error naming `what` when a dimension is negative
     /// or the count overflows or exceeds `limit`.
     static func elementCount(_ dimensions: [Int], of what: String, limit: Int = importTimeElements) throws(KilnError) -> Int {
-        var count = 1
-        for dimension in dimensions {
-            guard dimension >= 0 else { throw .invalidArgument("\(what): negative dimension in \(Shape(dimensions))") }
-            let (product, overflow) = count.multipliedReportingOverflow(by: dimension)
-            guard !overflow else { throw .invalidArgument("\(what): shape \(Shape(dimensions)) has more elements than Kiln can count") }
-            count = product
+        guard dimensions.allSatisfy({ $0 >= 0 }) else { throw .invalidArgument("\(what): negative dimension in \(Shape(dimensions))") }
+        guard let count = Shape(dimensions).checkedElementCount else {
+            throw .invalidArgument("\(what): shape \(Shape(dimensions)) has more elements than Kiln can count")
         }
         guard count <= limit else {
             throw .invalidArgument("\(what): shape \(Shape(dimensions)) has \(count) elements, more than the \(limit) Kiln allows here")

@@ -108,6 +108,7 @@ struct Bench: ParsableCommand {
             print("              compile \(Quantity.fixed(result.compileSeconds * 1e3)) ms: \(BenchmarkTable.phaseLine(result.compilePhases))")
         }
         print(String(format: "  speed-up of the optimized program: %.2fx", results[0].median / results[1].median))
+        noteAboveRoofline(results)
     }
 
     /// The standard suite as a Markdown table, rows printed as they finish.
@@ -122,10 +123,27 @@ struct Bench: ParsableCommand {
             + "\(environment["OPENBLAS_CORETYPE"] ?? "unset"), OPENBLAS_L2_SIZE=\(environment["OPENBLAS_L2_SIZE"] ?? "unset")), "
             + "median of \(runs) runs after \(warmup) warm-up runs\n")
         print(BenchmarkTable.markdown([]))
-        _ = try BenchmarkSuite.run(
+        let results = try BenchmarkSuite.run(
             workloads, threadCounts: threads.map { [$0] } ?? BenchmarkSuite.threadCounts, runs: runs, warmup: warmup,
             backend: ExecutionBackend(backend), setThreads: { try BLASThreads.setDefault($0) }, machine: { _ in try machineModel() },
             progress: { print(BenchmarkTable.row($0)) })
+        noteAboveRoofline(results)
+    }
+
+    /// A note on standard error for every result faster than its roofline, which the roofline says
+    /// cannot happen: the cached machine model was measured under load, or the program keeps in
+    /// cache data that the cost model counts as memory traffic.
+    private func noteAboveRoofline(_ results: [BenchmarkResult]) {
+        let above = results.filter { $0.rooflineFraction > 1.05 }
+        guard !above.isEmpty else { return }
+        let rows = above.map {
+            "\($0.workload) \($0.mode) at \($0.threads) thread\($0.threads == 1 ? "" : "s") "
+                + "(\(Quantity.fixed($0.rooflineFraction * 100, digits: 2))%)"
+        }
+        FileHandle.standardError.write(Data((
+            "note: faster than the roofline: \(rows.joined(separator: ", ")). Either the cached machine model was "
+            + "measured under load (`kiln profile MODEL --remeasure` measures it again) or the program keeps in cache "
+            + "data the cost model counts as memory traffic.\n").utf8))
     }
 
     private func speedLine(_ result: BenchmarkResult) -> String {
