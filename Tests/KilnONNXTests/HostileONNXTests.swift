@@ -99,7 +99,8 @@ import Testing
                       nodes: [M.node("GroupNormalization", ["x", "s", "b"], ["y"], ["num_groups": 2])])
         #expect(try Self.message(group) == "graph input 'x': f32[1,2,4611686018427387904,4] needs more than 9223372036854775807 bytes, \(Self.over)")
         let empty = M(initializers: [M.floats("w", [], dims: [0, 1 << 40, 1 << 40])], nodes: [M.node("Add", ["x", "w"])])
-        #expect(try Self.message(empty) == "initializer 'w': f32[0,1099511627776,1099511627776] needs more than 9223372036854775807 bytes, \(Self.over)")
+        // A zero dimension does not hide that the others multiply past Int.max (Shape.checkedElementCount).
+        #expect(try Self.message(empty) == "initializer 'w': shape [0,1099511627776,1099511627776] has more elements than Kiln can count")
         let pool = M(inputs: [("x", [1, 1, 4, Self.big])], nodes: [M.node("MaxPool", ["x"], ["y"], ["kernel_shape": [2, 2], "strides": [2, 2]])])
         #expect(try Self.message(pool) == "graph input 'x': f32[1,1,4,4611686018427387904] needs more than 9223372036854775807 bytes, \(Self.over)")
     }
