@@ -49,4 +49,12 @@ import Testing
         let result = try HostileInput.kiln(["run", "DIR/g.kiln", "--check"], files: ["g.kiln": HostileInput.graph(body)])
         HostileInput.expectError(result, "input 'x': f32[1073741824,4] needs 16 GiB (17179869184 bytes), \(Self.over)")
     }
+
+    @Test func checkRefusesAGraphTooLargeForTheInterpreter() throws {
+        let body = #"  %0 = input() : f32[134217728] name="x"\#n  %1 = relu(%0) : f32[134217728] name="r"\#n  output "y" = %1"#
+        let result = try HostileInput.kiln(["run", "DIR/g.kiln", "--check"], files: ["g.kiln": HostileInput.graph(body)])
+        HostileInput.expectError(result, "--check: the float64 reference interpreter would hold 2 GiB (2147483648 bytes) for graph 'g' "
+            + "(every node's value in float64), over Kiln's limit of 1 GiB (1073741824 bytes); run it on smaller inputs, "
+            + "or set KILN_MAX_TENSOR_BYTES to change the limit")
+    }
 }
