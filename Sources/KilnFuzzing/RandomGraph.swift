@@ -19,12 +19,25 @@ enum RandomGraph {
         var builder = GraphBuilder(name: "fuzz")
         var previous: NodeID?
         for depth in 0..<(1 + mutator.below(3)) {
-            let definition = operators[mutator.below(operators.count)]
-            var testCase = definition.testCases[mutator.below(definition.testCases.count)]
-            perturb(&testCase, definition, &mutator)
+            var (definition, testCase) = draw(&mutator)
+            // A later operator takes the previous output as its first input when one of a few draws accepts it.
+            if let previous, mutator.below(4) != 0 {
+                let type = builder.graph[previous].type
+                for _ in 0..<8 {
+                    let (candidate, drawn) = draw(&mutator)
+                    var chained = drawn
+                    guard !chained.inputs.isEmpty, chained.inputs[0].dtype == type.dtype else { continue }
+                    chained.inputs[0] = type
+                    if (try? candidate.inferType(chained.inputs, chained.attributes)) != nil {
+                        (definition, testCase) = (candidate, chained)
+                        break
+                    }
+                }
+            }
+            perturb(&testCase, definition, &mutator, keepingFirst: previous != nil && testCase.inputs.first == previous.map { builder.graph[$0].type })
             var inputs: [NodeID] = []
             for (index, type) in testCase.inputs.enumerated() {
-                if let previous, inputs.isEmpty, builder.graph[previous].type == type, mutator.below(4) != 0 {
+                if let previous, inputs.isEmpty, builder.graph[previous].type == type {
                     inputs.append(previous)
                     continue
                 }
@@ -43,13 +56,20 @@ enum RandomGraph {
         return Array(GraphText.print(used).utf8)
     }
 
-    /// Changes one input dimension (to 1...6) or one integer attribute (to -2...4) of `testCase`
-    /// when `definition` still infers a type for the result within the size bound.
-    static func perturb(_ testCase: inout OperatorTestCase, _ definition: any Operator, _ mutator: inout Mutator) {
+    /// An operator and one of its test cases.
+    static func draw(_ mutator: inout Mutator) -> (any Operator, OperatorTestCase) {
+        let definition = operators[mutator.below(operators.count)]
+        return (definition, definition.testCases[mutator.below(definition.testCases.count)])
+    }
+
+    /// Changes one input dimension (to 1...6; not the first input's when `keepingFirst`) or one
+    /// integer attribute (to -2...4) of `testCase` when `definition` still infers a type for the
+    /// result within the size bound.
+    static func perturb(_ testCase: inout OperatorTestCase, _ definition: any Operator, _ mutator: inout Mutator, keepingFirst: Bool) {
         var candidate = testCase
         switch mutator.below(3) {
-        case 0 where !candidate.inputs.isEmpty:
-            let index = mutator.below(candidate.inputs.count)
+        case 0 where candidate.inputs.count > (keepingFirst ? 1 : 0):
+            let index = (keepingFirst ? 1 : 0) + mutator.below(candidate.inputs.count - (keepingFirst ? 1 : 0))
             var dimensions = candidate.inputs[index].shape.dimensions
             guard !dimensions.isEmpty else { return }
             dimensions[mutator.below(dimensions.count)] = 1 + mutator.below(6)
