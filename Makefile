@@ -58,14 +58,18 @@ test-sanitize: deps
 	$(SWIFT) build --product kiln-stress --sanitize=thread --scratch-path .build-tsan
 	TSAN_OPTIONS="halt_on_error=1 $$TSAN_OPTIONS" .build-tsan/debug/kiln-stress $(STRESS_ARGS)
 
-## Fuzzes the readers of every input a user gives Kiln (.kiln, ONNX, .npy, safetensors) from the
-## seeds in Fuzz/corpus/<target>/, FUZZ_SECONDS per target, each case in a child process; inputs
-## that crash or hang are saved to Fuzz/findings/<target>/ and fail the target. Not part of `make test`.
+## Fuzzes the readers of every input a user gives Kiln (.kiln, ONNX, .npy, safetensors, CSV), the
+## tool's arguments (each case a run of `kiln`) and the compiler (random graphs compiled and compared
+## with the interpreter) from the seeds in Fuzz/corpus/<target>/, FUZZ_SECONDS per target, each case
+## in a child process; inputs that crash, hang or mismatch are saved to Fuzz/findings/<target>/ and
+## fail the target; FUZZ_TARGETS picks targets (all by default). Not part of `make test`.
 FUZZ_SECONDS ?= 60
 FUZZ_SEED ?= 1
+FUZZ_TARGETS ?=
 fuzz: deps
 	$(SWIFT) build --product kiln-fuzz
-	.build/debug/kiln-fuzz --seconds $(FUZZ_SECONDS) --seed $(FUZZ_SEED) --corpus Fuzz/corpus --findings Fuzz/findings
+	$(SWIFT) build --product kiln
+	.build/debug/kiln-fuzz --seconds $(FUZZ_SECONDS) --seed $(FUZZ_SEED) --corpus Fuzz/corpus --findings Fuzz/findings $(FUZZ_TARGETS)
 
 ## Rewrites graphs/*.kiln from the zoo (a test fails when they drift).
 graphs: deps

@@ -39,7 +39,7 @@ let package = Package(
             "Kiln", "KilnIR", "KilnOps", "KilnInterpreter", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ]),
         .executableTarget(name: "kiln", dependencies: [
-            "Kiln", "KilnModels", "KilnPasses", "KilnONNX", "KilnAnalysis", "KilnRuntime",
+            "Kiln", "KilnModels", "KilnPasses", "KilnONNX", "KilnAnalysis", "KilnRuntime", "KilnInterpreter",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .target(name: "KilnTestSupport", dependencies: [

@@ -24,11 +24,13 @@ public struct FuzzCorpus: Sendable {
         if index < seeds.count { return seeds[index] }
         var mutator = Mutator(seed: seed &+ UInt64(index) &* 0x9E37_79B9_7F4A_7C15)
         let base = seeds[mutator.below(seeds.count)]
+        if target == .compile { return RandomGraph.generate(&mutator) ?? base }
         if mutator.below(2) == 0 {
             let structured = switch target {
             case .onnx: ONNXMutation.mutate(base, &mutator)
             case .kiln: KilnTextMutation.mutate(base, &mutator)
-            case .npy, .safetensors: nil as [UInt8]?
+            case .arguments: ArgumentFuzzing.mutate(base, &mutator)
+            case .npy, .safetensors, .csv, .compile: nil as [UInt8]?
             }
             if let structured { return structured }
         }

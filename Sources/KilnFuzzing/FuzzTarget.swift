@@ -17,6 +17,13 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case npy
     /// safetensors files (`SafeTensors.decode`).
     case safetensors
+    /// Labeled-row CSV files, as `kiln train --data FILE` reads them (`DigitsData.parse`, then batching).
+    case csv
+    /// Argument vectors of the `kiln` tool, one argument a line (see `ArgumentFuzzing`).
+    case arguments
+    /// Small random valid graphs compiled with tcc and compared with the reference interpreter
+    /// (see `RandomGraph`); the cases are `.kiln` files.
+    case compile
 
     /// The most elements a graph may hold in all its nodes together for `run` to interpret it.
     static let interpretedElements = 1 << 14
@@ -40,6 +47,17 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
                 _ = NumPyFile.encode(try NumPyFile.decode(data))
             case .safetensors:
                 _ = try SafeTensors.decode(data)
+            case .csv:
+                let (train, test) = try DigitsData.parse(String(decoding: data, as: UTF8.self), path: "<fuzz>")
+                for rows in [train, test] {
+                    _ = rows.batch(rows.shuffledOrder(seed: 1, epoch: 0).prefix(4), featureShape: [rows.featureCount], paddedTo: 4)
+                }
+            case .arguments:
+                ArgumentFuzzing.run([UInt8](data))
+            case .compile:
+                let graph = try GraphParser.parseFile(String(decoding: data, as: UTF8.self)).inference
+                try OperatorRegistry.verify(graph)
+                try RandomGraph.check(graph)
             }
             return nil
         } catch {

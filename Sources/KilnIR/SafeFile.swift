@@ -14,6 +14,12 @@ import Glibc
 public enum SafeFile {
     /// Writes `data` to `path`.
     public static func write(_ data: Data, to path: String) throws(KilnError) {
+        try write(parts: [data], to: path)
+    }
+
+    /// Writes the concatenation of `parts` to `path` without building it (a header, then a
+    /// tensor's bytes where they are).
+    public static func write(parts data: [Data], to path: String) throws(KilnError) {
         guard !path.isEmpty else { throw .io(path: path, message: "cannot write: the path is empty") }
         var target = stat()
         if stat(path, &target) != 0 {
@@ -62,7 +68,7 @@ public enum SafeFile {
     }
 
     /// Writes `data` to a new file beside `target`, then renames it over `target`.
-    private static func replace(_ target: String, with data: Data, mode: mode_t?, reportedAs path: String) throws(KilnError) {
+    private static func replace(_ target: String, with data: [Data], mode: mode_t?, reportedAs path: String) throws(KilnError) {
         let url = URL(fileURLWithPath: target)
         let folder = url.deletingLastPathComponent().path
         var temporary = ""
@@ -90,7 +96,7 @@ public enum SafeFile {
     }
 
     /// Opens `path` for writing as it is (a FIFO, a device, what a dangling link names) and writes `data`.
-    private static func writeInPlace(_ data: Data, to path: String, flags: Int32) throws(KilnError) {
+    private static func writeInPlace(_ data: [Data], to path: String, flags: Int32) throws(KilnError) {
         let descriptor = open(path, O_WRONLY | O_CLOEXEC | flags, 0o666)
         guard descriptor >= 0 else { throw failure(path, "cannot write") }
         do throws(KilnError) {
@@ -102,19 +108,21 @@ public enum SafeFile {
         guard close(descriptor) == 0 else { throw failure(path, "cannot write") }
     }
 
-    private static func writeAll(_ data: Data, to descriptor: Int32, path: String) throws(KilnError) {
-        let written: Int = data.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let count = Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-                if count < 0, errno == EINTR { continue }
-                guard count > 0 else { return count < 0 ? -1 : offset }
-                offset += count
+    private static func writeAll(_ parts: [Data], to descriptor: Int32, path: String) throws(KilnError) {
+        for data in parts {
+            let written: Int = data.withUnsafeBytes { buffer in
+                var offset = 0
+                while offset < buffer.count {
+                    let count = Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                    if count < 0, errno == EINTR { continue }
+                    guard count > 0 else { return count < 0 ? -1 : offset }
+                    offset += count
+                }
+                return offset
             }
-            return offset
+            if written < 0 { throw failure(path, "cannot write") }
+            if written < data.count { throw .io(path: path, message: "cannot write: only \(written) of \(data.count) bytes were written") }
         }
-        if written < 0 { throw failure(path, "cannot write") }
-        if written < data.count { throw .io(path: path, message: "cannot write: only \(written) of \(data.count) bytes were written") }
     }
 
     /// `cannot write: No space left on device`, from `errno`.

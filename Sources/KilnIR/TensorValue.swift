@@ -61,15 +61,4 @@ public struct TensorValue: Sendable, Hashable {
         if value < -0x1p63 { return .min }
         return Int64(value.rounded(.towardZero))
     }
-
-    /// A tensor of `type` filled with seeded uniform values in `[low, high)` (integers: in `low..<high`;
-    /// booleans: 0 or 1).
-    public static func random(_ type: TensorType, seed: UInt64, low: Double = -1, high: Double = 1) -> TensorValue {
-        var generator = SeededGenerator(seed: seed)
-        let values = (0..<type.shape.elementCount).map { _ in
-            if type.dtype == .bool { return Double(generator.next() % 2) }
-            return type.dtype.isInteger ? Double(Int(low) + Int(generator.next() % UInt64(max(1, Int(high) - Int(low))))) : generator.uniform(low, high)
-        }
-        return TensorValue(type: type, doubles: values)
-    }
 }

@@ -14,6 +14,7 @@ public enum Interpreter {
     public static func evaluateAll(
         _ graph: Graph, inputs: [String: ReferenceTensor], parameters: [String: ReferenceTensor]
     ) throws(KilnError) -> [ReferenceTensor] {
+        try checkFootprint(graph)
         var values: [ReferenceTensor] = []
         values.reserveCapacity(graph.nodes.count)
         for node in graph.nodes {
@@ -29,6 +30,34 @@ public enum Interpreter {
             }
         }
         return values
+    }
+
+    /// The bytes the interpreter holds to evaluate `graph`: every node's value in float64 (nil
+    /// beyond `Int.max`).
+    public static func footprintBytes(_ graph: Graph) -> Int? {
+        var total = 0
+        for node in graph.nodes {
+            guard let count = node.type.shape.checkedElementCount else { return nil }
+            let (bytes, overflow) = count.multipliedReportingOverflow(by: 8)
+            let (sum, overflowed) = total.addingReportingOverflow(bytes)
+            guard !overflow, !overflowed else { return nil }
+            total = sum
+        }
+        return total
+    }
+
+    /// Throws when evaluating `graph` would hold more than `TensorSizeLimit.maximumBytes` (the
+    /// interpreter keeps every node's value in float64, 2 to 8 times the compiled code's bytes),
+    /// before anything is allocated.
+    public static func checkFootprint(_ graph: Graph) throws(KilnError) {
+        let limit = TensorSizeLimit.maximumBytes
+        let bytes = footprintBytes(graph)
+        if let bytes, bytes <= limit { return }
+        let needed = bytes.map { TensorSizeLimit.describe(bytes: $0) } ?? "more than \(Int.max) bytes"
+        throw .invalidArgument(
+            "the float64 reference interpreter would hold \(needed) for graph '\(graph.name)' (every node's value in float64), "
+                + "over Kiln's limit of \(TensorSizeLimit.describe(bytes: limit)); run it on smaller inputs, "
+                + "or set \(TensorSizeLimit.environmentVariable) to change the limit")
     }
 
     /// Evaluates the computed node `node` of `graph` on the values of its inputs.

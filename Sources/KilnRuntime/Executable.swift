@@ -168,6 +168,30 @@ public final class Executable: @unchecked Sendable {
         }
     }
 
+    /// Runs the graph without copying its tensors out of the arena: each input in `inputs` is
+    /// copied in and every other input is written in place by `fill` (given the input's node and
+    /// its bytes in the arena, laid out as `TensorValue(type:copyingFrom:)` reads them); then
+    /// `read` receives each output's name, type and bytes in the arena, valid only during the
+    /// call, before the state updates are applied. A large tensor is never held outside the arena.
+    public func run(
+        _ inputs: [String: TensorValue] = [:], filling fill: (Node, UnsafeMutableRawBufferPointer) -> Void,
+        reading read: (String, TensorType, UnsafeRawBufferPointer) throws(KilnError) -> Void
+    ) throws(KilnError) {
+        lock.lock()
+        defer { lock.unlock() }
+        try store(inputs, filling: fill)
+        let code = beginCall()
+        try BLASCallGate.shared.withCall(threads: threadCount) { () throws(KilnError) in
+            prepareIfNeeded(code)
+            code.run(arena)
+            defer { code.update(arena) }
+            for output in graph.outputs {
+                let node = graph[output.node]
+                try read(output.name, node.type, UnsafeRawBufferPointer(start: arena + program.plan.offset(of: node.id), count: node.type.byteCount))
+            }
+        }
+    }
+
     /// Stores `inputs`, then runs each per-run kernel alone through `body`, which receives the
     /// kernel's index and a closure that runs it (used to time kernels one by one); state updates
     /// follow. Preparation kernels run first, untimed, when the parameters changed.
@@ -278,7 +302,15 @@ public final class Executable: @unchecked Sendable {
         prepared = true
     }
 
+    /// Copies `inputs`, one value for every graph input, into the arena.
     private func store(_ inputs: [String: TensorValue]) throws(KilnError) {
+        var missing: Node?
+        try store(inputs) { node, _ in missing = missing ?? node }
+        if let missing { throw .invalidArgument("missing input '\(missing.name)' of type \(missing.type)") }
+    }
+
+    /// Copies `inputs` into the arena; an input missing there is written by `fill`.
+    private func store(_ inputs: [String: TensorValue], filling fill: (Node, UnsafeMutableRawBufferPointer) -> Void) throws(KilnError) {
         let expected = graph.inputs
         for name in inputs.keys where !expected.contains(where: { $0.name == name }) {
             let known = expected.map { "'\($0.name)'" }.joined(separator: ", ")
@@ -286,7 +318,8 @@ public final class Executable: @unchecked Sendable {
         }
         for node in expected {
             guard let value = inputs[node.name] else {
-                throw .invalidArgument("missing input '\(node.name)' of type \(node.type)")
+                fill(node, UnsafeMutableRawBufferPointer(start: arena + program.plan.offset(of: node.id), count: node.type.byteCount))
+                continue
             }
             guard value.type == node.type else {
                 throw .invalidArgument("input '\(node.name)' expects \(node.type), got \(value.type)")
@@ -314,25 +347,6 @@ public final class Executable: @unchecked Sendable {
     }
 
     private func read(_ node: Node) -> TensorValue {
-        let base = arena + program.plan.offset(of: node.id)
-        let count = node.type.shape.elementCount
-        switch node.type.dtype {
-        case .float32:
-            let pointer = base.bindMemory(to: Float.self, capacity: count)
-            return TensorValue(shape: node.type.shape, floats: Array(UnsafeBufferPointer(start: pointer, count: count)))
-        case .int32:
-            let pointer = base.bindMemory(to: Int32.self, capacity: count)
-            return TensorValue(
-                dtype: .int32, shape: node.type.shape,
-                integers: UnsafeBufferPointer(start: pointer, count: count).map(Int64.init))
-        case .int64:
-            let pointer = base.bindMemory(to: Int64.self, capacity: count)
-            return TensorValue(dtype: .int64, shape: node.type.shape, integers: Array(UnsafeBufferPointer(start: pointer, count: count)))
-        case .bool:
-            let pointer = base.bindMemory(to: UInt8.self, capacity: count)
-            return TensorValue(
-                dtype: .bool, shape: node.type.shape,
-                integers: UnsafeBufferPointer(start: pointer, count: count).map { $0 != 0 ? 1 : 0 })
-        }
+        TensorValue(type: node.type, copyingFrom: arena + program.plan.offset(of: node.id))
     }
 }

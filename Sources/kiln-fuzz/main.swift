@@ -2,10 +2,11 @@ import Foundation
 import KilnFuzzing
 
 // `kiln-fuzz [--seconds N] [--seed S] [--hang-seconds H] [--corpus DIR] [--findings DIR] [TARGET...]`:
-// fuzzes each target (kiln, onnx, npy, safetensors; all by default) for N seconds from the seeds
+// fuzzes each target (kiln, onnx, npy, safetensors, csv, arguments, compile; all by default) for N seconds from the seeds
 // in DIR/<target>/ (default Fuzz/corpus), saving inputs that crash or hang Kiln to
 // DIR/<target>/ (default Fuzz/findings). Exits 1 when anything was found. `make fuzz` runs it.
-// `kiln-fuzz TARGET --replay FILE` runs one input in process (to reproduce a finding); `--child`
+// `kiln-fuzz TARGET --replay FILE` runs one input in process (to reproduce a finding);
+// `kiln-fuzz TARGET --case N [--seed S]` prints case N of a run to standard output; `--child`
 // is the child process FuzzCampaign starts.
 var options: [String: String] = [:]
 var targets: [FuzzTarget] = []
@@ -47,6 +48,12 @@ if let replay = options["replay"] {
 }
 
 let corpus = URL(fileURLWithPath: options["corpus"] ?? "Fuzz/corpus")
+if let index = options["case"] {
+    guard targets.count == 1, let index = Int(index), index >= 0 else { print("error: --case N needs one target and a case number"); exit(1) }
+    let inputs = FuzzCorpus(target: targets[0], folder: corpus.appendingPathComponent(targets[0].rawValue))
+    FileHandle.standardOutput.write(Data(inputs.input(index, seed: seed)))
+    exit(0)
+}
 let findings = URL(fileURLWithPath: options["findings"] ?? "Fuzz/findings")
 let executable = Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])
 var total = 0

@@ -2,8 +2,12 @@ import ArgumentParser
 import Foundation
 import Kiln
 import KilnIR
+import KilnInterpreter
 
 /// `kiln run MODEL`: compile (tiered by default), run once, print the outputs and timings.
+///
+/// Seeded random inputs are generated in place in the executable's arena, and outputs are
+/// printed and written to `.npy` files from there, so a run holds each large tensor once.
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Compile a model and run it once on given or seeded random inputs.")
@@ -30,23 +34,41 @@ struct Run: ParsableCommand {
         try reportingErrors {
             let model = try options.loadModel()
             try model.validate()
-            let values = try inputValues(for: model)
+            var values = try givenInputs(for: model)
+            let seeds = Dictionary(uniqueKeysWithValues: model.graph.inputs.enumerated().map { ($1.name, options.seed &+ UInt64($0) &+ 1) })
+            if check {
+                do throws(KilnError) { try Interpreter.checkFootprint(model.graph) } catch { throw KilnError.invalidArgument("--check: \(error.description)") }
+                for node in model.graph.inputs where values[node.name] == nil {
+                    values[node.name] = TensorValue.random(node.type, seed: seeds[node.name]!)
+                }
+            }
+            let destinations = try OutputFiles.destinations(outputFiles, directory: outputDir, outputs: model.graph.outputs.map(\.name))
             let executable = try model.compile(backend: try execution.executionBackend(), optimization: execution.tuning(optimization.options))
             execution.settle(executable)
-            let start = DispatchTime.now().uptimeNanoseconds
-            let outputs = try executable.run(values)
-            let runSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-            for graphOutput in model.graph.outputs {
-                guard let value = outputs[graphOutput.name] else { continue }
-                print("\(graphOutput.name): \(value.type) \(preview(value))")
-            }
+            var start = DispatchTime.now().uptimeNanoseconds
+            var runSeconds: Double?
+            var lines: [String] = [], written: [String] = []
+            var outputs: [String: TensorValue] = [:]
+            try executable.run(values, filling: { node, bytes in
+                TensorValue.fillRandom(node.type, seed: seeds[node.name] ?? options.seed, into: bytes.baseAddress!)
+                start = DispatchTime.now().uptimeNanoseconds
+            }, reading: { name, type, bytes throws(KilnError) in
+                if runSeconds == nil { runSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
+                lines.append("\(name): \(type) \(preview(type, bytes))")
+                for (output, path) in destinations where output == name {
+                    try NumPyFile.write(type, bytes: bytes, to: path)
+                    written.append("wrote \(name) to \(path)")
+                }
+                if check { outputs[name] = TensorValue(type: type, copyingFrom: bytes.baseAddress!) }
+            })
+            lines.forEach { print($0) }
             print(String(format: "compile (%@): %.2f ms, %d kernels", execution.backend == .native ? "native" : "tcc",
                          executable.compileSeconds * 1000, executable.kernelCount))
             if execution.backend == .tiered, let seconds = executable.nativeCompileSeconds, let outcome = executable.nativeCacheOutcome {
                 print(String(format: "native tier (%@): %.2f ms", outcome.rawValue, seconds * 1000))
             }
             print("ran on \(executable.backendName), \(executable.threads) thread\(executable.threads == 1 ? "" : "s")")
-            print(String(format: "run: %.3f ms", runSeconds * 1000))
+            print(String(format: "run: %.3f ms", (runSeconds ?? 0) * 1000))
             if check {
                 let reference = try model.interpret(values)
                 let worst = model.graph.outputs.map { graphOutput in
@@ -54,14 +76,12 @@ struct Run: ParsableCommand {
                 }.max() ?? 0
                 print(String(format: "relative error against the float64 interpreter (max |a-e| / max |e|): %.3g", worst))
             }
-            for (name, path) in try OutputFiles.destinations(outputFiles, directory: outputDir, outputs: model.graph.outputs.map(\.name)) {
-                try NumPyFile.write(outputs[name]!, to: path)
-                print("wrote \(name) to \(path)")
-            }
+            written.forEach { print($0) }
         }
     }
 
-    private func inputValues(for model: Model) throws -> [String: TensorValue] {
+    /// The inputs given with `--input`, checked against the model's inputs.
+    private func givenInputs(for model: Model) throws -> [String: TensorValue] {
         var given: [String: TensorValue] = [:]
         for argument in inputs {
             guard let equals = argument.firstIndex(of: "=") else {
@@ -69,28 +89,23 @@ struct Run: ParsableCommand {
             }
             given[String(argument[..<equals])] = try NumPyFile.read(String(argument[argument.index(after: equals)...]))
         }
-        var values: [String: TensorValue] = [:]
-        for (index, node) in model.graph.inputs.enumerated() {
-            if let value = given.removeValue(forKey: node.name) {
-                guard value.type == node.type else {
-                    throw KilnError.invalidArgument("input '\(node.name)' expects \(node.type), the file holds \(value.type)")
-                }
-                values[node.name] = value
-            } else {
-                values[node.name] = TensorValue.random(node.type, seed: options.seed &+ UInt64(index) &+ 1)
+        for node in model.graph.inputs {
+            if let value = given[node.name], value.type != node.type {
+                throw KilnError.invalidArgument("input '\(node.name)' expects \(node.type), the file holds \(value.type)")
             }
         }
-        if let extra = given.keys.sorted().first {
+        if let extra = given.keys.sorted().first(where: { name in !model.graph.inputs.contains { $0.name == name } }) {
             let known = model.graph.inputs.map { "'\($0.name)'" }.joined(separator: ", ")
             throw KilnError.invalidArgument("the model has no input named '\(extra)' (its inputs: \(known))")
         }
-        return values
+        return given
     }
 }
 
-/// The first few values of a tensor, for printing.
-func preview(_ value: TensorValue, count: Int = 6) -> String {
-    let values = value.doubles
-    let shown = values.prefix(count).map { String(format: "%.6g", $0) }.joined(separator: ", ")
-    return "[" + shown + (values.count > count ? ", ..." : "") + "]"
+/// The first few elements of a tensor of `type` laid out in `bytes` (compiled code's layout), for printing.
+func preview(_ type: TensorType, _ bytes: UnsafeRawBufferPointer, count: Int = 6) -> String {
+    let total = type.shape.elementCount
+    let shown = TensorValue(type: TensorType(type.dtype, Shape([min(count, total)])), copyingFrom: bytes.baseAddress!)
+    let text = shown.doubles.map { String(format: "%.6g", $0) }.joined(separator: ", ")
+    return "[" + text + (total > count ? ", ..." : "") + "]"
 }

@@ -101,6 +101,10 @@ import Testing
         let empty = M(initializers: [M.floats("w", [], dims: [0, 1 << 40, 1 << 40])], nodes: [M.node("Add", ["x", "w"])])
         // A zero dimension does not hide that the others multiply past Int.max (Shape.checkedElementCount).
         #expect(try Self.message(empty) == "initializer 'w': shape [0,1099511627776,1099511627776] has more elements than Kiln can count")
+        let expand = M(initializers: [M.integers("s", [1, 1 << 40, 4, 4])], nodes: [M.node("Expand", ["x", "s"])])
+        #expect(try Self.message(expand) == "expand 'y': f32[1,1099511627776,4,4] needs 64 TiB (70368744177664 bytes), \(Self.over)")
+        let pad = M(initializers: [M.integers("p", [0, 0, 0, 0, 0, 0, 0, 1 << 40])], nodes: [M.node("Pad", ["x", "p"])])
+        #expect(try Self.message(pad) == "pad 'y': f32[1,1,4,1099511627780] needs 16.0 TiB (17592186044480 bytes), \(Self.over)")
         let pool = M(inputs: [("x", [1, 1, 4, Self.big])], nodes: [M.node("MaxPool", ["x"], ["y"], ["kernel_shape": [2, 2], "strides": [2, 2]])])
         #expect(try Self.message(pool) == "graph input 'x': f32[1,1,4,4611686018427387904] needs more than 9223372036854775807 bytes, \(Self.over)")
     }

@@ -339,7 +339,7 @@ import Testing
                         float a0 = x2[i1];
                         float v3 = y0[i0*6 + i1];
                         float v4 = (v3 + a0);
-                        float v5 = ((v4 * (v4 > 0.0f)) + 0.0f);
+                        float v5 = (v4 > 0.0f || v4 != v4 ? v4 : 0.0f);
                         y0[i0*6 + i1] = v5;
                     }
             """))

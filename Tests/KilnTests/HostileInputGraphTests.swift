@@ -34,6 +34,8 @@ import Testing
          "invalid graph: constant %1 'i' of type i64[3] holds inf; an integer constant holds whole numbers in the range of i64"),
         (#"  %0 = input() : f32[4,3] name="x"\#n  %1 = const() {value=f[1e30]} : i64[1] name="i"\#n  %2 = gather(%0, %1) : f32[1,3] name="g"\#n  output "y" = %2"#,
          "invalid graph: constant %1 'i' of type i64[1] holds 1e+30; an integer constant holds whole numbers in the range of i64"),
+        (#"  %0 = input() : f32[1,3,5,5] name="dy"\#n  %1 = input() : f32[3,2,3,3] name="w"\#n  %2 = conv2d_backward_input(%0, %1) {input_size=[5,5], padding=[1], groups=4611686018427387904} : f32[1,2,5,5] name="dx"\#n  output "y" = %2"#,
+         "conv2d_backward_input 'dx': attribute 'groups' 4611686018427387904 times the 2 channels per group of input 1 of shape [3,2,3,3] overflows"),
         (#"  %0 = const() {value=f[nan]} : i64[] name="seed"\#n  %1 = random_uniform(%0) {shape=[4]} : f32[4] name="g"\#n  output "y" = %1"#,
          "invalid graph: constant %0 'seed' of type i64[] holds nan; an integer constant holds whole numbers in the range of i64"),
     ]
@@ -48,5 +50,23 @@ import Testing
         let body = #"  %0 = input() : f32[1073741824,4] name="x"\#n  %1 = relu(%0) : f32[1073741824,4] name="r"\#n  output "y" = %1"#
         let result = try HostileInput.kiln(["run", "DIR/g.kiln", "--check"], files: ["g.kiln": HostileInput.graph(body)])
         HostileInput.expectError(result, "input 'x': f32[1073741824,4] needs 16 GiB (17179869184 bytes), \(Self.over)")
+    }
+
+    @Test func checkRefusesAGraphTooLargeForTheInterpreter() throws {
+        let body = #"  %0 = input() : f32[134217728] name="x"\#n  %1 = relu(%0) : f32[134217728] name="r"\#n  output "y" = %1"#
+        let result = try HostileInput.kiln(["run", "DIR/g.kiln", "--check"], files: ["g.kiln": HostileInput.graph(body)])
+        HostileInput.expectError(result, "--check: the float64 reference interpreter would hold 2 GiB (2147483648 bytes) for graph 'g' "
+            + "(every node's value in float64), over Kiln's limit of 1 GiB (1073741824 bytes); run it on smaller inputs, "
+            + "or set KILN_MAX_TENSOR_BYTES to change the limit")
+    }
+
+    /// A Xavier initializer with a fan-in of 2^62 once overflowed adding the fan-out: the weights
+    /// are now drawn (tiny) and the graph runs.
+    @Test func runInitializesAParameterOfAHugeFanIn() throws {
+        let body = #"  %0 = param() {fan_in=4611686018427387904, init="xavier_uniform"} : f32[4,4] name="w"\#n  %1 = sum(%0) {axes=[0,1]} : f32[] name="s"\#n  output "y" = %1"#
+        let result = try HostileInput.kiln(["run", "DIR/g.kiln", "--backend", "tcc", "--check"], files: ["g.kiln": HostileInput.graph(body)])
+        #expect(result.status == 0, "\(result.error)")
+        #expect(result.output.hasPrefix("y: f32[] ["))
+        #expect(result.output.contains("relative error against the float64 interpreter"))
     }
 }

@@ -48,4 +48,14 @@ import Testing
         try trainer.train(inputs)
         #expect(trainer.trainedParameters() != before)
     }
+
+    /// `kiln train ... --epochs 9223372036854775807 --schedule cosine` once trapped multiplying the
+    /// epochs by the steps per epoch: such a run anneals over `Int.max` steps.
+    @Test func aCosineScheduleOverMoreStepsThanIntCountsAnnealsOverIntMax() {
+        let schedule = TrainingRecipe.standard.schedule(epochs: .max, stepsPerEpoch: 45)
+        guard case .cosine(let totalSteps, _) = schedule else { Issue.record("not a cosine schedule: \(schedule)"); return }
+        #expect(totalSteps == .max)
+        #expect(schedule.rate(base: 0.003, step: 0) == 0.003)
+        #expect(schedule.rate(base: 0.003, step: .max) == 0.003 * 0.01)
+    }
 }

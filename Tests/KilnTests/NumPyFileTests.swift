@@ -58,4 +58,22 @@ import Testing
         #expect(throws: KilnError.self) { try NumPyFile.decode(original.prefix(12), path: "h.npy") }
         #expect(throws: KilnError.self) { try NumPyFile.read("/nonexistent/file.npy") }
     }
+
+    @Test func writesElementsInCompiledCodesLayoutAsEncodeDoes() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kiln-npy-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for dtype in [DType.float32, .int32, .int64, .bool] {
+            for shape: Shape in [[2, 3], [0]] {
+                let type = TensorType(dtype, shape)
+                let bytes = UnsafeMutableRawBufferPointer.allocate(byteCount: max(type.byteCount, 1), alignment: 16)
+                defer { bytes.deallocate() }
+                TensorValue.fillRandom(type, seed: 3, low: -5, high: 5, into: bytes.baseAddress!)
+                let path = folder.appendingPathComponent("\(dtype)-\(shape.elementCount).npy").path
+                try NumPyFile.write(type, bytes: UnsafeRawBufferPointer(rebasing: bytes[..<type.byteCount]), to: path)
+                let expected = TensorValue.random(type, seed: 3, low: -5, high: 5)
+                #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == NumPyFile.encode(expected))
+            }
+        }
+    }
 }

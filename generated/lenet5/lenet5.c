@@ -427,7 +427,7 @@ static void k000_conv2d_relu(const float *KILN_RESTRICT x0, const float *KILN_RE
         const float a0 = x2[i0];
         for (long i1 = 0; i1 < 784; i1++) {
             float v3 = y0[i0*784 + i1] + a0;
-            float v4 = ((v3 * (v3 > 0.0f)) + 0.0f);
+            float v4 = (v3 > 0.0f || v3 != v3 ? v3 : 0.0f);
             y0[i0*784 + i1] = v4;
         }
     }
@@ -505,7 +505,7 @@ static void k002_conv2d_relu(const float *KILN_RESTRICT x0, const float *KILN_RE
         const float a0 = x2[i0];
         for (long i1 = 0; i1 < 100; i1++) {
             float v8 = y0[i0*100 + i1] + a0;
-            float v9 = ((v8 * (v8 > 0.0f)) + 0.0f);
+            float v9 = (v8 > 0.0f || v8 != v8 ? v8 : 0.0f);
             y0[i0*100 + i1] = v9;
         }
     }
@@ -559,7 +559,7 @@ static void k004_matmul_add_relu(const float *KILN_RESTRICT x0, const float *KIL
         float a0 = x2[i];
         float v13 = y0[i];
         float v15 = (v13 + a0);
-        float v16 = ((v15 * (v15 > 0.0f)) + 0.0f);
+        float v16 = (v15 > 0.0f || v15 != v15 ? v15 : 0.0f);
         y0[i] = v16;
     }
 }
@@ -576,7 +576,7 @@ static void k005_matmul_add_relu(const float *KILN_RESTRICT x0, const float *KIL
         float a0 = x2[i];
         float v18 = y0[i];
         float v20 = (v18 + a0);
-        float v21 = ((v20 * (v20 > 0.0f)) + 0.0f);
+        float v21 = (v20 > 0.0f || v20 != v20 ? v20 : 0.0f);
         y0[i] = v21;
     }
 }

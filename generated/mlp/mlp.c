@@ -404,7 +404,7 @@ static void k000_matmul_add_relu(const float *KILN_RESTRICT x0, const float *KIL
             float a0 = x2[i1];
             float v2 = y0[i0*512 + i1];
             float v4 = (v2 + a0);
-            float v5 = ((v4 * (v4 > 0.0f)) + 0.0f);
+            float v5 = (v4 > 0.0f || v4 != v4 ? v4 : 0.0f);
             y0[i0*512 + i1] = v5;
         }
     }
@@ -423,7 +423,7 @@ static void k001_matmul_add_relu(const float *KILN_RESTRICT x0, const float *KIL
             float a0 = x2[i1];
             float v7 = y0[i0*512 + i1];
             float v9 = (v7 + a0);
-            float v10 = ((v9 * (v9 > 0.0f)) + 0.0f);
+            float v10 = (v9 > 0.0f || v9 != v9 ? v9 : 0.0f);
             y0[i0*512 + i1] = v10;
         }
     }

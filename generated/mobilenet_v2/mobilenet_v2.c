@@ -2314,7 +2314,7 @@ static void k104_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
         const float a0 = x2[i0];
         for (long i1 = 0; i1 < 12544; i1++) {
             float v14 = y0[i0*12544 + i1] + a0;
-            float v15 = (v14 * ((v14 > 0.0f) & (v14 < 6.0f)) + 6.0f * (v14 >= 6.0f));
+            float v15 = (v14 >= 6.0f ? 6.0f : v14 > 0.0f ? v14 : v14 <= 0.0f ? 0.0f : v14);
             y0[i0*12544 + i1] = v15;
         }
     }
@@ -2373,7 +2373,7 @@ static void k105_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
     KILN_PARALLEL_FOR
     for (long i = 0; i < 401408; i++) {
         float v29 = y0[i];
-        float v30 = (v29 * ((v29 > 0.0f) & (v29 < 6.0f)) + 6.0f * (v29 >= 6.0f));
+        float v30 = (v29 >= 6.0f ? 6.0f : v29 > 0.0f ? v29 : v29 <= 0.0f ? 0.0f : v29);
         y0[i] = v30;
     }
 }
@@ -2416,7 +2416,7 @@ static void k107_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
         const float a0 = x2[i0];
         for (long i1 = 0; i1 < 12544; i1++) {
             float v58 = y0[i0*12544 + i1] + a0;
-            float v59 = (v58 * ((v58 > 0.0f) & (v58 < 6.0f)) + 6.0f * (v58 >= 6.0f));
+            float v59 = (v58 >= 6.0f ? 6.0f : v58 > 0.0f ? v58 : v58 <= 0.0f ? 0.0f : v58);
             y0[i0*12544 + i1] = v59;
         }
     }
@@ -2476,7 +2476,7 @@ static void k108_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
     KILN_PARALLEL_FOR
     for (long i = 0; i < 301056; i++) {
         float v73 = y0[i];
-        float v74 = (v73 * ((v73 > 0.0f) & (v73 < 6.0f)) + 6.0f * (v73 >= 6.0f));
+        float v74 = (v73 >= 6.0f ? 6.0f : v73 > 0.0f ? v73 : v73 <= 0.0f ? 0.0f : v73);
         y0[i] = v74;
     }
 }
@@ -2519,7 +2519,7 @@ static void k110_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
         const float a0 = x2[i0];
         for (long i1 = 0; i1 < 3136; i1++) {
             float v102 = y0[i0*3136 + i1] + a0;
-            float v103 = (v102 * ((v102 > 0.0f) & (v102 < 6.0f)) + 6.0f * (v102 >= 6.0f));
+            float v103 = (v102 >= 6.0f ? 6.0f : v102 > 0.0f ? v102 : v102 <= 0.0f ? 0.0f : v102);
             y0[i0*3136 + i1] = v103;
         }
     }
@@ -2578,7 +2578,7 @@ static void k111_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
     KILN_PARALLEL_FOR
     for (long i = 0; i < 451584; i++) {
         float v117 = y0[i];
-        float v118 = (v117 * ((v117 > 0.0f) & (v117 < 6.0f)) + 6.0f * (v117 >= 6.0f));
+        float v118 = (v117 >= 6.0f ? 6.0f : v117 > 0.0f ? v117 : v117 <= 0.0f ? 0.0f : v117);
         y0[i] = v118;
     }
 }
@@ -2624,7 +2624,7 @@ static void k113_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
         const float a0 = x2[i0];
         for (long i1 = 0; i1 < 3136; i1++) {
             float v147 = y0[i0*3136 + i1] + a0;
-            float v148 = (v147 * ((v147 > 0.0f) & (v147 < 6.0f)) + 6.0f * (v147 >= 6.0f));
+            float v148 = (v147 >= 6.0f ? 6.0f : v147 > 0.0f ? v147 : v147 <= 0.0f ? 0.0f : v147);
             y0[i0*3136 + i1] = v148;
         }
     }
@@ -2684,7 +2684,7 @@ static void k114_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
     KILN_PARALLEL_FOR
     for (long i = 0; i < 112896; i++) {
         float v162 = y0[i];
-        float v163 = (v162 * ((v162 > 0.0f) & (v162 < 6.0f)) + 6.0f * (v162 >= 6.0f));
+        float v163 = (v162 >= 6.0f ? 6.0f : v162 > 0.0f ? v162 : v162 <= 0.0f ? 0.0f : v162);
         y0[i] = v163;
     }
 }
@@ -2726,7 +2726,7 @@ static void k116_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
         const float a0 = x2[i0];
         for (long i1 = 0; i1 < 784; i1++) {
             float v191 = y0[i0*784 + i1] + a0;
-            float v192 = (v191 * ((v191 > 0.0f) & (v191 < 6.0f)) + 6.0f * (v191 >= 6.0f));
+            float v192 = (v191 >= 6.0f ? 6.0f : v191 > 0.0f ? v191 : v191 <= 0.0f ? 0.0f : v191);
             y0[i0*784 + i1] = v192;
         }
     }
@@ -2785,7 +2785,7 @@ static void k117_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
     KILN_PARALLEL_FOR
     for (long i = 0; i < 150528; i++) {
         float v206 = y0[i];
-        float v207 = (v206 * ((v206 > 0.0f) & (v206 < 6.0f)) + 6.0f * (v206 >= 6.0f));
+        float v207 = (v206 >= 6.0f ? 6.0f : v206 > 0.0f ? v206 : v206 <= 0.0f ? 0.0f : v206);
         y0[i] = v207;
     }
 }
@@ -2830,7 +2830,7 @@ static void k119_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
         const float a0 = x2[i0];
         for (long i1 = 0; i1 < 784; i1++) {
             float v236 = y0[i0*784 + i1] + a0;
-            float v237 = (v236 * ((v236 > 0.0f) & (v236 < 6.0f)) + 6.0f * (v236 >= 6.0f));
+            float v237 = (v236 >= 6.0f ? 6.0f : v236 > 0.0f ? v236 : v236 <= 0.0f ? 0.0f : v236);
             y0[i0*784 + i1] = v237;
         }
     }
@@ -2889,7 +2889,7 @@ static void k120_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
     KILN_PARALLEL_FOR
     for (long i = 0; i < 150528; i++) {
         float v251 = y0[i];
-        float v252 = (v251 * ((v251 > 0.0f) & (v251 < 6.0f)) + 6.0f * (v251 >= 6.0f));
+        float v252 = (v251 >= 6.0f ? 6.0f : v251 > 0.0f ? v251 : v251 <= 0.0f ? 0.0f : v251);
         y0[i] = v252;
     }
 }
@@ -2934,7 +2934,7 @@ static void k122_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
         const float a0 = x2[i0];
         for (long i1 = 0; i1 < 784; i1++) {
             float v281 = y0[i0*784 + i1] + a0;
-            float v282 = (v281 * ((v281 > 0.0f) & (v281 < 6.0f)) + 6.0f * (v281 >= 6.0f));
+            float v282 = (v281 >= 6.0f ? 6.0f : v281 > 0.0f ? v281 : v281 <= 0.0f ? 0.0f : v281);
             y0[i0*784 + i1] = v282;
         }
     }
@@ -2993,7 +2993,7 @@ static void k123_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
     }
     for (long i = 0; i < 37632; i++) {
         float v296 = y0[i];
-        float v297 = (v296 * ((v296 > 0.0f) & (v296 < 6.0f)) + 6.0f * (v296 >= 6.0f));
+        float v297 = (v296 >= 6.0f ? 6.0f : v296 > 0.0f ? v296 : v296 <= 0.0f ? 0.0f : v296);
         y0[i] = v297;
     }
 }
@@ -3035,7 +3035,7 @@ static void k125_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
         const float a0 = x2[i0];
         for (long i1 = 0; i1 < 196; i1++) {
             float v325 = y0[i0*196 + i1] + a0;
-            float v326 = (v325 * ((v325 > 0.0f) & (v325 < 6.0f)) + 6.0f * (v325 >= 6.0f));
+            float v326 = (v325 >= 6.0f ? 6.0f : v325 > 0.0f ? v325 : v325 <= 0.0f ? 0.0f : v325);
             y0[i0*196 + i1] = v326;
         }
     }
@@ -3094,7 +3094,7 @@ static void k126_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
     KILN_PARALLEL_FOR
     for (long i = 0; i < 75264; i++) {
         float v340 = y0[i];
-        float v341 = (v340 * ((v340 > 0.0f) & (v340 < 6.0f)) + 6.0f * (v340 >= 6.0f));
+        float v341 = (v340 >= 6.0f ? 6.0f : v340 > 0.0f ? v340 : v340 <= 0.0f ? 0.0f : v340);
         y0[i] = v341;
     }
 }
@@ -3139,7 +3139,7 @@ static void k128_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
         const float a0 = x2[i0];
         for (long i1 = 0; i1 < 196; i1++) {
             float v370 = y0[i0*196 + i1] + a0;
-            float v371 = (v370 * ((v370 > 0.0f) & (v370 < 6.0f)) + 6.0f * (v370 >= 6.0f));
+            float v371 = (v370 >= 6.0f ? 6.0f : v370 > 0.0f ? v370 : v370 <= 0.0f ? 0.0f : v370);
             y0[i0*196 + i1] = v371;
         }
     }
@@ -3198,7 +3198,7 @@ static void k129_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
     KILN_PARALLEL_FOR
     for (long i = 0; i < 75264; i++) {
         float v385 = y0[i];
-        float v386 = (v385 * ((v385 > 0.0f) & (v385 < 6.0f)) + 6.0f * (v385 >= 6.0f));
+        float v386 = (v385 >= 6.0f ? 6.0f : v385 > 0.0f ? v385 : v385 <= 0.0f ? 0.0f : v385);
         y0[i] = v386;
     }
 }
@@ -3243,7 +3243,7 @@ static void k131_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
         const float a0 = x2[i0];
         for (long i1 = 0; i1 < 196; i1++) {
             float v415 = y0[i0*196 + i1] + a0;
-            float v416 = (v415 * ((v415 > 0.0f) & (v415 < 6.0f)) + 6.0f * (v415 >= 6.0f));
+            float v416 = (v415 >= 6.0f ? 6.0f : v415 > 0.0f ? v415 : v415 <= 0.0f ? 0.0f : v415);
             y0[i0*196 + i1] = v416;
         }
     }
@@ -3302,7 +3302,7 @@ static void k132_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
     KILN_PARALLEL_FOR
     for (long i = 0; i < 75264; i++) {
         float v430 = y0[i];
-        float v431 = (v430 * ((v430 > 0.0f) & (v430 < 6.0f)) + 6.0f * (v430 >= 6.0f));
+        float v431 = (v430 >= 6.0f ? 6.0f : v430 > 0.0f ? v430 : v430 <= 0.0f ? 0.0f : v430);
         y0[i] = v431;
     }
 }
@@ -3347,7 +3347,7 @@ static void k134_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
         const float a0 = x2[i0];
         for (long i1 = 0; i1 < 196; i1++) {
             float v460 = y0[i0*196 + i1] + a0;
-            float v461 = (v460 * ((v460 > 0.0f) & (v460 < 6.0f)) + 6.0f * (v460 >= 6.0f));
+            float v461 = (v460 >= 6.0f ? 6.0f : v460 > 0.0f ? v460 : v460 <= 0.0f ? 0.0f : v460);
             y0[i0*196 + i1] = v461;
         }
     }
@@ -3406,7 +3406,7 @@ static void k135_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
     KILN_PARALLEL_FOR
     for (long i = 0; i < 75264; i++) {
         float v475 = y0[i];
-        float v476 = (v475 * ((v475 > 0.0f) & (v475 < 6.0f)) + 6.0f * (v475 >= 6.0f));
+        float v476 = (v475 >= 6.0f ? 6.0f : v475 > 0.0f ? v475 : v475 <= 0.0f ? 0.0f : v475);
         y0[i] = v476;
     }
 }
@@ -3448,7 +3448,7 @@ static void k137_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
         const float a0 = x2[i0];
         for (long i1 = 0; i1 < 196; i1++) {
             float v504 = y0[i0*196 + i1] + a0;
-            float v505 = (v504 * ((v504 > 0.0f) & (v504 < 6.0f)) + 6.0f * (v504 >= 6.0f));
+            float v505 = (v504 >= 6.0f ? 6.0f : v504 > 0.0f ? v504 : v504 <= 0.0f ? 0.0f : v504);
             y0[i0*196 + i1] = v505;
         }
     }
@@ -3507,7 +3507,7 @@ static void k138_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
     KILN_PARALLEL_FOR
     for (long i = 0; i < 112896; i++) {
         float v519 = y0[i];
-        float v520 = (v519 * ((v519 > 0.0f) & (v519 < 6.0f)) + 6.0f * (v519 >= 6.0f));
+        float v520 = (v519 >= 6.0f ? 6.0f : v519 > 0.0f ? v519 : v519 <= 0.0f ? 0.0f : v519);
         y0[i] = v520;
     }
 }
@@ -3552,7 +3552,7 @@ static void k140_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
         const float a0 = x2[i0];
         for (long i1 = 0; i1 < 196; i1++) {
             float v549 = y0[i0*196 + i1] + a0;
-            float v550 = (v549 * ((v549 > 0.0f) & (v549 < 6.0f)) + 6.0f * (v549 >= 6.0f));
+            float v550 = (v549 >= 6.0f ? 6.0f : v549 > 0.0f ? v549 : v549 <= 0.0f ? 0.0f : v549);
             y0[i0*196 + i1] = v550;
         }
     }
@@ -3611,7 +3611,7 @@ static void k141_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
     KILN_PARALLEL_FOR
     for (long i = 0; i < 112896; i++) {
         float v564 = y0[i];
-        float v565 = (v564 * ((v564 > 0.0f) & (v564 < 6.0f)) + 6.0f * (v564 >= 6.0f));
+        float v565 = (v564 >= 6.0f ? 6.0f : v564 > 0.0f ? v564 : v564 <= 0.0f ? 0.0f : v564);
         y0[i] = v565;
     }
 }
@@ -3656,7 +3656,7 @@ static void k143_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
         const float a0 = x2[i0];
         for (long i1 = 0; i1 < 196; i1++) {
             float v594 = y0[i0*196 + i1] + a0;
-            float v595 = (v594 * ((v594 > 0.0f) & (v594 < 6.0f)) + 6.0f * (v594 >= 6.0f));
+            float v595 = (v594 >= 6.0f ? 6.0f : v594 > 0.0f ? v594 : v594 <= 0.0f ? 0.0f : v594);
             y0[i0*196 + i1] = v595;
         }
     }
@@ -3724,7 +3724,7 @@ static void k144_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
     }
     for (long i = 0; i < 28224; i++) {
         float v609 = y0[i];
-        float v610 = (v609 * ((v609 > 0.0f) & (v609 < 6.0f)) + 6.0f * (v609 >= 6.0f));
+        float v610 = (v609 >= 6.0f ? 6.0f : v609 > 0.0f ? v609 : v609 <= 0.0f ? 0.0f : v609);
         y0[i] = v610;
     }
 }
@@ -3765,7 +3765,7 @@ static void k146_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
         const float a0 = x2[i0];
         for (long i1 = 0; i1 < 49; i1++) {
             float v638 = y0[i0*49 + i1] + a0;
-            float v639 = (v638 * ((v638 > 0.0f) & (v638 < 6.0f)) + 6.0f * (v638 >= 6.0f));
+            float v639 = (v638 >= 6.0f ? 6.0f : v638 > 0.0f ? v638 : v638 <= 0.0f ? 0.0f : v638);
             y0[i0*49 + i1] = v639;
         }
     }
@@ -3832,7 +3832,7 @@ static void k147_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
     }
     for (long i = 0; i < 47040; i++) {
         float v653 = y0[i];
-        float v654 = (v653 * ((v653 > 0.0f) & (v653 < 6.0f)) + 6.0f * (v653 >= 6.0f));
+        float v654 = (v653 >= 6.0f ? 6.0f : v653 > 0.0f ? v653 : v653 <= 0.0f ? 0.0f : v653);
         y0[i] = v654;
     }
 }
@@ -3876,7 +3876,7 @@ static void k149_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
         const float a0 = x2[i0];
         for (long i1 = 0; i1 < 49; i1++) {
             float v683 = y0[i0*49 + i1] + a0;
-            float v684 = (v683 * ((v683 > 0.0f) & (v683 < 6.0f)) + 6.0f * (v683 >= 6.0f));
+            float v684 = (v683 >= 6.0f ? 6.0f : v683 > 0.0f ? v683 : v683 <= 0.0f ? 0.0f : v683);
             y0[i0*49 + i1] = v684;
         }
     }
@@ -3943,7 +3943,7 @@ static void k150_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
     }
     for (long i = 0; i < 47040; i++) {
         float v698 = y0[i];
-        float v699 = (v698 * ((v698 > 0.0f) & (v698 < 6.0f)) + 6.0f * (v698 >= 6.0f));
+        float v699 = (v698 >= 6.0f ? 6.0f : v698 > 0.0f ? v698 : v698 <= 0.0f ? 0.0f : v698);
         y0[i] = v699;
     }
 }
@@ -3987,7 +3987,7 @@ static void k152_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
         const float a0 = x2[i0];
         for (long i1 = 0; i1 < 49; i1++) {
             float v728 = y0[i0*49 + i1] + a0;
-            float v729 = (v728 * ((v728 > 0.0f) & (v728 < 6.0f)) + 6.0f * (v728 >= 6.0f));
+            float v729 = (v728 >= 6.0f ? 6.0f : v728 > 0.0f ? v728 : v728 <= 0.0f ? 0.0f : v728);
             y0[i0*49 + i1] = v729;
         }
     }
@@ -4054,7 +4054,7 @@ static void k153_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
     }
     for (long i = 0; i < 47040; i++) {
         float v743 = y0[i];
-        float v744 = (v743 * ((v743 > 0.0f) & (v743 < 6.0f)) + 6.0f * (v743 >= 6.0f));
+        float v744 = (v743 >= 6.0f ? 6.0f : v743 > 0.0f ? v743 : v743 <= 0.0f ? 0.0f : v743);
         y0[i] = v744;
     }
 }
@@ -4095,7 +4095,7 @@ static void k155_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
         const float a0 = x2[i0];
         for (long i1 = 0; i1 < 49; i1++) {
             float v772 = y0[i0*49 + i1] + a0;
-            float v773 = (v772 * ((v772 > 0.0f) & (v772 < 6.0f)) + 6.0f * (v772 >= 6.0f));
+            float v773 = (v772 >= 6.0f ? 6.0f : v772 > 0.0f ? v772 : v772 <= 0.0f ? 0.0f : v772);
             y0[i0*49 + i1] = v773;
         }
     }

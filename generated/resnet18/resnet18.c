@@ -2029,7 +2029,7 @@ static void k050_conv2d_relu(const float *KILN_RESTRICT x0, const float *KILN_RE
         const float a0 = x2[i0];
         for (long i1 = 0; i1 < 12544; i1++) {
             float v14 = y0[i0*12544 + i1] + a0;
-            float v15 = ((v14 * (v14 > 0.0f)) + 0.0f);
+            float v15 = (v14 > 0.0f || v14 != v14 ? v14 : 0.0f);
             y0[i0*12544 + i1] = v15;
         }
     }
@@ -2292,7 +2292,7 @@ static void k052_conv2d_winograd_relu(const float *KILN_RESTRICT x0, const float
     KILN_PARALLEL_FOR
     for (long i = 0; i < 200704; i++) {
         float v31 = y0[i];
-        float v32 = ((v31 * (v31 > 0.0f)) + 0.0f);
+        float v32 = (v31 > 0.0f || v31 != v31 ? v31 : 0.0f);
         y0[i] = v32;
     }
 }
@@ -2520,7 +2520,7 @@ static void k053_conv2d_winograd_add_relu(const float *KILN_RESTRICT x0, const f
         float a0 = x3[i];
         float v47 = y0[i];
         float v48 = (v47 + a0);
-        float v49 = ((v48 * (v48 > 0.0f)) + 0.0f);
+        float v49 = (v48 > 0.0f || v48 != v48 ? v48 : 0.0f);
         y0[i] = v49;
     }
 }
@@ -2745,7 +2745,7 @@ static void k054_conv2d_winograd_relu(const float *KILN_RESTRICT x0, const float
     KILN_PARALLEL_FOR
     for (long i = 0; i < 200704; i++) {
         float v64 = y0[i];
-        float v65 = ((v64 * (v64 > 0.0f)) + 0.0f);
+        float v65 = (v64 > 0.0f || v64 != v64 ? v64 : 0.0f);
         y0[i] = v65;
     }
 }
@@ -2973,7 +2973,7 @@ static void k055_conv2d_winograd_add_relu(const float *KILN_RESTRICT x0, const f
         float a0 = x3[i];
         float v80 = y0[i];
         float v81 = (v80 + a0);
-        float v82 = ((v81 * (v81 > 0.0f)) + 0.0f);
+        float v82 = (v81 > 0.0f || v81 != v81 ? v81 : 0.0f);
         y0[i] = v82;
     }
 }
@@ -3021,7 +3021,7 @@ static void k056_conv2d_relu(const float *KILN_RESTRICT x0, const float *KILN_RE
         const float a0 = x2[i0];
         for (long i1 = 0; i1 < 784; i1++) {
             float v96 = y0[i0*784 + i1] + a0;
-            float v97 = ((v96 * (v96 > 0.0f)) + 0.0f);
+            float v97 = (v96 > 0.0f || v96 != v96 ? v96 : 0.0f);
             y0[i0*784 + i1] = v97;
         }
     }
@@ -3287,7 +3287,7 @@ static void k058_conv2d_add_relu(const float *KILN_RESTRICT x0, const float *KIL
             float a0 = x3[i0*784 + i1];
             float v126 = y0[i0*784 + i1] + a1;
             float v127 = (a0 + v126);
-            float v128 = ((v127 * (v127 > 0.0f)) + 0.0f);
+            float v128 = (v127 > 0.0f || v127 != v127 ? v127 : 0.0f);
             y0[i0*784 + i1] = v128;
         }
     }
@@ -3513,7 +3513,7 @@ static void k059_conv2d_winograd_relu(const float *KILN_RESTRICT x0, const float
     KILN_PARALLEL_FOR
     for (long i = 0; i < 100352; i++) {
         float v143 = y0[i];
-        float v144 = ((v143 * (v143 > 0.0f)) + 0.0f);
+        float v144 = (v143 > 0.0f || v143 != v143 ? v143 : 0.0f);
         y0[i] = v144;
     }
 }
@@ -3741,7 +3741,7 @@ static void k060_conv2d_winograd_add_relu(const float *KILN_RESTRICT x0, const f
         float a0 = x3[i];
         float v159 = y0[i];
         float v160 = (v159 + a0);
-        float v161 = ((v160 * (v160 > 0.0f)) + 0.0f);
+        float v161 = (v160 > 0.0f || v160 != v160 ? v160 : 0.0f);
         y0[i] = v161;
     }
 }
@@ -3788,7 +3788,7 @@ static void k061_conv2d_relu(const float *KILN_RESTRICT x0, const float *KILN_RE
         const float a0 = x2[i0];
         for (long i1 = 0; i1 < 196; i1++) {
             float v175 = y0[i0*196 + i1] + a0;
-            float v176 = ((v175 * (v175 > 0.0f)) + 0.0f);
+            float v176 = (v175 > 0.0f || v175 != v175 ? v175 : 0.0f);
             y0[i0*196 + i1] = v176;
         }
     }
@@ -3951,7 +3951,7 @@ static void k063_conv2d_add_relu(const float *KILN_RESTRICT x0, const float *KIL
             float a0 = x3[i0*196 + i1];
             float v205 = y0[i0*196 + i1] + a1;
             float v206 = (a0 + v205);
-            float v207 = ((v206 * (v206 > 0.0f)) + 0.0f);
+            float v207 = (v206 > 0.0f || v206 != v206 ? v206 : 0.0f);
             y0[i0*196 + i1] = v207;
         }
     }
@@ -4074,7 +4074,7 @@ static void k064_conv2d_winograd_relu(const float *KILN_RESTRICT x0, const float
     }
     for (long i = 0; i < 50176; i++) {
         float v222 = y0[i];
-        float v223 = ((v222 * (v222 > 0.0f)) + 0.0f);
+        float v223 = (v222 > 0.0f || v222 != v222 ? v222 : 0.0f);
         y0[i] = v223;
     }
 }
@@ -4199,7 +4199,7 @@ static void k065_conv2d_winograd_add_relu(const float *KILN_RESTRICT x0, const f
         float a0 = x3[i];
         float v238 = y0[i];
         float v239 = (v238 + a0);
-        float v240 = ((v239 * (v239 > 0.0f)) + 0.0f);
+        float v240 = (v239 > 0.0f || v239 != v239 ? v239 : 0.0f);
         y0[i] = v240;
     }
 }
@@ -4246,7 +4246,7 @@ static void k066_conv2d_relu(const float *KILN_RESTRICT x0, const float *KILN_RE
         const float a0 = x2[i0];
         for (long i1 = 0; i1 < 49; i1++) {
             float v254 = y0[i0*49 + i1] + a0;
-            float v255 = ((v254 * (v254 > 0.0f)) + 0.0f);
+            float v255 = (v254 > 0.0f || v254 != v254 ? v254 : 0.0f);
             y0[i0*49 + i1] = v255;
         }
     }
@@ -4337,7 +4337,7 @@ static void k068_conv2d_add_relu(const float *KILN_RESTRICT x0, const float *KIL
             float a0 = x3[i0*49 + i1];
             float v283 = y0[i0*49 + i1] + a1;
             float v284 = (a0 + v283);
-            float v285 = ((v284 * (v284 > 0.0f)) + 0.0f);
+            float v285 = (v284 > 0.0f || v284 != v284 ? v284 : 0.0f);
             y0[i0*49 + i1] = v285;
         }
     }
@@ -4381,7 +4381,7 @@ static void k069_conv2d_relu(const float *KILN_RESTRICT x0, const float *KILN_RE
         const float a0 = x2[i0];
         for (long i1 = 0; i1 < 49; i1++) {
             float v299 = y0[i0*49 + i1] + a0;
-            float v300 = ((v299 * (v299 > 0.0f)) + 0.0f);
+            float v300 = (v299 > 0.0f || v299 != v299 ? v299 : 0.0f);
             y0[i0*49 + i1] = v300;
         }
     }
@@ -4428,7 +4428,7 @@ static void k070_conv2d_add_relu(const float *KILN_RESTRICT x0, const float *KIL
             float a0 = x3[i0*49 + i1];
             float v314 = y0[i0*49 + i1] + a1;
             float v315 = (v314 + a0);
-            float v316 = ((v315 * (v315 > 0.0f)) + 0.0f);
+            float v316 = (v315 > 0.0f || v315 != v315 ? v315 : 0.0f);
             y0[i0*49 + i1] = v316;
         }
     }

@@ -808,7 +808,7 @@ static void k017_matmul_add_relu(const float *KILN_RESTRICT x0, const float *KIL
             float a0 = x2[i1];
             float v46 = y0[i0*1024 + i1];
             float v48 = (v46 + a0);
-            float v49 = ((v48 * (v48 > 0.0f)) + 0.0f);
+            float v49 = (v48 > 0.0f || v48 != v48 ? v48 : 0.0f);
             y0[i0*1024 + i1] = v49;
         }
     }
@@ -1373,7 +1373,7 @@ static void k037_matmul_add_relu(const float *KILN_RESTRICT x0, const float *KIL
             float a0 = x2[i1];
             float v102 = y0[i0*1024 + i1];
             float v104 = (v102 + a0);
-            float v105 = ((v104 * (v104 > 0.0f)) + 0.0f);
+            float v105 = (v104 > 0.0f || v104 != v104 ? v104 : 0.0f);
             y0[i0*1024 + i1] = v105;
         }
     }

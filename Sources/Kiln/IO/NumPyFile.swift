@@ -57,20 +57,24 @@ public enum NumPyFile {
 
     /// Encodes `value` as `.npy` version 1.0 bytes.
     public static func encode(_ value: TensorValue) -> Data {
-        let descr = switch value.type.dtype {
+        header(for: value.type) + LittleEndianElement.encode(value)
+    }
+
+    /// The `.npy` version 1.0 header of a tensor of `type`: what precedes its elements.
+    public static func header(for type: TensorType) -> Data {
+        let descr = switch type.dtype {
         case .float32: "<f4"
         case .int32: "<i4"
         case .int64: "<i8"
         case .bool: "|b1"
         }
-        let dims = value.shape.dimensions
+        let dims = type.shape.dimensions
         let shapeText = dims.count == 1 ? "(\(dims[0]),)" : "(" + dims.map(String.init).joined(separator: ", ") + ")"
         var header = "{'descr': '\(descr)', 'fortran_order': False, 'shape': \(shapeText), }"
         let unpadded = 10 + header.utf8.count + 1
         header += String(repeating: " ", count: (64 - unpadded % 64) % 64) + "\n"
         var data = Data(magic + [1, 0, UInt8(header.utf8.count & 0xFF), UInt8(header.utf8.count >> 8)])
         data.append(contentsOf: Array(header.utf8))
-        data.append(LittleEndianElement.encode(value))
         return data
     }
 
@@ -82,6 +86,16 @@ public enum NumPyFile {
     /// Writes `value` to a `.npy` file.
     public static func write(_ value: TensorValue, to path: String) throws(KilnError) {
         try SafeFile.write(encode(value), to: path)
+    }
+
+    /// Writes a tensor of `type` whose elements are `bytes`, in compiled code's layout (see
+    /// `TensorValue(type:copyingFrom:)`), to a `.npy` file without copying them; on a big-endian
+    /// machine they are converted first.
+    public static func write(_ type: TensorType, bytes: UnsafeRawBufferPointer, to path: String) throws(KilnError) {
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return try SafeFile.write(header(for: type), to: path) }
+        guard 1.littleEndian == 1 else { return try write(TensorValue(type: type, copyingFrom: base), to: path) }
+        let body = Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: base), count: bytes.count, deallocator: .none)
+        try SafeFile.write(parts: [header(for: type), body], to: path)
     }
 
     private static func field(_ key: String, in header: String, fail: (String) -> KilnError) throws(KilnError) -> String {

@@ -8,7 +8,7 @@ import KilnIR
 /// ONNX's `HardSigmoid` is max(0, min(1, αx + β)) with α = 0.2 by default; only α = 1/6,
 /// β = 0.5 equals this operator.
 ///
-/// A primitive: one branch-free elementwise formula.
+/// A primitive: one elementwise formula of selects (±inf give 0 and 1, NaN stays NaN).
 public struct HardSigmoid: UnaryElementwiseOperator {
     public init() {}
     public var mnemonic: String { "hard_sigmoid" }
@@ -18,7 +18,7 @@ public struct HardSigmoid: UnaryElementwiseOperator {
     public func apply(_ x: Double) -> Double { Swift.min(Swift.max(x + 3, 0), 6) / 6 }
 
     public func cExpression(_ x: String) -> String {
-        "(((\(x) + 3.0f) * ((\(x) > -3.0f) & (\(x) < 3.0f)) + 6.0f * (\(x) >= 3.0f)) / 6.0f)"
+        "(\(x) >= 3.0f ? 1.0f : \(x) > -3.0f ? (\(x) + 3.0f) / 6.0f : \(x) <= -3.0f ? 0.0f : \(x))"
     }
 
     /// 1/6 on (−3, 3), 0 elsewhere.

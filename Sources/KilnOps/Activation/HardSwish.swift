@@ -5,7 +5,7 @@ import KilnIR
 /// x for x ≥ 3. Derivative 0 for x < −3, (2x + 3)/6 on (−3, 3), 1 for x > 3; kinked at ±3,
 /// which the test domains avoid.
 ///
-/// A primitive: one branch-free elementwise formula.
+/// A primitive: one elementwise formula of selects (±inf give the limits, NaN stays NaN).
 public struct HardSwish: UnaryElementwiseOperator {
     public init() {}
     public var mnemonic: String { "hard_swish" }
@@ -15,7 +15,7 @@ public struct HardSwish: UnaryElementwiseOperator {
     public func apply(_ x: Double) -> Double { x * Swift.min(Swift.max(x + 3, 0), 6) / 6 }
 
     public func cExpression(_ x: String) -> String {
-        "(\(x) * ((\(x) + 3.0f) * ((\(x) > -3.0f) & (\(x) < 3.0f)) + 6.0f * (\(x) >= 3.0f)) / 6.0f)"
+        "(\(x) * (\(x) >= 3.0f ? 6.0f : \(x) > -3.0f ? \(x) + 3.0f : \(x) <= -3.0f ? 0.0f : \(x)) / 6.0f)"
     }
 
     /// (x/3 + 1/2) on (−3, 3), plus 1 where x ≥ 3.

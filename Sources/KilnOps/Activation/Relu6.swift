@@ -5,7 +5,7 @@ import KilnIR
 /// precision on mobile hardware (MobileNet). Derivative 1 on (0, 6), 0 elsewhere; kinked at 0
 /// and 6, which the test domains avoid.
 ///
-/// A primitive: one branch-free elementwise formula.
+/// A primitive: one elementwise formula of selects (±inf give the limits, NaN stays NaN).
 public struct Relu6: UnaryElementwiseOperator {
     public init() {}
     public var mnemonic: String { "relu6" }
@@ -15,7 +15,7 @@ public struct Relu6: UnaryElementwiseOperator {
     public func apply(_ x: Double) -> Double { Swift.min(Swift.max(x, 0), 6) }
 
     public func cExpression(_ x: String) -> String {
-        "(\(x) * ((\(x) > 0.0f) & (\(x) < 6.0f)) + 6.0f * (\(x) >= 6.0f))"
+        "(\(x) >= 6.0f ? 6.0f : \(x) > 0.0f ? \(x) : \(x) <= 0.0f ? 0.0f : \(x))"
     }
 
     /// The mask 0 < x < 6.

@@ -1,12 +1,13 @@
 import Foundation
 import KilnIR
 
-/// Elementwise maximum with broadcasting. Ties are non-differentiable: tests sample continuous values.
+/// Elementwise maximum with broadcasting; NaN if either element is NaN (as ONNX's `Max` and
+/// PyTorch's `maximum`). Ties are non-differentiable: tests sample continuous values.
 public struct Maximum: BinaryElementwiseOperator {
     public init() {}
     public var mnemonic: String { "maximum" }
-    public func apply(_ a: Double, _ b: Double) -> Double { Swift.max(a, b) }
-    public func cExpression(_ a: String, _ b: String) -> String { "(\(a) > \(b) ? \(a) : \(b))" }
+    public func apply(_ a: Double, _ b: Double) -> Double { a.isNaN || b.isNaN ? .nan : Swift.max(a, b) }
+    public func cExpression(_ a: String, _ b: String) -> String { "(\(a) > \(b) || \(a) != \(a) ? \(a) : \(b))" }
     /// The output gradient goes to `a` where a ≥ b (ties go to `a`) and to `b` elsewhere, each
     /// summed over the axes its operand was broadcast along.
     public func gradients(_ context: inout GradientContext) throws(KilnError) -> [NodeID?] {

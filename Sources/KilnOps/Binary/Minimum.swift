@@ -1,12 +1,13 @@
 import Foundation
 import KilnIR
 
-/// Elementwise minimum with broadcasting.
+/// Elementwise minimum with broadcasting; NaN if either element is NaN (as ONNX's `Min` and
+/// PyTorch's `minimum`).
 public struct Minimum: BinaryElementwiseOperator {
     public init() {}
     public var mnemonic: String { "minimum" }
-    public func apply(_ a: Double, _ b: Double) -> Double { Swift.min(a, b) }
-    public func cExpression(_ a: String, _ b: String) -> String { "(\(a) < \(b) ? \(a) : \(b))" }
+    public func apply(_ a: Double, _ b: Double) -> Double { a.isNaN || b.isNaN ? .nan : Swift.min(a, b) }
+    public func cExpression(_ a: String, _ b: String) -> String { "(\(a) < \(b) || \(a) != \(a) ? \(a) : \(b))" }
     /// The output gradient goes to `a` where a ≤ b (ties go to `a`) and to `b` elsewhere, each
     /// summed over the axes its operand was broadcast along.
     public func gradients(_ context: inout GradientContext) throws(KilnError) -> [NodeID?] {
