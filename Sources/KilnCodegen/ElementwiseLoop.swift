@@ -33,47 +33,60 @@ struct ElementwiseLoop {
     }
 
     /// A value read from memory: which pointer, at which strides.
-    private struct Load: Hashable {
+    fileprivate struct Load: Hashable {
         var pointer: String
         var strides: [Int]
     }
 
-    func write(_ writer: inout CWriter) {
-        let loopShape = graph[primary ?? nodes[0]].type.shape
+    /// The values the loop reads from memory, and where each node's operands come from.
+    fileprivate struct Operands {
         var loads: [Load] = []
-        var operandsOf: [NodeID: [Load?]] = [:]
+        var of: [NodeID: [Load?]] = [:]
+        var bias: Load?
+    }
+
+    fileprivate func operands() -> Operands {
+        var result = Operands()
         for id in nodes {
             let node = graph[id]
             let strides = formula(id).operandStrides(OperatorRegistry.signature(of: node, in: graph))
-            operandsOf[id] = node.inputs.enumerated().map { operand, input -> Load? in
+            result.of[id] = node.inputs.enumerated().map { operand, input -> Load? in
                 if input == primary || nodes.contains(input) { return nil }
                 let load = Load(pointer: pointers[input]!, strides: strides[operand])
-                if !loads.contains(load) { loads.append(load) }
+                if !result.loads.contains(load) { result.loads.append(load) }
                 return load
             }
         }
-        let bias = primaryBias.map { Load(pointer: $0.pointer, strides: $0.strides) }
-        if let bias, !loads.contains(bias) { loads.append(bias) }
+        result.bias = primaryBias.map { Load(pointer: $0.pointer, strides: $0.strides) }
+        if let bias = result.bias, !result.loads.contains(bias) { result.loads.append(bias) }
+        return result
+    }
+
+    /// The statements of one element at C offset `own`, its operands loaded into `names`.
+    fileprivate func compute(_ body: inout CWriter, _ operands: Operands, _ names: [Load: String], own: String) {
+        if let primary {
+            let sum = operands.bias.map { " + \(names[$0]!)" } ?? ""
+            body.line("float v\(primary.index) = \(accumulator!)[\(own)]\(sum);")
+        }
+        for id in nodes {
+            let node = graph[id]
+            let values = zip(node.inputs, operands.of[id]!).map { input, load in load.map { names[$0]! } ?? "v\(input.index)" }
+            body.line("float v\(id.index) = \(formula(id).cFormula(values, node.attributes));")
+        }
+        for id in stores { body.line("\(pointers[id]!)[\(own)] = v\(id.index);") }
+        // With no epilogue the primary's value (plus its bias) is stored back where it was read.
+        if nodes.isEmpty, let primary { body.line("\(accumulator!)[\(own)] = v\(primary.index);") }
+    }
+
+    func write(_ writer: inout CWriter) {
+        let loopShape = graph[primary ?? nodes[0]].type.shape
+        let operands = operands()
+        let loads = operands.loads
         let invariant = loads.filter { loopShape.readsOneElement($0.strides) }
         var names: [Load: String] = [:]
         for (index, load) in loads.enumerated() { names[load] = (invariant.contains(load) ? "u" : "a") + String(index) }
         for load in invariant { writer.line("const float \(names[load]!) = \(load.pointer)[0];") }
-        // With no epilogue the primary's value (plus its bias) is stored back where it was read.
-        let storeBack = nodes.isEmpty ? primary : nil
-
-        func compute(_ body: inout CWriter, own: String) {
-            if let primary {
-                let sum = bias.map { " + \(names[$0]!)" } ?? ""
-                body.line("float v\(primary.index) = \(accumulator!)[\(own)]\(sum);")
-            }
-            for id in nodes {
-                let node = graph[id]
-                let operands = zip(node.inputs, operandsOf[id]!).map { input, load in load.map { names[$0]! } ?? "v\(input.index)" }
-                body.line("float v\(id.index) = \(formula(id).cFormula(operands, node.attributes));")
-            }
-            for id in stores { body.line("\(pointers[id]!)[\(own)] = v\(id.index);") }
-            if let storeBack { body.line("\(accumulator!)[\(own)] = v\(storeBack.index);") }
-        }
+        func compute(_ body: inout CWriter, own: String) { self.compute(&body, operands, names, own: own) }
 
         let varying = loads.filter { !invariant.contains($0) }
         let axes = MergedAxes(shape: loopShape, strides: varying.map(\.strides))
@@ -117,6 +130,65 @@ struct ElementwiseLoop {
         }
         return formula
     }
+}
+
+/// The loop over part of one plane of an [N, C, ...] output (`KernelContext.planeEpilogue`).
+extension ElementwiseLoop {
+    /// The loop shape, when it has a plane layout: rank 3 or more, and every operand reading
+    /// either one value per (image, channel) or the element at the loop's own place in the plane.
+    private var planeShape: Shape? {
+        guard let primary else { return nil }
+        let shape = graph[primary].type.shape
+        guard shape.rank >= 3 else { return nil }
+        let spatial = Array(2..<shape.rank).filter { shape[$0] > 1 }
+        let fits = operands().loads.allSatisfy { load in
+            spatial.allSatisfy { load.strides[$0] == 0 } || spatial.allSatisfy { load.strides[$0] == shape.strides[$0] }
+        }
+        return fits ? shape : nil
+    }
+
+    /// Whether `writePlane` can compute this loop.
+    var fitsPlanes: Bool { planeShape != nil }
+
+    /// Writes the loop over output elements [image, channel, start..<end), in its own scope
+    /// (nothing when the loop has neither nodes nor a bias).
+    func writePlane(_ writer: inout CWriter, _ range: KernelContext.PlaneRange) {
+        guard !nodes.isEmpty || primaryBias != nil else { return }
+        let shape = planeShape!
+        let operands = operands()
+        let spatial = Array(2..<shape.rank).filter { shape[$0] > 1 }
+        func base(_ strides: [Int]) -> String {
+            let image = shape[0] > 1 && strides[0] != 0 ? "(\(range.image))*\(strides[0])" : nil
+            let channel = shape[1] > 1 && strides[1] != 0 ? "(\(range.channel))*\(strides[1])" : nil
+            return [image, channel].compactMap { $0 }.joined(separator: " + ").nonEmpty ?? "0"
+        }
+        writer.scope { scope in
+            var names: [Load: String] = [:]
+            var varying: [Load] = []
+            for (index, load) in operands.loads.enumerated() {
+                let perElement = !spatial.isEmpty && load.strides[spatial[0]] != 0
+                names[load] = (perElement ? "a" : "u") + String(index)
+                if perElement {
+                    varying.append(load)
+                    scope.line("const float *p\(index) = \(load.pointer) + \(base(load.strides));")
+                } else {
+                    scope.line("const float \(names[load]!) = \(load.pointer)[\(base(load.strides))];")
+                }
+            }
+            scope.line("const long ob = \(base(shape.strides));")
+            scope.block("for (long q = \(range.start); q < \(range.end); q++)") { loop in
+                for load in varying {
+                    let index = operands.loads.firstIndex(of: load)!
+                    loop.line("float \(names[load]!) = p\(index)[q];")
+                }
+                compute(&loop, operands, names, own: "ob + q")
+            }
+        }
+    }
+}
+
+private extension String {
+    var nonEmpty: String? { isEmpty ? nil : self }
 }
 
 /// A loop shape with its axes of extent 1 dropped and each run of adjacent axes merged into one

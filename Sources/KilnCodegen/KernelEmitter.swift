@@ -59,12 +59,13 @@ struct KernelEmitter {
         writer.line("static void \(name)(\(parameters.joined(separator: ", "))) {")
         var body = CWriter()
         var deferredBias: ElementwiseLoop.Bias?
+        var appliedEpilogue = false
         if let primary = kernel.primary {
             body.owner = graph[primary].name
-            deferredBias = writePrimary(primary, &body)
+            (deferredBias, appliedEpilogue) = writePrimary(primary, &body)
         }
         let loop = kernel.epilogue
-        if !loop.isEmpty || deferredBias != nil {
+        if !appliedEpilogue && (!loop.isEmpty || deferredBias != nil) {
             body.owner = graph[loop.last ?? kernel.primary!].name
             ElementwiseLoop(graph: graph, nodes: loop, primary: kernel.primary, accumulator: accumulator,
                             pointers: pointers, stores: kernel.outputs.filter(loop.contains), primaryBias: deferredBias)
@@ -95,8 +96,23 @@ struct KernelEmitter {
         return result
     }
 
-    /// Writes the primary node's C; returns the bias it left for the elementwise pass, if any.
-    private func writePrimary(_ primary: NodeID, _ writer: inout CWriter) -> ElementwiseLoop.Bias? {
+    /// The loop of the kernel's epilogue nodes after `primary`, with `bias` added to the primary's value.
+    private func epilogueLoop(_ primary: NodeID, bias: ElementwiseLoop.Bias?) -> ElementwiseLoop {
+        let loop = kernel.epilogue
+        return ElementwiseLoop(graph: graph, nodes: loop, primary: primary, accumulator: accumulator,
+                               pointers: pointers, stores: kernel.outputs.filter(loop.contains), primaryBias: bias)
+    }
+
+    /// The vector that `bias` of `node` names, at its strides against the node's output.
+    private func biasLoad(_ bias: KernelContext.DeferredBias, of node: Node) -> ElementwiseLoop.Bias {
+        var strides = Array(repeating: 0, count: node.type.shape.rank)
+        strides[bias.axis] = 1
+        return ElementwiseLoop.Bias(pointer: pointers[node.inputs[bias.input]]!, strides: strides)
+    }
+
+    /// Writes the primary node's C; returns the bias it left for the elementwise pass, if any, and
+    /// whether it applied the epilogue itself (`KernelContext.planeEpilogue`).
+    private func writePrimary(_ primary: NodeID, _ writer: inout CWriter) -> (ElementwiseLoop.Bias?, Bool) {
         let node = graph[primary]
         let definition = OperatorRegistry.operator(node.op)!
         let prologue = kernel.prologue
@@ -110,6 +126,11 @@ struct KernelEmitter {
                 stores: kernel.outputs.filter(prologue.contains))
             context.loader = loader.load
         }
+        if epilogueLoop(primary, bias: nil).fitsPlanes {
+            context.planeEpilogue = { writer, range, bias in
+                epilogueLoop(primary, bias: bias.map { biasLoad($0, of: node) }).writePlane(&writer, range)
+            }
+        }
         context.writer.owner = node.name
         definition.emitC(&context)
         if kernel.nodes.count > 1 || context.deferredBias != nil {
@@ -118,11 +139,7 @@ struct KernelEmitter {
         } else {
             for line in context.writer.lines { writer.line(line) }
         }
-        return context.deferredBias.map { bias in
-            var strides = Array(repeating: 0, count: node.type.shape.rank)
-            strides[bias.axis] = 1
-            return ElementwiseLoop.Bias(pointer: pointers[node.inputs[bias.input]]!, strides: strides)
-        }
+        return (context.deferredBias.map { biasLoad($0, of: node) }, context.appliedPlaneEpilogue)
     }
 
     private func writeHeaderComment(_ writer: inout CWriter) {

@@ -553,7 +553,20 @@ static void k003_avg_pool2d(const float *KILN_RESTRICT x0, float *KILN_RESTRICT 
 /* 96240 FLOPs, 195520 bytes, intensity 0.492 FLOP/B; fusion saves 960 bytes */
 static void k004_matmul_add_relu(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, float *KILN_RESTRICT y0) {
     {
+        #if defined(__TINYC__)
         cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 1, 120, 400, 1.0f, x0 + 0, 400, x1 + 0, 120, 0.0f, y0 + 0, 120);
+        #else
+        for (long j = 0; j < 120; j++) {
+            y0[j] = 0.0f;
+        }
+        for (long p = 0; p < 400; p += 4) {
+            const float a0 = x0[p], a1 = x0[p + 1], a2 = x0[p + 2], a3 = x0[p + 3];
+            const float *b0 = x1 + p*120, *b1 = b0 + 120, *b2 = b1 + 120, *b3 = b2 + 120;
+            for (long j = 0; j < 120; j++) {
+                y0[j] += a0*b0[j] + a1*b1[j] + a2*b2[j] + a3*b3[j];
+            }
+        }
+        #endif
     }
     for (long i = 0; i < 120; i++) {
         float a0 = x2[i];
@@ -570,7 +583,20 @@ static void k004_matmul_add_relu(const float *KILN_RESTRICT x0, const float *KIL
 /* 20328 FLOPs, 42144 bytes, intensity 0.482 FLOP/B; fusion saves 672 bytes */
 static void k005_matmul_add_relu(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, float *KILN_RESTRICT y0) {
     {
+        #if defined(__TINYC__)
         cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 1, 84, 120, 1.0f, x0 + 0, 120, x1 + 0, 84, 0.0f, y0 + 0, 84);
+        #else
+        for (long j = 0; j < 84; j++) {
+            y0[j] = 0.0f;
+        }
+        for (long p = 0; p < 120; p += 4) {
+            const float a0 = x0[p], a1 = x0[p + 1], a2 = x0[p + 2], a3 = x0[p + 3];
+            const float *b0 = x1 + p*84, *b1 = b0 + 84, *b2 = b1 + 84, *b3 = b2 + 84;
+            for (long j = 0; j < 84; j++) {
+                y0[j] += a0*b0[j] + a1*b1[j] + a2*b2[j] + a3*b3[j];
+            }
+        }
+        #endif
     }
     for (long i = 0; i < 84; i++) {
         float a0 = x2[i];
@@ -586,7 +612,20 @@ static void k005_matmul_add_relu(const float *KILN_RESTRICT x0, const float *KIL
 /* 1690 FLOPs, 3856 bytes, intensity 0.438 FLOP/B; fusion saves 0 bytes */
 static void k006_matmul_add(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, float *KILN_RESTRICT y0) {
     {
+        #if defined(__TINYC__)
         cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 1, 10, 84, 1.0f, x0 + 0, 84, x1 + 0, 10, 0.0f, y0 + 0, 10);
+        #else
+        for (long j = 0; j < 10; j++) {
+            y0[j] = 0.0f;
+        }
+        for (long p = 0; p < 84; p += 4) {
+            const float a0 = x0[p], a1 = x0[p + 1], a2 = x0[p + 2], a3 = x0[p + 3];
+            const float *b0 = x1 + p*10, *b1 = b0 + 10, *b2 = b1 + 10, *b3 = b2 + 10;
+            for (long j = 0; j < 10; j++) {
+                y0[j] += a0*b0[j] + a1*b1[j] + a2*b2[j] + a3*b3[j];
+            }
+        }
+        #endif
     }
     for (long i = 0; i < 10; i++) {
         float a0 = x2[i];

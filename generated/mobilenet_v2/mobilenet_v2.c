@@ -2314,7 +2314,7 @@ static void k104_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
         const float a0 = x2[i0];
         for (long i1 = 0; i1 < 12544; i1++) {
             float v14 = y0[i0*12544 + i1] + a0;
-            float v15 = (v14 >= 6.0f ? 6.0f : v14 > 0.0f ? v14 : v14 <= 0.0f ? 0.0f : v14);
+            float v15 = (v14 * ((v14 > 0.0f) & (v14 < 6.0f)) + 6.0f * (v14 >= 6.0f));
             y0[i0*12544 + i1] = v15;
         }
     }
@@ -2365,36 +2365,41 @@ static void k105_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
                             o0[ow] = initial + w0*i0[ow] + w1*i0[ow + 1] + w2*i0[ow + 2] + w3*i1[ow] + w4*i1[ow + 1] + w5*i1[ow + 2] + w6*i2[ow] + w7*i2[ow + 1] + w8*i2[ow + 2];
                             o1[ow] = initial + w0*i1[ow] + w1*i1[ow + 1] + w2*i1[ow + 2] + w3*i2[ow] + w4*i2[ow + 1] + w5*i2[ow + 2] + w6*i3[ow] + w7*i3[ow + 1] + w8*i3[ow + 2];
                         }
+                        {
+                            const long ob = (co)*12544;
+                            for (long q = oh*112; q < (oh + 2)*112; q++) {
+                                float v29 = y0[ob + q];
+                                float v30 = (v29 * ((v29 > 0.0f) & (v29 < 6.0f)) + 6.0f * (v29 >= 6.0f));
+                                y0[ob + q] = v30;
+                            }
+                        }
                     }
                 }
             }
         }
-    }
-    KILN_PARALLEL_FOR
-    for (long i = 0; i < 401408; i++) {
-        float v29 = y0[i];
-        float v30 = (v29 >= 6.0f ? 6.0f : v29 > 0.0f ? v29 : v29 <= 0.0f ? 0.0f : v29);
-        y0[i] = v30;
     }
 }
 
 /* node %44 'conv_2.conv2d.folded' conv2d(f32[1,32,112,112], f32[16,32,1,1], f32[16]) -> f32[1,16,112,112], layer 'conv_2', KilnModels/Blocks.swift:18 */
 /* 13045760 FLOPs, 2410560 bytes, intensity 5.412 FLOP/B */
 static void k106_conv2d(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, float *KILN_RESTRICT y0) {
-    {
-        /* algorithm: 1x1-gemm */
-        for (long n = 0; n < 1; n++) {
-            for (long g = 0; g < 1; g++) {
-                cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 16, 12544, 32, 1.0f, x1 + g*512, 32, x0 + (n*32 + g*32)*12544, 12544, 0.0f, y0 + (n*16 + g*16)*12544, 12544);
+    /* algorithm: 1x1-gemm */
+    for (long n = 0; n < 1; n++) {
+        KILN_PARALLEL_FOR
+        for (long block = 0; block < 7; block++) {
+            const long j0 = block*1952;
+            const int count = j0 + 1952 <= 12544 ? 1952 : 12544 - (int)j0;
+            cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 16, count, 32, 1.0f, x1, 32, x0 + n*401408 + j0, 12544, 0.0f, y0 + n*200704 + j0, 12544);
+            for (long co = 0; co < 16; co++) {
+                {
+                    const float u0 = x2[(co)*1];
+                    const long ob = (co)*12544;
+                    for (long q = j0; q < j0 + count; q++) {
+                        float v44 = y0[ob + q] + u0;
+                        y0[ob + q] = v44;
+                    }
+                }
             }
-        }
-    }
-    KILN_PARALLEL_FOR
-    for (long i0 = 0; i0 < 16; i0++) {
-        const float a0 = x2[i0];
-        for (long i1 = 0; i1 < 12544; i1++) {
-            float v44 = y0[i0*12544 + i1] + a0;
-            y0[i0*12544 + i1] = v44;
         }
     }
 }
@@ -2406,18 +2411,23 @@ static void k107_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
     {
         /* algorithm: 1x1-gemm */
         for (long n = 0; n < 1; n++) {
-            for (long g = 0; g < 1; g++) {
-                cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 96, 12544, 16, 1.0f, x1 + g*1536, 16, x0 + (n*16 + g*16)*12544, 12544, 0.0f, y0 + (n*96 + g*96)*12544, 12544);
+            KILN_PARALLEL_FOR
+            for (long block = 0; block < 20; block++) {
+                const long j0 = block*640;
+                const int count = j0 + 640 <= 12544 ? 640 : 12544 - (int)j0;
+                cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 96, count, 16, 1.0f, x1, 16, x0 + n*200704 + j0, 12544, 0.0f, y0 + n*1204224 + j0, 12544);
+                for (long co = 0; co < 96; co++) {
+                    {
+                        const float u0 = x2[(co)*1];
+                        const long ob = (co)*12544;
+                        for (long q = j0; q < j0 + count; q++) {
+                            float v58 = y0[ob + q] + u0;
+                            float v59 = (v58 * ((v58 > 0.0f) & (v58 < 6.0f)) + 6.0f * (v58 >= 6.0f));
+                            y0[ob + q] = v59;
+                        }
+                    }
+                }
             }
-        }
-    }
-    KILN_PARALLEL_FOR
-    for (long i0 = 0; i0 < 96; i0++) {
-        const float a0 = x2[i0];
-        for (long i1 = 0; i1 < 12544; i1++) {
-            float v58 = y0[i0*12544 + i1] + a0;
-            float v59 = (v58 >= 6.0f ? 6.0f : v58 > 0.0f ? v58 : v58 <= 0.0f ? 0.0f : v58);
-            y0[i0*12544 + i1] = v59;
         }
     }
 }
@@ -2468,36 +2478,41 @@ static void k108_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
                             o0[ow] = initial + w0*i0[ow*2] + w1*i0[ow*2 + 1] + w2*i0[ow*2 + 2] + w3*i1[ow*2] + w4*i1[ow*2 + 1] + w5*i1[ow*2 + 2] + w6*i2[ow*2] + w7*i2[ow*2 + 1] + w8*i2[ow*2 + 2];
                             o1[ow] = initial + w0*i2[ow*2] + w1*i2[ow*2 + 1] + w2*i2[ow*2 + 2] + w3*i3[ow*2] + w4*i3[ow*2 + 1] + w5*i3[ow*2 + 2] + w6*i4[ow*2] + w7*i4[ow*2 + 1] + w8*i4[ow*2 + 2];
                         }
+                        {
+                            const long ob = (co)*3136;
+                            for (long q = oh*56; q < (oh + 2)*56; q++) {
+                                float v73 = y0[ob + q];
+                                float v74 = (v73 * ((v73 > 0.0f) & (v73 < 6.0f)) + 6.0f * (v73 >= 6.0f));
+                                y0[ob + q] = v74;
+                            }
+                        }
                     }
                 }
             }
         }
-    }
-    KILN_PARALLEL_FOR
-    for (long i = 0; i < 301056; i++) {
-        float v73 = y0[i];
-        float v74 = (v73 >= 6.0f ? 6.0f : v73 > 0.0f ? v73 : v73 <= 0.0f ? 0.0f : v73);
-        y0[i] = v74;
     }
 }
 
 /* node %88 'conv_5.conv2d.folded' conv2d(f32[1,96,56,56], f32[24,96,1,1], f32[24]) -> f32[1,24,56,56], layer 'conv_5', KilnModels/Blocks.swift:18 */
 /* 14525952 FLOPs, 1514592 bytes, intensity 9.591 FLOP/B */
 static void k109_conv2d(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, float *KILN_RESTRICT y0) {
-    {
-        /* algorithm: 1x1-gemm */
-        for (long n = 0; n < 1; n++) {
-            for (long g = 0; g < 1; g++) {
-                cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 24, 3136, 96, 1.0f, x1 + g*2304, 96, x0 + (n*96 + g*96)*3136, 3136, 0.0f, y0 + (n*24 + g*24)*3136, 3136);
+    /* algorithm: 1x1-gemm */
+    for (long n = 0; n < 1; n++) {
+        KILN_PARALLEL_FOR
+        for (long block = 0; block < 8; block++) {
+            const long j0 = block*432;
+            const int count = j0 + 432 <= 3136 ? 432 : 3136 - (int)j0;
+            cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 24, count, 96, 1.0f, x1, 96, x0 + n*301056 + j0, 3136, 0.0f, y0 + n*75264 + j0, 3136);
+            for (long co = 0; co < 24; co++) {
+                {
+                    const float u0 = x2[(co)*1];
+                    const long ob = (co)*3136;
+                    for (long q = j0; q < j0 + count; q++) {
+                        float v88 = y0[ob + q] + u0;
+                        y0[ob + q] = v88;
+                    }
+                }
             }
-        }
-    }
-    KILN_PARALLEL_FOR
-    for (long i0 = 0; i0 < 24; i0++) {
-        const float a0 = x2[i0];
-        for (long i1 = 0; i1 < 3136; i1++) {
-            float v88 = y0[i0*3136 + i1] + a0;
-            y0[i0*3136 + i1] = v88;
         }
     }
 }
@@ -2509,18 +2524,23 @@ static void k110_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
     {
         /* algorithm: 1x1-gemm */
         for (long n = 0; n < 1; n++) {
-            for (long g = 0; g < 1; g++) {
-                cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 144, 3136, 24, 1.0f, x1 + g*3456, 24, x0 + (n*24 + g*24)*3136, 3136, 0.0f, y0 + (n*144 + g*144)*3136, 3136);
+            KILN_PARALLEL_FOR
+            for (long block = 0; block < 11; block++) {
+                const long j0 = block*288;
+                const int count = j0 + 288 <= 3136 ? 288 : 3136 - (int)j0;
+                cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 144, count, 24, 1.0f, x1, 24, x0 + n*75264 + j0, 3136, 0.0f, y0 + n*451584 + j0, 3136);
+                for (long co = 0; co < 144; co++) {
+                    {
+                        const float u0 = x2[(co)*1];
+                        const long ob = (co)*3136;
+                        for (long q = j0; q < j0 + count; q++) {
+                            float v102 = y0[ob + q] + u0;
+                            float v103 = (v102 * ((v102 > 0.0f) & (v102 < 6.0f)) + 6.0f * (v102 >= 6.0f));
+                            y0[ob + q] = v103;
+                        }
+                    }
+                }
             }
-        }
-    }
-    KILN_PARALLEL_FOR
-    for (long i0 = 0; i0 < 144; i0++) {
-        const float a0 = x2[i0];
-        for (long i1 = 0; i1 < 3136; i1++) {
-            float v102 = y0[i0*3136 + i1] + a0;
-            float v103 = (v102 >= 6.0f ? 6.0f : v102 > 0.0f ? v102 : v102 <= 0.0f ? 0.0f : v102);
-            y0[i0*3136 + i1] = v103;
         }
     }
 }
@@ -2570,16 +2590,18 @@ static void k111_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
                             o0[ow] = initial + w0*i0[ow] + w1*i0[ow + 1] + w2*i0[ow + 2] + w3*i1[ow] + w4*i1[ow + 1] + w5*i1[ow + 2] + w6*i2[ow] + w7*i2[ow + 1] + w8*i2[ow + 2];
                             o1[ow] = initial + w0*i1[ow] + w1*i1[ow + 1] + w2*i1[ow + 2] + w3*i2[ow] + w4*i2[ow + 1] + w5*i2[ow + 2] + w6*i3[ow] + w7*i3[ow + 1] + w8*i3[ow + 2];
                         }
+                        {
+                            const long ob = (co)*3136;
+                            for (long q = oh*56; q < (oh + 2)*56; q++) {
+                                float v117 = y0[ob + q];
+                                float v118 = (v117 * ((v117 > 0.0f) & (v117 < 6.0f)) + 6.0f * (v117 >= 6.0f));
+                                y0[ob + q] = v118;
+                            }
+                        }
                     }
                 }
             }
         }
-    }
-    KILN_PARALLEL_FOR
-    for (long i = 0; i < 451584; i++) {
-        float v117 = y0[i];
-        float v118 = (v117 >= 6.0f ? 6.0f : v117 > 0.0f ? v117 : v117 <= 0.0f ? 0.0f : v117);
-        y0[i] = v118;
     }
 }
 
@@ -2590,19 +2612,25 @@ static void k112_conv2d_add(const float *KILN_RESTRICT x0, const float *KILN_RES
     {
         /* algorithm: 1x1-gemm */
         for (long n = 0; n < 1; n++) {
-            for (long g = 0; g < 1; g++) {
-                cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 24, 3136, 144, 1.0f, x1 + g*3456, 144, x0 + (n*144 + g*144)*3136, 3136, 0.0f, y0 + (n*24 + g*24)*3136, 3136);
+            KILN_PARALLEL_FOR
+            for (long block = 0; block < 11; block++) {
+                const long j0 = block*288;
+                const int count = j0 + 288 <= 3136 ? 288 : 3136 - (int)j0;
+                cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 24, count, 144, 1.0f, x1, 144, x0 + n*451584 + j0, 3136, 0.0f, y0 + n*75264 + j0, 3136);
+                for (long co = 0; co < 24; co++) {
+                    {
+                        const float *p0 = x3 + (co)*3136;
+                        const float u1 = x2[(co)*1];
+                        const long ob = (co)*3136;
+                        for (long q = j0; q < j0 + count; q++) {
+                            float a0 = p0[q];
+                            float v132 = y0[ob + q] + u1;
+                            float v133 = (v132 + a0);
+                            y0[ob + q] = v133;
+                        }
+                    }
+                }
             }
-        }
-    }
-    KILN_PARALLEL_FOR
-    for (long i0 = 0; i0 < 24; i0++) {
-        const float a1 = x2[i0];
-        for (long i1 = 0; i1 < 3136; i1++) {
-            float a0 = x3[i0*3136 + i1];
-            float v132 = y0[i0*3136 + i1] + a1;
-            float v133 = (v132 + a0);
-            y0[i0*3136 + i1] = v133;
         }
     }
 }
@@ -2614,18 +2642,23 @@ static void k113_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
     {
         /* algorithm: 1x1-gemm */
         for (long n = 0; n < 1; n++) {
-            for (long g = 0; g < 1; g++) {
-                cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 144, 3136, 24, 1.0f, x1 + g*3456, 24, x0 + (n*24 + g*24)*3136, 3136, 0.0f, y0 + (n*144 + g*144)*3136, 3136);
+            KILN_PARALLEL_FOR
+            for (long block = 0; block < 11; block++) {
+                const long j0 = block*288;
+                const int count = j0 + 288 <= 3136 ? 288 : 3136 - (int)j0;
+                cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 144, count, 24, 1.0f, x1, 24, x0 + n*75264 + j0, 3136, 0.0f, y0 + n*451584 + j0, 3136);
+                for (long co = 0; co < 144; co++) {
+                    {
+                        const float u0 = x2[(co)*1];
+                        const long ob = (co)*3136;
+                        for (long q = j0; q < j0 + count; q++) {
+                            float v147 = y0[ob + q] + u0;
+                            float v148 = (v147 * ((v147 > 0.0f) & (v147 < 6.0f)) + 6.0f * (v147 >= 6.0f));
+                            y0[ob + q] = v148;
+                        }
+                    }
+                }
             }
-        }
-    }
-    KILN_PARALLEL_FOR
-    for (long i0 = 0; i0 < 144; i0++) {
-        const float a0 = x2[i0];
-        for (long i1 = 0; i1 < 3136; i1++) {
-            float v147 = y0[i0*3136 + i1] + a0;
-            float v148 = (v147 >= 6.0f ? 6.0f : v147 > 0.0f ? v147 : v147 <= 0.0f ? 0.0f : v147);
-            y0[i0*3136 + i1] = v148;
         }
     }
 }
@@ -2640,16 +2673,43 @@ static void k114_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
             KILN_PARALLEL_FOR
             for (long ci = 0; ci < 144; ci++) {
                 const float *plane = x0 + (n*144 + ci)*3136;
-                float padded[3364];
-                memset(padded, 0, 232);
-                for (long ih = 0; ih < 56; ih++) {
-                    float *to = padded + (ih + 1)*58;
+                float phases[3364];
+                memset(phases + 0, 0, 116);
+                for (long i = 1; i < 29; i++) {
+                    float *to = phases + 0 + i*29;
+                    const float *from = plane + (i*2 - 1)*56;
                     memset(to, 0, 4);
-                    memcpy(to + 1, plane + ih*56, 224);
-                    memset(to + 57, 0, 4);
+                    for (long j = 1; j < 29; j++) {
+                        to[j] = from[j*2 - 1];
+                    }
                 }
-                memset(padded + 3306, 0, 232);
-                const float *source = padded;
+                memset(phases + 841, 0, 116);
+                for (long i = 1; i < 29; i++) {
+                    float *to = phases + 841 + i*29;
+                    const float *from = plane + (i*2 - 1)*56;
+                    memset(to + 28, 0, 4);
+                    for (long j = 0; j < 28; j++) {
+                        to[j] = from[j*2];
+                    }
+                }
+                memset(phases + 2494, 0, 116);
+                for (long i = 0; i < 28; i++) {
+                    float *to = phases + 1682 + i*29;
+                    const float *from = plane + (i*2)*56;
+                    memset(to, 0, 4);
+                    for (long j = 1; j < 29; j++) {
+                        to[j] = from[j*2 - 1];
+                    }
+                }
+                memset(phases + 3335, 0, 116);
+                for (long i = 0; i < 28; i++) {
+                    float *to = phases + 2523 + i*29;
+                    const float *from = plane + (i*2)*56;
+                    memset(to + 28, 0, 4);
+                    for (long j = 0; j < 28; j++) {
+                        to[j] = from[j*2];
+                    }
+                }
                 for (long m = 0; m < 1; m++) {
                     long co = ci*1 + m;
                     float *target = y0 + (n*144 + co)*784;
@@ -2664,47 +2724,46 @@ static void k114_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
                     const float w6 = wk[6];
                     const float w7 = wk[7];
                     const float w8 = wk[8];
-                    for (long oh = 0; oh < 28; oh += 2) {
-                        const float *i0 = source + (oh*2)*58;
-                        const float *i1 = source + (oh*2 + 1)*58;
-                        const float *i2 = source + (oh*2 + 2)*58;
-                        const float *i3 = source + (oh*2 + 3)*58;
-                        const float *i4 = source + (oh*2 + 4)*58;
-                        float *o0 = target + (oh + 0)*28;
-                        float *o1 = target + (oh + 1)*28;
-                        for (long ow = 0; ow < 28; ow++) {
-                            o0[ow] = initial + w0*i0[ow*2] + w1*i0[ow*2 + 1] + w2*i0[ow*2 + 2] + w3*i1[ow*2] + w4*i1[ow*2 + 1] + w5*i1[ow*2 + 2] + w6*i2[ow*2] + w7*i2[ow*2 + 1] + w8*i2[ow*2 + 2];
-                            o1[ow] = initial + w0*i2[ow*2] + w1*i2[ow*2 + 1] + w2*i2[ow*2 + 2] + w3*i3[ow*2] + w4*i3[ow*2 + 1] + w5*i3[ow*2 + 2] + w6*i4[ow*2] + w7*i4[ow*2 + 1] + w8*i4[ow*2 + 2];
+                    float flat[812];
+                    for (long q = 0; q < 811; q++) {
+                        flat[q] = initial + w0*phases[q] + w1*phases[q + 841] + w2*phases[q + 1] + w3*phases[q + 1682] + w4*phases[q + 2523] + w5*phases[q + 1683] + w6*phases[q + 29] + w7*phases[q + 870] + w8*phases[q + 30];
+                    }
+                    for (long oh = 0; oh < 28; oh++) {
+                        memcpy(target + oh*28, flat + oh*29, 112);
+                    }
+                    {
+                        const long ob = (co)*784;
+                        for (long q = 0; q < 784; q++) {
+                            float v162 = y0[ob + q];
+                            float v163 = (v162 * ((v162 > 0.0f) & (v162 < 6.0f)) + 6.0f * (v162 >= 6.0f));
+                            y0[ob + q] = v163;
                         }
                     }
                 }
             }
         }
     }
-    KILN_PARALLEL_FOR
-    for (long i = 0; i < 112896; i++) {
-        float v162 = y0[i];
-        float v163 = (v162 >= 6.0f ? 6.0f : v162 > 0.0f ? v162 : v162 <= 0.0f ? 0.0f : v162);
-        y0[i] = v163;
-    }
 }
 
 /* node %177 'conv_11.conv2d.folded' conv2d(f32[1,144,28,28], f32[32,144,1,1], f32[32]) -> f32[1,32,28,28], layer 'conv_11', KilnModels/Blocks.swift:18 */
 /* 7250432 FLOPs, 570496 bytes, intensity 12.709 FLOP/B */
 static void k115_conv2d(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, float *KILN_RESTRICT y0) {
-    {
-        /* algorithm: 1x1-gemm */
-        for (long n = 0; n < 1; n++) {
-            for (long g = 0; g < 1; g++) {
-                cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 32, 784, 144, 1.0f, x1 + g*4608, 144, x0 + (n*144 + g*144)*784, 784, 0.0f, y0 + (n*32 + g*32)*784, 784);
+    /* algorithm: 1x1-gemm */
+    for (long n = 0; n < 1; n++) {
+        for (long block = 0; block < 4; block++) {
+            const long j0 = block*208;
+            const int count = j0 + 208 <= 784 ? 208 : 784 - (int)j0;
+            cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 32, count, 144, 1.0f, x1, 144, x0 + n*112896 + j0, 784, 0.0f, y0 + n*25088 + j0, 784);
+            for (long co = 0; co < 32; co++) {
+                {
+                    const float u0 = x2[(co)*1];
+                    const long ob = (co)*784;
+                    for (long q = j0; q < j0 + count; q++) {
+                        float v177 = y0[ob + q] + u0;
+                        y0[ob + q] = v177;
+                    }
+                }
             }
-        }
-    }
-    for (long i0 = 0; i0 < 32; i0++) {
-        const float a0 = x2[i0];
-        for (long i1 = 0; i1 < 784; i1++) {
-            float v177 = y0[i0*784 + i1] + a0;
-            y0[i0*784 + i1] = v177;
         }
     }
 }
@@ -2716,18 +2775,23 @@ static void k116_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
     {
         /* algorithm: 1x1-gemm */
         for (long n = 0; n < 1; n++) {
-            for (long g = 0; g < 1; g++) {
-                cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 192, 784, 32, 1.0f, x1 + g*6144, 32, x0 + (n*32 + g*32)*784, 784, 0.0f, y0 + (n*192 + g*192)*784, 784);
+            KILN_PARALLEL_FOR
+            for (long block = 0; block < 5; block++) {
+                const long j0 = block*160;
+                const int count = j0 + 160 <= 784 ? 160 : 784 - (int)j0;
+                cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 192, count, 32, 1.0f, x1, 32, x0 + n*25088 + j0, 784, 0.0f, y0 + n*150528 + j0, 784);
+                for (long co = 0; co < 192; co++) {
+                    {
+                        const float u0 = x2[(co)*1];
+                        const long ob = (co)*784;
+                        for (long q = j0; q < j0 + count; q++) {
+                            float v191 = y0[ob + q] + u0;
+                            float v192 = (v191 * ((v191 > 0.0f) & (v191 < 6.0f)) + 6.0f * (v191 >= 6.0f));
+                            y0[ob + q] = v192;
+                        }
+                    }
+                }
             }
-        }
-    }
-    KILN_PARALLEL_FOR
-    for (long i0 = 0; i0 < 192; i0++) {
-        const float a0 = x2[i0];
-        for (long i1 = 0; i1 < 784; i1++) {
-            float v191 = y0[i0*784 + i1] + a0;
-            float v192 = (v191 >= 6.0f ? 6.0f : v191 > 0.0f ? v191 : v191 <= 0.0f ? 0.0f : v191);
-            y0[i0*784 + i1] = v192;
         }
     }
 }
@@ -2742,16 +2806,16 @@ static void k117_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
             KILN_PARALLEL_FOR
             for (long ci = 0; ci < 192; ci++) {
                 const float *plane = x0 + (n*192 + ci)*784;
-                float padded[900];
-                memset(padded, 0, 120);
-                for (long ih = 0; ih < 28; ih++) {
-                    float *to = padded + (ih + 1)*30;
+                float phases[900];
+                memset(phases + 0, 0, 120);
+                memset(phases + 870, 0, 120);
+                for (long i = 1; i < 29; i++) {
+                    float *to = phases + 0 + i*30;
+                    const float *from = plane + (i - 1)*28;
                     memset(to, 0, 4);
-                    memcpy(to + 1, plane + ih*28, 112);
                     memset(to + 29, 0, 4);
+                    memcpy(to + 1, from + 0, 112);
                 }
-                memset(padded + 870, 0, 120);
-                const float *source = padded;
                 for (long m = 0; m < 1; m++) {
                     long co = ci*1 + m;
                     float *target = y0 + (n*192 + co)*784;
@@ -2766,27 +2830,24 @@ static void k117_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
                     const float w6 = wk[6];
                     const float w7 = wk[7];
                     const float w8 = wk[8];
-                    for (long oh = 0; oh < 28; oh += 2) {
-                        const float *i0 = source + (oh)*30;
-                        const float *i1 = source + (oh + 1)*30;
-                        const float *i2 = source + (oh + 2)*30;
-                        const float *i3 = source + (oh + 3)*30;
-                        float *o0 = target + (oh + 0)*28;
-                        float *o1 = target + (oh + 1)*28;
-                        for (long ow = 0; ow < 28; ow++) {
-                            o0[ow] = initial + w0*i0[ow] + w1*i0[ow + 1] + w2*i0[ow + 2] + w3*i1[ow] + w4*i1[ow + 1] + w5*i1[ow + 2] + w6*i2[ow] + w7*i2[ow + 1] + w8*i2[ow + 2];
-                            o1[ow] = initial + w0*i1[ow] + w1*i1[ow + 1] + w2*i1[ow + 2] + w3*i2[ow] + w4*i2[ow + 1] + w5*i2[ow + 2] + w6*i3[ow] + w7*i3[ow + 1] + w8*i3[ow + 2];
+                    float flat[840];
+                    for (long q = 0; q < 838; q++) {
+                        flat[q] = initial + w0*phases[q] + w1*phases[q + 1] + w2*phases[q + 2] + w3*phases[q + 30] + w4*phases[q + 31] + w5*phases[q + 32] + w6*phases[q + 60] + w7*phases[q + 61] + w8*phases[q + 62];
+                    }
+                    for (long oh = 0; oh < 28; oh++) {
+                        memcpy(target + oh*28, flat + oh*30, 112);
+                    }
+                    {
+                        const long ob = (co)*784;
+                        for (long q = 0; q < 784; q++) {
+                            float v206 = y0[ob + q];
+                            float v207 = (v206 * ((v206 > 0.0f) & (v206 < 6.0f)) + 6.0f * (v206 >= 6.0f));
+                            y0[ob + q] = v207;
                         }
                     }
                 }
             }
         }
-    }
-    KILN_PARALLEL_FOR
-    for (long i = 0; i < 150528; i++) {
-        float v206 = y0[i];
-        float v207 = (v206 >= 6.0f ? 6.0f : v206 > 0.0f ? v206 : v206 <= 0.0f ? 0.0f : v206);
-        y0[i] = v207;
     }
 }
 
@@ -2797,18 +2858,24 @@ static void k118_conv2d_add(const float *KILN_RESTRICT x0, const float *KILN_RES
     {
         /* algorithm: 1x1-gemm */
         for (long n = 0; n < 1; n++) {
-            for (long g = 0; g < 1; g++) {
-                cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 32, 784, 192, 1.0f, x1 + g*6144, 192, x0 + (n*192 + g*192)*784, 784, 0.0f, y0 + (n*32 + g*32)*784, 784);
+            for (long block = 0; block < 5; block++) {
+                const long j0 = block*160;
+                const int count = j0 + 160 <= 784 ? 160 : 784 - (int)j0;
+                cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 32, count, 192, 1.0f, x1, 192, x0 + n*150528 + j0, 784, 0.0f, y0 + n*25088 + j0, 784);
+                for (long co = 0; co < 32; co++) {
+                    {
+                        const float *p0 = x3 + (co)*784;
+                        const float u1 = x2[(co)*1];
+                        const long ob = (co)*784;
+                        for (long q = j0; q < j0 + count; q++) {
+                            float a0 = p0[q];
+                            float v221 = y0[ob + q] + u1;
+                            float v222 = (v221 + a0);
+                            y0[ob + q] = v222;
+                        }
+                    }
+                }
             }
-        }
-    }
-    for (long i0 = 0; i0 < 32; i0++) {
-        const float a1 = x2[i0];
-        for (long i1 = 0; i1 < 784; i1++) {
-            float a0 = x3[i0*784 + i1];
-            float v221 = y0[i0*784 + i1] + a1;
-            float v222 = (v221 + a0);
-            y0[i0*784 + i1] = v222;
         }
     }
 }
@@ -2820,18 +2887,23 @@ static void k119_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
     {
         /* algorithm: 1x1-gemm */
         for (long n = 0; n < 1; n++) {
-            for (long g = 0; g < 1; g++) {
-                cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 192, 784, 32, 1.0f, x1 + g*6144, 32, x0 + (n*32 + g*32)*784, 784, 0.0f, y0 + (n*192 + g*192)*784, 784);
+            KILN_PARALLEL_FOR
+            for (long block = 0; block < 5; block++) {
+                const long j0 = block*160;
+                const int count = j0 + 160 <= 784 ? 160 : 784 - (int)j0;
+                cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 192, count, 32, 1.0f, x1, 32, x0 + n*25088 + j0, 784, 0.0f, y0 + n*150528 + j0, 784);
+                for (long co = 0; co < 192; co++) {
+                    {
+                        const float u0 = x2[(co)*1];
+                        const long ob = (co)*784;
+                        for (long q = j0; q < j0 + count; q++) {
+                            float v236 = y0[ob + q] + u0;
+                            float v237 = (v236 * ((v236 > 0.0f) & (v236 < 6.0f)) + 6.0f * (v236 >= 6.0f));
+                            y0[ob + q] = v237;
+                        }
+                    }
+                }
             }
-        }
-    }
-    KILN_PARALLEL_FOR
-    for (long i0 = 0; i0 < 192; i0++) {
-        const float a0 = x2[i0];
-        for (long i1 = 0; i1 < 784; i1++) {
-            float v236 = y0[i0*784 + i1] + a0;
-            float v237 = (v236 >= 6.0f ? 6.0f : v236 > 0.0f ? v236 : v236 <= 0.0f ? 0.0f : v236);
-            y0[i0*784 + i1] = v237;
         }
     }
 }
@@ -2846,16 +2918,16 @@ static void k120_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
             KILN_PARALLEL_FOR
             for (long ci = 0; ci < 192; ci++) {
                 const float *plane = x0 + (n*192 + ci)*784;
-                float padded[900];
-                memset(padded, 0, 120);
-                for (long ih = 0; ih < 28; ih++) {
-                    float *to = padded + (ih + 1)*30;
+                float phases[900];
+                memset(phases + 0, 0, 120);
+                memset(phases + 870, 0, 120);
+                for (long i = 1; i < 29; i++) {
+                    float *to = phases + 0 + i*30;
+                    const float *from = plane + (i - 1)*28;
                     memset(to, 0, 4);
-                    memcpy(to + 1, plane + ih*28, 112);
                     memset(to + 29, 0, 4);
+                    memcpy(to + 1, from + 0, 112);
                 }
-                memset(padded + 870, 0, 120);
-                const float *source = padded;
                 for (long m = 0; m < 1; m++) {
                     long co = ci*1 + m;
                     float *target = y0 + (n*192 + co)*784;
@@ -2870,27 +2942,24 @@ static void k120_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
                     const float w6 = wk[6];
                     const float w7 = wk[7];
                     const float w8 = wk[8];
-                    for (long oh = 0; oh < 28; oh += 2) {
-                        const float *i0 = source + (oh)*30;
-                        const float *i1 = source + (oh + 1)*30;
-                        const float *i2 = source + (oh + 2)*30;
-                        const float *i3 = source + (oh + 3)*30;
-                        float *o0 = target + (oh + 0)*28;
-                        float *o1 = target + (oh + 1)*28;
-                        for (long ow = 0; ow < 28; ow++) {
-                            o0[ow] = initial + w0*i0[ow] + w1*i0[ow + 1] + w2*i0[ow + 2] + w3*i1[ow] + w4*i1[ow + 1] + w5*i1[ow + 2] + w6*i2[ow] + w7*i2[ow + 1] + w8*i2[ow + 2];
-                            o1[ow] = initial + w0*i1[ow] + w1*i1[ow + 1] + w2*i1[ow + 2] + w3*i2[ow] + w4*i2[ow + 1] + w5*i2[ow + 2] + w6*i3[ow] + w7*i3[ow + 1] + w8*i3[ow + 2];
+                    float flat[840];
+                    for (long q = 0; q < 838; q++) {
+                        flat[q] = initial + w0*phases[q] + w1*phases[q + 1] + w2*phases[q + 2] + w3*phases[q + 30] + w4*phases[q + 31] + w5*phases[q + 32] + w6*phases[q + 60] + w7*phases[q + 61] + w8*phases[q + 62];
+                    }
+                    for (long oh = 0; oh < 28; oh++) {
+                        memcpy(target + oh*28, flat + oh*30, 112);
+                    }
+                    {
+                        const long ob = (co)*784;
+                        for (long q = 0; q < 784; q++) {
+                            float v251 = y0[ob + q];
+                            float v252 = (v251 * ((v251 > 0.0f) & (v251 < 6.0f)) + 6.0f * (v251 >= 6.0f));
+                            y0[ob + q] = v252;
                         }
                     }
                 }
             }
         }
-    }
-    KILN_PARALLEL_FOR
-    for (long i = 0; i < 150528; i++) {
-        float v251 = y0[i];
-        float v252 = (v251 >= 6.0f ? 6.0f : v251 > 0.0f ? v251 : v251 <= 0.0f ? 0.0f : v251);
-        y0[i] = v252;
     }
 }
 
@@ -2901,18 +2970,24 @@ static void k121_conv2d_add(const float *KILN_RESTRICT x0, const float *KILN_RES
     {
         /* algorithm: 1x1-gemm */
         for (long n = 0; n < 1; n++) {
-            for (long g = 0; g < 1; g++) {
-                cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 32, 784, 192, 1.0f, x1 + g*6144, 192, x0 + (n*192 + g*192)*784, 784, 0.0f, y0 + (n*32 + g*32)*784, 784);
+            for (long block = 0; block < 5; block++) {
+                const long j0 = block*160;
+                const int count = j0 + 160 <= 784 ? 160 : 784 - (int)j0;
+                cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 32, count, 192, 1.0f, x1, 192, x0 + n*150528 + j0, 784, 0.0f, y0 + n*25088 + j0, 784);
+                for (long co = 0; co < 32; co++) {
+                    {
+                        const float *p0 = x3 + (co)*784;
+                        const float u1 = x2[(co)*1];
+                        const long ob = (co)*784;
+                        for (long q = j0; q < j0 + count; q++) {
+                            float a0 = p0[q];
+                            float v266 = y0[ob + q] + u1;
+                            float v267 = (v266 + a0);
+                            y0[ob + q] = v267;
+                        }
+                    }
+                }
             }
-        }
-    }
-    for (long i0 = 0; i0 < 32; i0++) {
-        const float a1 = x2[i0];
-        for (long i1 = 0; i1 < 784; i1++) {
-            float a0 = x3[i0*784 + i1];
-            float v266 = y0[i0*784 + i1] + a1;
-            float v267 = (v266 + a0);
-            y0[i0*784 + i1] = v267;
         }
     }
 }
@@ -2924,18 +2999,23 @@ static void k122_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
     {
         /* algorithm: 1x1-gemm */
         for (long n = 0; n < 1; n++) {
-            for (long g = 0; g < 1; g++) {
-                cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 192, 784, 32, 1.0f, x1 + g*6144, 32, x0 + (n*32 + g*32)*784, 784, 0.0f, y0 + (n*192 + g*192)*784, 784);
+            KILN_PARALLEL_FOR
+            for (long block = 0; block < 5; block++) {
+                const long j0 = block*160;
+                const int count = j0 + 160 <= 784 ? 160 : 784 - (int)j0;
+                cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 192, count, 32, 1.0f, x1, 32, x0 + n*25088 + j0, 784, 0.0f, y0 + n*150528 + j0, 784);
+                for (long co = 0; co < 192; co++) {
+                    {
+                        const float u0 = x2[(co)*1];
+                        const long ob = (co)*784;
+                        for (long q = j0; q < j0 + count; q++) {
+                            float v281 = y0[ob + q] + u0;
+                            float v282 = (v281 * ((v281 > 0.0f) & (v281 < 6.0f)) + 6.0f * (v281 >= 6.0f));
+                            y0[ob + q] = v282;
+                        }
+                    }
+                }
             }
-        }
-    }
-    KILN_PARALLEL_FOR
-    for (long i0 = 0; i0 < 192; i0++) {
-        const float a0 = x2[i0];
-        for (long i1 = 0; i1 < 784; i1++) {
-            float v281 = y0[i0*784 + i1] + a0;
-            float v282 = (v281 >= 6.0f ? 6.0f : v281 > 0.0f ? v281 : v281 <= 0.0f ? 0.0f : v281);
-            y0[i0*784 + i1] = v282;
         }
     }
 }
@@ -2950,16 +3030,43 @@ static void k123_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
             KILN_PARALLEL_FOR
             for (long ci = 0; ci < 192; ci++) {
                 const float *plane = x0 + (n*192 + ci)*784;
-                float padded[900];
-                memset(padded, 0, 120);
-                for (long ih = 0; ih < 28; ih++) {
-                    float *to = padded + (ih + 1)*30;
+                float phases[900];
+                memset(phases + 0, 0, 60);
+                for (long i = 1; i < 15; i++) {
+                    float *to = phases + 0 + i*15;
+                    const float *from = plane + (i*2 - 1)*28;
                     memset(to, 0, 4);
-                    memcpy(to + 1, plane + ih*28, 112);
-                    memset(to + 29, 0, 4);
+                    for (long j = 1; j < 15; j++) {
+                        to[j] = from[j*2 - 1];
+                    }
                 }
-                memset(padded + 870, 0, 120);
-                const float *source = padded;
+                memset(phases + 225, 0, 60);
+                for (long i = 1; i < 15; i++) {
+                    float *to = phases + 225 + i*15;
+                    const float *from = plane + (i*2 - 1)*28;
+                    memset(to + 14, 0, 4);
+                    for (long j = 0; j < 14; j++) {
+                        to[j] = from[j*2];
+                    }
+                }
+                memset(phases + 660, 0, 60);
+                for (long i = 0; i < 14; i++) {
+                    float *to = phases + 450 + i*15;
+                    const float *from = plane + (i*2)*28;
+                    memset(to, 0, 4);
+                    for (long j = 1; j < 15; j++) {
+                        to[j] = from[j*2 - 1];
+                    }
+                }
+                memset(phases + 885, 0, 60);
+                for (long i = 0; i < 14; i++) {
+                    float *to = phases + 675 + i*15;
+                    const float *from = plane + (i*2)*28;
+                    memset(to + 14, 0, 4);
+                    for (long j = 0; j < 14; j++) {
+                        to[j] = from[j*2];
+                    }
+                }
                 for (long m = 0; m < 1; m++) {
                     long co = ci*1 + m;
                     float *target = y0 + (n*192 + co)*196;
@@ -2974,27 +3081,24 @@ static void k123_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
                     const float w6 = wk[6];
                     const float w7 = wk[7];
                     const float w8 = wk[8];
-                    for (long oh = 0; oh < 14; oh += 2) {
-                        const float *i0 = source + (oh*2)*30;
-                        const float *i1 = source + (oh*2 + 1)*30;
-                        const float *i2 = source + (oh*2 + 2)*30;
-                        const float *i3 = source + (oh*2 + 3)*30;
-                        const float *i4 = source + (oh*2 + 4)*30;
-                        float *o0 = target + (oh + 0)*14;
-                        float *o1 = target + (oh + 1)*14;
-                        for (long ow = 0; ow < 14; ow++) {
-                            o0[ow] = initial + w0*i0[ow*2] + w1*i0[ow*2 + 1] + w2*i0[ow*2 + 2] + w3*i1[ow*2] + w4*i1[ow*2 + 1] + w5*i1[ow*2 + 2] + w6*i2[ow*2] + w7*i2[ow*2 + 1] + w8*i2[ow*2 + 2];
-                            o1[ow] = initial + w0*i2[ow*2] + w1*i2[ow*2 + 1] + w2*i2[ow*2 + 2] + w3*i3[ow*2] + w4*i3[ow*2 + 1] + w5*i3[ow*2 + 2] + w6*i4[ow*2] + w7*i4[ow*2 + 1] + w8*i4[ow*2 + 2];
+                    float flat[210];
+                    for (long q = 0; q < 209; q++) {
+                        flat[q] = initial + w0*phases[q] + w1*phases[q + 225] + w2*phases[q + 1] + w3*phases[q + 450] + w4*phases[q + 675] + w5*phases[q + 451] + w6*phases[q + 15] + w7*phases[q + 240] + w8*phases[q + 16];
+                    }
+                    for (long oh = 0; oh < 14; oh++) {
+                        memcpy(target + oh*14, flat + oh*15, 56);
+                    }
+                    {
+                        const long ob = (co)*196;
+                        for (long q = 0; q < 196; q++) {
+                            float v296 = y0[ob + q];
+                            float v297 = (v296 * ((v296 > 0.0f) & (v296 < 6.0f)) + 6.0f * (v296 >= 6.0f));
+                            y0[ob + q] = v297;
                         }
                     }
                 }
             }
         }
-    }
-    for (long i = 0; i < 37632; i++) {
-        float v296 = y0[i];
-        float v297 = (v296 >= 6.0f ? 6.0f : v296 > 0.0f ? v296 : v296 <= 0.0f ? 0.0f : v296);
-        y0[i] = v297;
     }
 }
 
@@ -3035,7 +3139,7 @@ static void k125_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
         const float a0 = x2[i0];
         for (long i1 = 0; i1 < 196; i1++) {
             float v325 = y0[i0*196 + i1] + a0;
-            float v326 = (v325 >= 6.0f ? 6.0f : v325 > 0.0f ? v325 : v325 <= 0.0f ? 0.0f : v325);
+            float v326 = (v325 * ((v325 > 0.0f) & (v325 < 6.0f)) + 6.0f * (v325 >= 6.0f));
             y0[i0*196 + i1] = v326;
         }
     }
@@ -3051,16 +3155,16 @@ static void k126_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
             KILN_PARALLEL_FOR
             for (long ci = 0; ci < 384; ci++) {
                 const float *plane = x0 + (n*384 + ci)*196;
-                float padded[256];
-                memset(padded, 0, 64);
-                for (long ih = 0; ih < 14; ih++) {
-                    float *to = padded + (ih + 1)*16;
+                float phases[256];
+                memset(phases + 0, 0, 64);
+                memset(phases + 240, 0, 64);
+                for (long i = 1; i < 15; i++) {
+                    float *to = phases + 0 + i*16;
+                    const float *from = plane + (i - 1)*14;
                     memset(to, 0, 4);
-                    memcpy(to + 1, plane + ih*14, 56);
                     memset(to + 15, 0, 4);
+                    memcpy(to + 1, from + 0, 56);
                 }
-                memset(padded + 240, 0, 64);
-                const float *source = padded;
                 for (long m = 0; m < 1; m++) {
                     long co = ci*1 + m;
                     float *target = y0 + (n*384 + co)*196;
@@ -3075,27 +3179,24 @@ static void k126_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
                     const float w6 = wk[6];
                     const float w7 = wk[7];
                     const float w8 = wk[8];
-                    for (long oh = 0; oh < 14; oh += 2) {
-                        const float *i0 = source + (oh)*16;
-                        const float *i1 = source + (oh + 1)*16;
-                        const float *i2 = source + (oh + 2)*16;
-                        const float *i3 = source + (oh + 3)*16;
-                        float *o0 = target + (oh + 0)*14;
-                        float *o1 = target + (oh + 1)*14;
-                        for (long ow = 0; ow < 14; ow++) {
-                            o0[ow] = initial + w0*i0[ow] + w1*i0[ow + 1] + w2*i0[ow + 2] + w3*i1[ow] + w4*i1[ow + 1] + w5*i1[ow + 2] + w6*i2[ow] + w7*i2[ow + 1] + w8*i2[ow + 2];
-                            o1[ow] = initial + w0*i1[ow] + w1*i1[ow + 1] + w2*i1[ow + 2] + w3*i2[ow] + w4*i2[ow + 1] + w5*i2[ow + 2] + w6*i3[ow] + w7*i3[ow + 1] + w8*i3[ow + 2];
+                    float flat[224];
+                    for (long q = 0; q < 222; q++) {
+                        flat[q] = initial + w0*phases[q] + w1*phases[q + 1] + w2*phases[q + 2] + w3*phases[q + 16] + w4*phases[q + 17] + w5*phases[q + 18] + w6*phases[q + 32] + w7*phases[q + 33] + w8*phases[q + 34];
+                    }
+                    for (long oh = 0; oh < 14; oh++) {
+                        memcpy(target + oh*14, flat + oh*16, 56);
+                    }
+                    {
+                        const long ob = (co)*196;
+                        for (long q = 0; q < 196; q++) {
+                            float v340 = y0[ob + q];
+                            float v341 = (v340 * ((v340 > 0.0f) & (v340 < 6.0f)) + 6.0f * (v340 >= 6.0f));
+                            y0[ob + q] = v341;
                         }
                     }
                 }
             }
         }
-    }
-    KILN_PARALLEL_FOR
-    for (long i = 0; i < 75264; i++) {
-        float v340 = y0[i];
-        float v341 = (v340 >= 6.0f ? 6.0f : v340 > 0.0f ? v340 : v340 <= 0.0f ? 0.0f : v340);
-        y0[i] = v341;
     }
 }
 
@@ -3139,7 +3240,7 @@ static void k128_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
         const float a0 = x2[i0];
         for (long i1 = 0; i1 < 196; i1++) {
             float v370 = y0[i0*196 + i1] + a0;
-            float v371 = (v370 >= 6.0f ? 6.0f : v370 > 0.0f ? v370 : v370 <= 0.0f ? 0.0f : v370);
+            float v371 = (v370 * ((v370 > 0.0f) & (v370 < 6.0f)) + 6.0f * (v370 >= 6.0f));
             y0[i0*196 + i1] = v371;
         }
     }
@@ -3155,16 +3256,16 @@ static void k129_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
             KILN_PARALLEL_FOR
             for (long ci = 0; ci < 384; ci++) {
                 const float *plane = x0 + (n*384 + ci)*196;
-                float padded[256];
-                memset(padded, 0, 64);
-                for (long ih = 0; ih < 14; ih++) {
-                    float *to = padded + (ih + 1)*16;
+                float phases[256];
+                memset(phases + 0, 0, 64);
+                memset(phases + 240, 0, 64);
+                for (long i = 1; i < 15; i++) {
+                    float *to = phases + 0 + i*16;
+                    const float *from = plane + (i - 1)*14;
                     memset(to, 0, 4);
-                    memcpy(to + 1, plane + ih*14, 56);
                     memset(to + 15, 0, 4);
+                    memcpy(to + 1, from + 0, 56);
                 }
-                memset(padded + 240, 0, 64);
-                const float *source = padded;
                 for (long m = 0; m < 1; m++) {
                     long co = ci*1 + m;
                     float *target = y0 + (n*384 + co)*196;
@@ -3179,27 +3280,24 @@ static void k129_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
                     const float w6 = wk[6];
                     const float w7 = wk[7];
                     const float w8 = wk[8];
-                    for (long oh = 0; oh < 14; oh += 2) {
-                        const float *i0 = source + (oh)*16;
-                        const float *i1 = source + (oh + 1)*16;
-                        const float *i2 = source + (oh + 2)*16;
-                        const float *i3 = source + (oh + 3)*16;
-                        float *o0 = target + (oh + 0)*14;
-                        float *o1 = target + (oh + 1)*14;
-                        for (long ow = 0; ow < 14; ow++) {
-                            o0[ow] = initial + w0*i0[ow] + w1*i0[ow + 1] + w2*i0[ow + 2] + w3*i1[ow] + w4*i1[ow + 1] + w5*i1[ow + 2] + w6*i2[ow] + w7*i2[ow + 1] + w8*i2[ow + 2];
-                            o1[ow] = initial + w0*i1[ow] + w1*i1[ow + 1] + w2*i1[ow + 2] + w3*i2[ow] + w4*i2[ow + 1] + w5*i2[ow + 2] + w6*i3[ow] + w7*i3[ow + 1] + w8*i3[ow + 2];
+                    float flat[224];
+                    for (long q = 0; q < 222; q++) {
+                        flat[q] = initial + w0*phases[q] + w1*phases[q + 1] + w2*phases[q + 2] + w3*phases[q + 16] + w4*phases[q + 17] + w5*phases[q + 18] + w6*phases[q + 32] + w7*phases[q + 33] + w8*phases[q + 34];
+                    }
+                    for (long oh = 0; oh < 14; oh++) {
+                        memcpy(target + oh*14, flat + oh*16, 56);
+                    }
+                    {
+                        const long ob = (co)*196;
+                        for (long q = 0; q < 196; q++) {
+                            float v385 = y0[ob + q];
+                            float v386 = (v385 * ((v385 > 0.0f) & (v385 < 6.0f)) + 6.0f * (v385 >= 6.0f));
+                            y0[ob + q] = v386;
                         }
                     }
                 }
             }
         }
-    }
-    KILN_PARALLEL_FOR
-    for (long i = 0; i < 75264; i++) {
-        float v385 = y0[i];
-        float v386 = (v385 >= 6.0f ? 6.0f : v385 > 0.0f ? v385 : v385 <= 0.0f ? 0.0f : v385);
-        y0[i] = v386;
     }
 }
 
@@ -3243,7 +3341,7 @@ static void k131_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
         const float a0 = x2[i0];
         for (long i1 = 0; i1 < 196; i1++) {
             float v415 = y0[i0*196 + i1] + a0;
-            float v416 = (v415 >= 6.0f ? 6.0f : v415 > 0.0f ? v415 : v415 <= 0.0f ? 0.0f : v415);
+            float v416 = (v415 * ((v415 > 0.0f) & (v415 < 6.0f)) + 6.0f * (v415 >= 6.0f));
             y0[i0*196 + i1] = v416;
         }
     }
@@ -3259,16 +3357,16 @@ static void k132_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
             KILN_PARALLEL_FOR
             for (long ci = 0; ci < 384; ci++) {
                 const float *plane = x0 + (n*384 + ci)*196;
-                float padded[256];
-                memset(padded, 0, 64);
-                for (long ih = 0; ih < 14; ih++) {
-                    float *to = padded + (ih + 1)*16;
+                float phases[256];
+                memset(phases + 0, 0, 64);
+                memset(phases + 240, 0, 64);
+                for (long i = 1; i < 15; i++) {
+                    float *to = phases + 0 + i*16;
+                    const float *from = plane + (i - 1)*14;
                     memset(to, 0, 4);
-                    memcpy(to + 1, plane + ih*14, 56);
                     memset(to + 15, 0, 4);
+                    memcpy(to + 1, from + 0, 56);
                 }
-                memset(padded + 240, 0, 64);
-                const float *source = padded;
                 for (long m = 0; m < 1; m++) {
                     long co = ci*1 + m;
                     float *target = y0 + (n*384 + co)*196;
@@ -3283,27 +3381,24 @@ static void k132_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
                     const float w6 = wk[6];
                     const float w7 = wk[7];
                     const float w8 = wk[8];
-                    for (long oh = 0; oh < 14; oh += 2) {
-                        const float *i0 = source + (oh)*16;
-                        const float *i1 = source + (oh + 1)*16;
-                        const float *i2 = source + (oh + 2)*16;
-                        const float *i3 = source + (oh + 3)*16;
-                        float *o0 = target + (oh + 0)*14;
-                        float *o1 = target + (oh + 1)*14;
-                        for (long ow = 0; ow < 14; ow++) {
-                            o0[ow] = initial + w0*i0[ow] + w1*i0[ow + 1] + w2*i0[ow + 2] + w3*i1[ow] + w4*i1[ow + 1] + w5*i1[ow + 2] + w6*i2[ow] + w7*i2[ow + 1] + w8*i2[ow + 2];
-                            o1[ow] = initial + w0*i1[ow] + w1*i1[ow + 1] + w2*i1[ow + 2] + w3*i2[ow] + w4*i2[ow + 1] + w5*i2[ow + 2] + w6*i3[ow] + w7*i3[ow + 1] + w8*i3[ow + 2];
+                    float flat[224];
+                    for (long q = 0; q < 222; q++) {
+                        flat[q] = initial + w0*phases[q] + w1*phases[q + 1] + w2*phases[q + 2] + w3*phases[q + 16] + w4*phases[q + 17] + w5*phases[q + 18] + w6*phases[q + 32] + w7*phases[q + 33] + w8*phases[q + 34];
+                    }
+                    for (long oh = 0; oh < 14; oh++) {
+                        memcpy(target + oh*14, flat + oh*16, 56);
+                    }
+                    {
+                        const long ob = (co)*196;
+                        for (long q = 0; q < 196; q++) {
+                            float v430 = y0[ob + q];
+                            float v431 = (v430 * ((v430 > 0.0f) & (v430 < 6.0f)) + 6.0f * (v430 >= 6.0f));
+                            y0[ob + q] = v431;
                         }
                     }
                 }
             }
         }
-    }
-    KILN_PARALLEL_FOR
-    for (long i = 0; i < 75264; i++) {
-        float v430 = y0[i];
-        float v431 = (v430 >= 6.0f ? 6.0f : v430 > 0.0f ? v430 : v430 <= 0.0f ? 0.0f : v430);
-        y0[i] = v431;
     }
 }
 
@@ -3347,7 +3442,7 @@ static void k134_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
         const float a0 = x2[i0];
         for (long i1 = 0; i1 < 196; i1++) {
             float v460 = y0[i0*196 + i1] + a0;
-            float v461 = (v460 >= 6.0f ? 6.0f : v460 > 0.0f ? v460 : v460 <= 0.0f ? 0.0f : v460);
+            float v461 = (v460 * ((v460 > 0.0f) & (v460 < 6.0f)) + 6.0f * (v460 >= 6.0f));
             y0[i0*196 + i1] = v461;
         }
     }
@@ -3363,16 +3458,16 @@ static void k135_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
             KILN_PARALLEL_FOR
             for (long ci = 0; ci < 384; ci++) {
                 const float *plane = x0 + (n*384 + ci)*196;
-                float padded[256];
-                memset(padded, 0, 64);
-                for (long ih = 0; ih < 14; ih++) {
-                    float *to = padded + (ih + 1)*16;
+                float phases[256];
+                memset(phases + 0, 0, 64);
+                memset(phases + 240, 0, 64);
+                for (long i = 1; i < 15; i++) {
+                    float *to = phases + 0 + i*16;
+                    const float *from = plane + (i - 1)*14;
                     memset(to, 0, 4);
-                    memcpy(to + 1, plane + ih*14, 56);
                     memset(to + 15, 0, 4);
+                    memcpy(to + 1, from + 0, 56);
                 }
-                memset(padded + 240, 0, 64);
-                const float *source = padded;
                 for (long m = 0; m < 1; m++) {
                     long co = ci*1 + m;
                     float *target = y0 + (n*384 + co)*196;
@@ -3387,27 +3482,24 @@ static void k135_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
                     const float w6 = wk[6];
                     const float w7 = wk[7];
                     const float w8 = wk[8];
-                    for (long oh = 0; oh < 14; oh += 2) {
-                        const float *i0 = source + (oh)*16;
-                        const float *i1 = source + (oh + 1)*16;
-                        const float *i2 = source + (oh + 2)*16;
-                        const float *i3 = source + (oh + 3)*16;
-                        float *o0 = target + (oh + 0)*14;
-                        float *o1 = target + (oh + 1)*14;
-                        for (long ow = 0; ow < 14; ow++) {
-                            o0[ow] = initial + w0*i0[ow] + w1*i0[ow + 1] + w2*i0[ow + 2] + w3*i1[ow] + w4*i1[ow + 1] + w5*i1[ow + 2] + w6*i2[ow] + w7*i2[ow + 1] + w8*i2[ow + 2];
-                            o1[ow] = initial + w0*i1[ow] + w1*i1[ow + 1] + w2*i1[ow + 2] + w3*i2[ow] + w4*i2[ow + 1] + w5*i2[ow + 2] + w6*i3[ow] + w7*i3[ow + 1] + w8*i3[ow + 2];
+                    float flat[224];
+                    for (long q = 0; q < 222; q++) {
+                        flat[q] = initial + w0*phases[q] + w1*phases[q + 1] + w2*phases[q + 2] + w3*phases[q + 16] + w4*phases[q + 17] + w5*phases[q + 18] + w6*phases[q + 32] + w7*phases[q + 33] + w8*phases[q + 34];
+                    }
+                    for (long oh = 0; oh < 14; oh++) {
+                        memcpy(target + oh*14, flat + oh*16, 56);
+                    }
+                    {
+                        const long ob = (co)*196;
+                        for (long q = 0; q < 196; q++) {
+                            float v475 = y0[ob + q];
+                            float v476 = (v475 * ((v475 > 0.0f) & (v475 < 6.0f)) + 6.0f * (v475 >= 6.0f));
+                            y0[ob + q] = v476;
                         }
                     }
                 }
             }
         }
-    }
-    KILN_PARALLEL_FOR
-    for (long i = 0; i < 75264; i++) {
-        float v475 = y0[i];
-        float v476 = (v475 >= 6.0f ? 6.0f : v475 > 0.0f ? v475 : v475 <= 0.0f ? 0.0f : v475);
-        y0[i] = v476;
     }
 }
 
@@ -3448,7 +3540,7 @@ static void k137_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
         const float a0 = x2[i0];
         for (long i1 = 0; i1 < 196; i1++) {
             float v504 = y0[i0*196 + i1] + a0;
-            float v505 = (v504 >= 6.0f ? 6.0f : v504 > 0.0f ? v504 : v504 <= 0.0f ? 0.0f : v504);
+            float v505 = (v504 * ((v504 > 0.0f) & (v504 < 6.0f)) + 6.0f * (v504 >= 6.0f));
             y0[i0*196 + i1] = v505;
         }
     }
@@ -3464,16 +3556,16 @@ static void k138_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
             KILN_PARALLEL_FOR
             for (long ci = 0; ci < 576; ci++) {
                 const float *plane = x0 + (n*576 + ci)*196;
-                float padded[256];
-                memset(padded, 0, 64);
-                for (long ih = 0; ih < 14; ih++) {
-                    float *to = padded + (ih + 1)*16;
+                float phases[256];
+                memset(phases + 0, 0, 64);
+                memset(phases + 240, 0, 64);
+                for (long i = 1; i < 15; i++) {
+                    float *to = phases + 0 + i*16;
+                    const float *from = plane + (i - 1)*14;
                     memset(to, 0, 4);
-                    memcpy(to + 1, plane + ih*14, 56);
                     memset(to + 15, 0, 4);
+                    memcpy(to + 1, from + 0, 56);
                 }
-                memset(padded + 240, 0, 64);
-                const float *source = padded;
                 for (long m = 0; m < 1; m++) {
                     long co = ci*1 + m;
                     float *target = y0 + (n*576 + co)*196;
@@ -3488,27 +3580,24 @@ static void k138_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
                     const float w6 = wk[6];
                     const float w7 = wk[7];
                     const float w8 = wk[8];
-                    for (long oh = 0; oh < 14; oh += 2) {
-                        const float *i0 = source + (oh)*16;
-                        const float *i1 = source + (oh + 1)*16;
-                        const float *i2 = source + (oh + 2)*16;
-                        const float *i3 = source + (oh + 3)*16;
-                        float *o0 = target + (oh + 0)*14;
-                        float *o1 = target + (oh + 1)*14;
-                        for (long ow = 0; ow < 14; ow++) {
-                            o0[ow] = initial + w0*i0[ow] + w1*i0[ow + 1] + w2*i0[ow + 2] + w3*i1[ow] + w4*i1[ow + 1] + w5*i1[ow + 2] + w6*i2[ow] + w7*i2[ow + 1] + w8*i2[ow + 2];
-                            o1[ow] = initial + w0*i1[ow] + w1*i1[ow + 1] + w2*i1[ow + 2] + w3*i2[ow] + w4*i2[ow + 1] + w5*i2[ow + 2] + w6*i3[ow] + w7*i3[ow + 1] + w8*i3[ow + 2];
+                    float flat[224];
+                    for (long q = 0; q < 222; q++) {
+                        flat[q] = initial + w0*phases[q] + w1*phases[q + 1] + w2*phases[q + 2] + w3*phases[q + 16] + w4*phases[q + 17] + w5*phases[q + 18] + w6*phases[q + 32] + w7*phases[q + 33] + w8*phases[q + 34];
+                    }
+                    for (long oh = 0; oh < 14; oh++) {
+                        memcpy(target + oh*14, flat + oh*16, 56);
+                    }
+                    {
+                        const long ob = (co)*196;
+                        for (long q = 0; q < 196; q++) {
+                            float v519 = y0[ob + q];
+                            float v520 = (v519 * ((v519 > 0.0f) & (v519 < 6.0f)) + 6.0f * (v519 >= 6.0f));
+                            y0[ob + q] = v520;
                         }
                     }
                 }
             }
         }
-    }
-    KILN_PARALLEL_FOR
-    for (long i = 0; i < 112896; i++) {
-        float v519 = y0[i];
-        float v520 = (v519 >= 6.0f ? 6.0f : v519 > 0.0f ? v519 : v519 <= 0.0f ? 0.0f : v519);
-        y0[i] = v520;
     }
 }
 
@@ -3552,7 +3641,7 @@ static void k140_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
         const float a0 = x2[i0];
         for (long i1 = 0; i1 < 196; i1++) {
             float v549 = y0[i0*196 + i1] + a0;
-            float v550 = (v549 >= 6.0f ? 6.0f : v549 > 0.0f ? v549 : v549 <= 0.0f ? 0.0f : v549);
+            float v550 = (v549 * ((v549 > 0.0f) & (v549 < 6.0f)) + 6.0f * (v549 >= 6.0f));
             y0[i0*196 + i1] = v550;
         }
     }
@@ -3568,16 +3657,16 @@ static void k141_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
             KILN_PARALLEL_FOR
             for (long ci = 0; ci < 576; ci++) {
                 const float *plane = x0 + (n*576 + ci)*196;
-                float padded[256];
-                memset(padded, 0, 64);
-                for (long ih = 0; ih < 14; ih++) {
-                    float *to = padded + (ih + 1)*16;
+                float phases[256];
+                memset(phases + 0, 0, 64);
+                memset(phases + 240, 0, 64);
+                for (long i = 1; i < 15; i++) {
+                    float *to = phases + 0 + i*16;
+                    const float *from = plane + (i - 1)*14;
                     memset(to, 0, 4);
-                    memcpy(to + 1, plane + ih*14, 56);
                     memset(to + 15, 0, 4);
+                    memcpy(to + 1, from + 0, 56);
                 }
-                memset(padded + 240, 0, 64);
-                const float *source = padded;
                 for (long m = 0; m < 1; m++) {
                     long co = ci*1 + m;
                     float *target = y0 + (n*576 + co)*196;
@@ -3592,27 +3681,24 @@ static void k141_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
                     const float w6 = wk[6];
                     const float w7 = wk[7];
                     const float w8 = wk[8];
-                    for (long oh = 0; oh < 14; oh += 2) {
-                        const float *i0 = source + (oh)*16;
-                        const float *i1 = source + (oh + 1)*16;
-                        const float *i2 = source + (oh + 2)*16;
-                        const float *i3 = source + (oh + 3)*16;
-                        float *o0 = target + (oh + 0)*14;
-                        float *o1 = target + (oh + 1)*14;
-                        for (long ow = 0; ow < 14; ow++) {
-                            o0[ow] = initial + w0*i0[ow] + w1*i0[ow + 1] + w2*i0[ow + 2] + w3*i1[ow] + w4*i1[ow + 1] + w5*i1[ow + 2] + w6*i2[ow] + w7*i2[ow + 1] + w8*i2[ow + 2];
-                            o1[ow] = initial + w0*i1[ow] + w1*i1[ow + 1] + w2*i1[ow + 2] + w3*i2[ow] + w4*i2[ow + 1] + w5*i2[ow + 2] + w6*i3[ow] + w7*i3[ow + 1] + w8*i3[ow + 2];
+                    float flat[224];
+                    for (long q = 0; q < 222; q++) {
+                        flat[q] = initial + w0*phases[q] + w1*phases[q + 1] + w2*phases[q + 2] + w3*phases[q + 16] + w4*phases[q + 17] + w5*phases[q + 18] + w6*phases[q + 32] + w7*phases[q + 33] + w8*phases[q + 34];
+                    }
+                    for (long oh = 0; oh < 14; oh++) {
+                        memcpy(target + oh*14, flat + oh*16, 56);
+                    }
+                    {
+                        const long ob = (co)*196;
+                        for (long q = 0; q < 196; q++) {
+                            float v564 = y0[ob + q];
+                            float v565 = (v564 * ((v564 > 0.0f) & (v564 < 6.0f)) + 6.0f * (v564 >= 6.0f));
+                            y0[ob + q] = v565;
                         }
                     }
                 }
             }
         }
-    }
-    KILN_PARALLEL_FOR
-    for (long i = 0; i < 112896; i++) {
-        float v564 = y0[i];
-        float v565 = (v564 >= 6.0f ? 6.0f : v564 > 0.0f ? v564 : v564 <= 0.0f ? 0.0f : v564);
-        y0[i] = v565;
     }
 }
 
@@ -3656,7 +3742,7 @@ static void k143_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
         const float a0 = x2[i0];
         for (long i1 = 0; i1 < 196; i1++) {
             float v594 = y0[i0*196 + i1] + a0;
-            float v595 = (v594 >= 6.0f ? 6.0f : v594 > 0.0f ? v594 : v594 <= 0.0f ? 0.0f : v594);
+            float v595 = (v594 * ((v594 > 0.0f) & (v594 < 6.0f)) + 6.0f * (v594 >= 6.0f));
             y0[i0*196 + i1] = v595;
         }
     }
@@ -3672,16 +3758,43 @@ static void k144_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
             KILN_PARALLEL_FOR
             for (long ci = 0; ci < 576; ci++) {
                 const float *plane = x0 + (n*576 + ci)*196;
-                float padded[256];
-                memset(padded, 0, 64);
-                for (long ih = 0; ih < 14; ih++) {
-                    float *to = padded + (ih + 1)*16;
+                float phases[256];
+                memset(phases + 0, 0, 32);
+                for (long i = 1; i < 8; i++) {
+                    float *to = phases + 0 + i*8;
+                    const float *from = plane + (i*2 - 1)*14;
                     memset(to, 0, 4);
-                    memcpy(to + 1, plane + ih*14, 56);
-                    memset(to + 15, 0, 4);
+                    for (long j = 1; j < 8; j++) {
+                        to[j] = from[j*2 - 1];
+                    }
                 }
-                memset(padded + 240, 0, 64);
-                const float *source = padded;
+                memset(phases + 64, 0, 32);
+                for (long i = 1; i < 8; i++) {
+                    float *to = phases + 64 + i*8;
+                    const float *from = plane + (i*2 - 1)*14;
+                    memset(to + 7, 0, 4);
+                    for (long j = 0; j < 7; j++) {
+                        to[j] = from[j*2];
+                    }
+                }
+                memset(phases + 184, 0, 32);
+                for (long i = 0; i < 7; i++) {
+                    float *to = phases + 128 + i*8;
+                    const float *from = plane + (i*2)*14;
+                    memset(to, 0, 4);
+                    for (long j = 1; j < 8; j++) {
+                        to[j] = from[j*2 - 1];
+                    }
+                }
+                memset(phases + 248, 0, 32);
+                for (long i = 0; i < 7; i++) {
+                    float *to = phases + 192 + i*8;
+                    const float *from = plane + (i*2)*14;
+                    memset(to + 7, 0, 4);
+                    for (long j = 0; j < 7; j++) {
+                        to[j] = from[j*2];
+                    }
+                }
                 for (long m = 0; m < 1; m++) {
                     long co = ci*1 + m;
                     float *target = y0 + (n*576 + co)*49;
@@ -3696,36 +3809,24 @@ static void k144_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
                     const float w6 = wk[6];
                     const float w7 = wk[7];
                     const float w8 = wk[8];
-                    for (long oh = 0; oh < 6; oh += 2) {
-                        const float *i0 = source + (oh*2)*16;
-                        const float *i1 = source + (oh*2 + 1)*16;
-                        const float *i2 = source + (oh*2 + 2)*16;
-                        const float *i3 = source + (oh*2 + 3)*16;
-                        const float *i4 = source + (oh*2 + 4)*16;
-                        float *o0 = target + (oh + 0)*7;
-                        float *o1 = target + (oh + 1)*7;
-                        for (long ow = 0; ow < 7; ow++) {
-                            o0[ow] = initial + w0*i0[ow*2] + w1*i0[ow*2 + 1] + w2*i0[ow*2 + 2] + w3*i1[ow*2] + w4*i1[ow*2 + 1] + w5*i1[ow*2 + 2] + w6*i2[ow*2] + w7*i2[ow*2 + 1] + w8*i2[ow*2 + 2];
-                            o1[ow] = initial + w0*i2[ow*2] + w1*i2[ow*2 + 1] + w2*i2[ow*2 + 2] + w3*i3[ow*2] + w4*i3[ow*2 + 1] + w5*i3[ow*2 + 2] + w6*i4[ow*2] + w7*i4[ow*2 + 1] + w8*i4[ow*2 + 2];
-                        }
+                    float flat[56];
+                    for (long q = 0; q < 55; q++) {
+                        flat[q] = initial + w0*phases[q] + w1*phases[q + 64] + w2*phases[q + 1] + w3*phases[q + 128] + w4*phases[q + 192] + w5*phases[q + 129] + w6*phases[q + 8] + w7*phases[q + 72] + w8*phases[q + 9];
                     }
-                    for (long oh = 6; oh < 7; oh++) {
-                        const float *i0 = source + (oh*2)*16;
-                        const float *i1 = source + (oh*2 + 1)*16;
-                        const float *i2 = source + (oh*2 + 2)*16;
-                        float *o0 = target + (oh + 0)*7;
-                        for (long ow = 0; ow < 7; ow++) {
-                            o0[ow] = initial + w0*i0[ow*2] + w1*i0[ow*2 + 1] + w2*i0[ow*2 + 2] + w3*i1[ow*2] + w4*i1[ow*2 + 1] + w5*i1[ow*2 + 2] + w6*i2[ow*2] + w7*i2[ow*2 + 1] + w8*i2[ow*2 + 2];
+                    for (long oh = 0; oh < 7; oh++) {
+                        memcpy(target + oh*7, flat + oh*8, 28);
+                    }
+                    {
+                        const long ob = (co)*49;
+                        for (long q = 0; q < 49; q++) {
+                            float v609 = y0[ob + q];
+                            float v610 = (v609 * ((v609 > 0.0f) & (v609 < 6.0f)) + 6.0f * (v609 >= 6.0f));
+                            y0[ob + q] = v610;
                         }
                     }
                 }
             }
         }
-    }
-    for (long i = 0; i < 28224; i++) {
-        float v609 = y0[i];
-        float v610 = (v609 >= 6.0f ? 6.0f : v609 > 0.0f ? v609 : v609 <= 0.0f ? 0.0f : v609);
-        y0[i] = v610;
     }
 }
 
@@ -3765,7 +3866,7 @@ static void k146_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
         const float a0 = x2[i0];
         for (long i1 = 0; i1 < 49; i1++) {
             float v638 = y0[i0*49 + i1] + a0;
-            float v639 = (v638 >= 6.0f ? 6.0f : v638 > 0.0f ? v638 : v638 <= 0.0f ? 0.0f : v638);
+            float v639 = (v638 * ((v638 > 0.0f) & (v638 < 6.0f)) + 6.0f * (v638 >= 6.0f));
             y0[i0*49 + i1] = v639;
         }
     }
@@ -3781,16 +3882,16 @@ static void k147_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
             KILN_PARALLEL_FOR
             for (long ci = 0; ci < 960; ci++) {
                 const float *plane = x0 + (n*960 + ci)*49;
-                float padded[81];
-                memset(padded, 0, 36);
-                for (long ih = 0; ih < 7; ih++) {
-                    float *to = padded + (ih + 1)*9;
+                float phases[81];
+                memset(phases + 0, 0, 36);
+                memset(phases + 72, 0, 36);
+                for (long i = 1; i < 8; i++) {
+                    float *to = phases + 0 + i*9;
+                    const float *from = plane + (i - 1)*7;
                     memset(to, 0, 4);
-                    memcpy(to + 1, plane + ih*7, 28);
                     memset(to + 8, 0, 4);
+                    memcpy(to + 1, from + 0, 28);
                 }
-                memset(padded + 72, 0, 36);
-                const float *source = padded;
                 for (long m = 0; m < 1; m++) {
                     long co = ci*1 + m;
                     float *target = y0 + (n*960 + co)*49;
@@ -3805,35 +3906,24 @@ static void k147_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
                     const float w6 = wk[6];
                     const float w7 = wk[7];
                     const float w8 = wk[8];
-                    for (long oh = 0; oh < 6; oh += 2) {
-                        const float *i0 = source + (oh)*9;
-                        const float *i1 = source + (oh + 1)*9;
-                        const float *i2 = source + (oh + 2)*9;
-                        const float *i3 = source + (oh + 3)*9;
-                        float *o0 = target + (oh + 0)*7;
-                        float *o1 = target + (oh + 1)*7;
-                        for (long ow = 0; ow < 7; ow++) {
-                            o0[ow] = initial + w0*i0[ow] + w1*i0[ow + 1] + w2*i0[ow + 2] + w3*i1[ow] + w4*i1[ow + 1] + w5*i1[ow + 2] + w6*i2[ow] + w7*i2[ow + 1] + w8*i2[ow + 2];
-                            o1[ow] = initial + w0*i1[ow] + w1*i1[ow + 1] + w2*i1[ow + 2] + w3*i2[ow] + w4*i2[ow + 1] + w5*i2[ow + 2] + w6*i3[ow] + w7*i3[ow + 1] + w8*i3[ow + 2];
-                        }
+                    float flat[63];
+                    for (long q = 0; q < 61; q++) {
+                        flat[q] = initial + w0*phases[q] + w1*phases[q + 1] + w2*phases[q + 2] + w3*phases[q + 9] + w4*phases[q + 10] + w5*phases[q + 11] + w6*phases[q + 18] + w7*phases[q + 19] + w8*phases[q + 20];
                     }
-                    for (long oh = 6; oh < 7; oh++) {
-                        const float *i0 = source + (oh)*9;
-                        const float *i1 = source + (oh + 1)*9;
-                        const float *i2 = source + (oh + 2)*9;
-                        float *o0 = target + (oh + 0)*7;
-                        for (long ow = 0; ow < 7; ow++) {
-                            o0[ow] = initial + w0*i0[ow] + w1*i0[ow + 1] + w2*i0[ow + 2] + w3*i1[ow] + w4*i1[ow + 1] + w5*i1[ow + 2] + w6*i2[ow] + w7*i2[ow + 1] + w8*i2[ow + 2];
+                    for (long oh = 0; oh < 7; oh++) {
+                        memcpy(target + oh*7, flat + oh*9, 28);
+                    }
+                    {
+                        const long ob = (co)*49;
+                        for (long q = 0; q < 49; q++) {
+                            float v653 = y0[ob + q];
+                            float v654 = (v653 * ((v653 > 0.0f) & (v653 < 6.0f)) + 6.0f * (v653 >= 6.0f));
+                            y0[ob + q] = v654;
                         }
                     }
                 }
             }
         }
-    }
-    for (long i = 0; i < 47040; i++) {
-        float v653 = y0[i];
-        float v654 = (v653 >= 6.0f ? 6.0f : v653 > 0.0f ? v653 : v653 <= 0.0f ? 0.0f : v653);
-        y0[i] = v654;
     }
 }
 
@@ -3876,7 +3966,7 @@ static void k149_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
         const float a0 = x2[i0];
         for (long i1 = 0; i1 < 49; i1++) {
             float v683 = y0[i0*49 + i1] + a0;
-            float v684 = (v683 >= 6.0f ? 6.0f : v683 > 0.0f ? v683 : v683 <= 0.0f ? 0.0f : v683);
+            float v684 = (v683 * ((v683 > 0.0f) & (v683 < 6.0f)) + 6.0f * (v683 >= 6.0f));
             y0[i0*49 + i1] = v684;
         }
     }
@@ -3892,16 +3982,16 @@ static void k150_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
             KILN_PARALLEL_FOR
             for (long ci = 0; ci < 960; ci++) {
                 const float *plane = x0 + (n*960 + ci)*49;
-                float padded[81];
-                memset(padded, 0, 36);
-                for (long ih = 0; ih < 7; ih++) {
-                    float *to = padded + (ih + 1)*9;
+                float phases[81];
+                memset(phases + 0, 0, 36);
+                memset(phases + 72, 0, 36);
+                for (long i = 1; i < 8; i++) {
+                    float *to = phases + 0 + i*9;
+                    const float *from = plane + (i - 1)*7;
                     memset(to, 0, 4);
-                    memcpy(to + 1, plane + ih*7, 28);
                     memset(to + 8, 0, 4);
+                    memcpy(to + 1, from + 0, 28);
                 }
-                memset(padded + 72, 0, 36);
-                const float *source = padded;
                 for (long m = 0; m < 1; m++) {
                     long co = ci*1 + m;
                     float *target = y0 + (n*960 + co)*49;
@@ -3916,35 +4006,24 @@ static void k150_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
                     const float w6 = wk[6];
                     const float w7 = wk[7];
                     const float w8 = wk[8];
-                    for (long oh = 0; oh < 6; oh += 2) {
-                        const float *i0 = source + (oh)*9;
-                        const float *i1 = source + (oh + 1)*9;
-                        const float *i2 = source + (oh + 2)*9;
-                        const float *i3 = source + (oh + 3)*9;
-                        float *o0 = target + (oh + 0)*7;
-                        float *o1 = target + (oh + 1)*7;
-                        for (long ow = 0; ow < 7; ow++) {
-                            o0[ow] = initial + w0*i0[ow] + w1*i0[ow + 1] + w2*i0[ow + 2] + w3*i1[ow] + w4*i1[ow + 1] + w5*i1[ow + 2] + w6*i2[ow] + w7*i2[ow + 1] + w8*i2[ow + 2];
-                            o1[ow] = initial + w0*i1[ow] + w1*i1[ow + 1] + w2*i1[ow + 2] + w3*i2[ow] + w4*i2[ow + 1] + w5*i2[ow + 2] + w6*i3[ow] + w7*i3[ow + 1] + w8*i3[ow + 2];
-                        }
+                    float flat[63];
+                    for (long q = 0; q < 61; q++) {
+                        flat[q] = initial + w0*phases[q] + w1*phases[q + 1] + w2*phases[q + 2] + w3*phases[q + 9] + w4*phases[q + 10] + w5*phases[q + 11] + w6*phases[q + 18] + w7*phases[q + 19] + w8*phases[q + 20];
                     }
-                    for (long oh = 6; oh < 7; oh++) {
-                        const float *i0 = source + (oh)*9;
-                        const float *i1 = source + (oh + 1)*9;
-                        const float *i2 = source + (oh + 2)*9;
-                        float *o0 = target + (oh + 0)*7;
-                        for (long ow = 0; ow < 7; ow++) {
-                            o0[ow] = initial + w0*i0[ow] + w1*i0[ow + 1] + w2*i0[ow + 2] + w3*i1[ow] + w4*i1[ow + 1] + w5*i1[ow + 2] + w6*i2[ow] + w7*i2[ow + 1] + w8*i2[ow + 2];
+                    for (long oh = 0; oh < 7; oh++) {
+                        memcpy(target + oh*7, flat + oh*9, 28);
+                    }
+                    {
+                        const long ob = (co)*49;
+                        for (long q = 0; q < 49; q++) {
+                            float v698 = y0[ob + q];
+                            float v699 = (v698 * ((v698 > 0.0f) & (v698 < 6.0f)) + 6.0f * (v698 >= 6.0f));
+                            y0[ob + q] = v699;
                         }
                     }
                 }
             }
         }
-    }
-    for (long i = 0; i < 47040; i++) {
-        float v698 = y0[i];
-        float v699 = (v698 >= 6.0f ? 6.0f : v698 > 0.0f ? v698 : v698 <= 0.0f ? 0.0f : v698);
-        y0[i] = v699;
     }
 }
 
@@ -3987,7 +4066,7 @@ static void k152_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
         const float a0 = x2[i0];
         for (long i1 = 0; i1 < 49; i1++) {
             float v728 = y0[i0*49 + i1] + a0;
-            float v729 = (v728 >= 6.0f ? 6.0f : v728 > 0.0f ? v728 : v728 <= 0.0f ? 0.0f : v728);
+            float v729 = (v728 * ((v728 > 0.0f) & (v728 < 6.0f)) + 6.0f * (v728 >= 6.0f));
             y0[i0*49 + i1] = v729;
         }
     }
@@ -4003,16 +4082,16 @@ static void k153_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
             KILN_PARALLEL_FOR
             for (long ci = 0; ci < 960; ci++) {
                 const float *plane = x0 + (n*960 + ci)*49;
-                float padded[81];
-                memset(padded, 0, 36);
-                for (long ih = 0; ih < 7; ih++) {
-                    float *to = padded + (ih + 1)*9;
+                float phases[81];
+                memset(phases + 0, 0, 36);
+                memset(phases + 72, 0, 36);
+                for (long i = 1; i < 8; i++) {
+                    float *to = phases + 0 + i*9;
+                    const float *from = plane + (i - 1)*7;
                     memset(to, 0, 4);
-                    memcpy(to + 1, plane + ih*7, 28);
                     memset(to + 8, 0, 4);
+                    memcpy(to + 1, from + 0, 28);
                 }
-                memset(padded + 72, 0, 36);
-                const float *source = padded;
                 for (long m = 0; m < 1; m++) {
                     long co = ci*1 + m;
                     float *target = y0 + (n*960 + co)*49;
@@ -4027,35 +4106,24 @@ static void k153_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
                     const float w6 = wk[6];
                     const float w7 = wk[7];
                     const float w8 = wk[8];
-                    for (long oh = 0; oh < 6; oh += 2) {
-                        const float *i0 = source + (oh)*9;
-                        const float *i1 = source + (oh + 1)*9;
-                        const float *i2 = source + (oh + 2)*9;
-                        const float *i3 = source + (oh + 3)*9;
-                        float *o0 = target + (oh + 0)*7;
-                        float *o1 = target + (oh + 1)*7;
-                        for (long ow = 0; ow < 7; ow++) {
-                            o0[ow] = initial + w0*i0[ow] + w1*i0[ow + 1] + w2*i0[ow + 2] + w3*i1[ow] + w4*i1[ow + 1] + w5*i1[ow + 2] + w6*i2[ow] + w7*i2[ow + 1] + w8*i2[ow + 2];
-                            o1[ow] = initial + w0*i1[ow] + w1*i1[ow + 1] + w2*i1[ow + 2] + w3*i2[ow] + w4*i2[ow + 1] + w5*i2[ow + 2] + w6*i3[ow] + w7*i3[ow + 1] + w8*i3[ow + 2];
-                        }
+                    float flat[63];
+                    for (long q = 0; q < 61; q++) {
+                        flat[q] = initial + w0*phases[q] + w1*phases[q + 1] + w2*phases[q + 2] + w3*phases[q + 9] + w4*phases[q + 10] + w5*phases[q + 11] + w6*phases[q + 18] + w7*phases[q + 19] + w8*phases[q + 20];
                     }
-                    for (long oh = 6; oh < 7; oh++) {
-                        const float *i0 = source + (oh)*9;
-                        const float *i1 = source + (oh + 1)*9;
-                        const float *i2 = source + (oh + 2)*9;
-                        float *o0 = target + (oh + 0)*7;
-                        for (long ow = 0; ow < 7; ow++) {
-                            o0[ow] = initial + w0*i0[ow] + w1*i0[ow + 1] + w2*i0[ow + 2] + w3*i1[ow] + w4*i1[ow + 1] + w5*i1[ow + 2] + w6*i2[ow] + w7*i2[ow + 1] + w8*i2[ow + 2];
+                    for (long oh = 0; oh < 7; oh++) {
+                        memcpy(target + oh*7, flat + oh*9, 28);
+                    }
+                    {
+                        const long ob = (co)*49;
+                        for (long q = 0; q < 49; q++) {
+                            float v743 = y0[ob + q];
+                            float v744 = (v743 * ((v743 > 0.0f) & (v743 < 6.0f)) + 6.0f * (v743 >= 6.0f));
+                            y0[ob + q] = v744;
                         }
                     }
                 }
             }
         }
-    }
-    for (long i = 0; i < 47040; i++) {
-        float v743 = y0[i];
-        float v744 = (v743 >= 6.0f ? 6.0f : v743 > 0.0f ? v743 : v743 <= 0.0f ? 0.0f : v743);
-        y0[i] = v744;
     }
 }
 
@@ -4095,7 +4163,7 @@ static void k155_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
         const float a0 = x2[i0];
         for (long i1 = 0; i1 < 49; i1++) {
             float v772 = y0[i0*49 + i1] + a0;
-            float v773 = (v772 >= 6.0f ? 6.0f : v772 > 0.0f ? v772 : v772 <= 0.0f ? 0.0f : v772);
+            float v773 = (v772 * ((v772 > 0.0f) & (v772 < 6.0f)) + 6.0f * (v772 >= 6.0f));
             y0[i0*49 + i1] = v773;
         }
     }
@@ -4123,7 +4191,20 @@ static void k156_global_avg_pool(const float *KILN_RESTRICT x0, float *KILN_REST
 /* 2561000 FLOPs, 5141120 bytes, intensity 0.498 FLOP/B; fusion saves 0 bytes */
 static void k157_matmul_add(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, float *KILN_RESTRICT y0) {
     {
+        #if defined(__TINYC__)
         cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 1, 1000, 1280, 1.0f, x0 + 0, 1280, x1 + 0, 1000, 0.0f, y0 + 0, 1000);
+        #else
+        for (long j = 0; j < 1000; j++) {
+            y0[j] = 0.0f;
+        }
+        for (long p = 0; p < 1280; p += 4) {
+            const float a0 = x0[p], a1 = x0[p + 1], a2 = x0[p + 2], a3 = x0[p + 3];
+            const float *b0 = x1 + p*1000, *b1 = b0 + 1000, *b2 = b1 + 1000, *b3 = b2 + 1000;
+            for (long j = 0; j < 1000; j++) {
+                y0[j] += a0*b0[j] + a1*b1[j] + a2*b2[j] + a3*b3[j];
+            }
+        }
+        #endif
     }
     for (long i = 0; i < 1000; i++) {
         float a0 = x2[i];

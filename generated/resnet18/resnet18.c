@@ -4456,7 +4456,20 @@ static void k071_global_avg_pool(const float *KILN_RESTRICT x0, float *KILN_REST
 /* 1025000 FLOPs, 2066048 bytes, intensity 0.496 FLOP/B; fusion saves 0 bytes */
 static void k072_matmul_add(const float *KILN_RESTRICT x0, const float *KILN_RESTRICT x1, const float *KILN_RESTRICT x2, float *KILN_RESTRICT y0) {
     {
+        #if defined(__TINYC__)
         cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 1, 1000, 512, 1.0f, x0 + 0, 512, x1 + 0, 1000, 0.0f, y0 + 0, 1000);
+        #else
+        for (long j = 0; j < 1000; j++) {
+            y0[j] = 0.0f;
+        }
+        for (long p = 0; p < 512; p += 4) {
+            const float a0 = x0[p], a1 = x0[p + 1], a2 = x0[p + 2], a3 = x0[p + 3];
+            const float *b0 = x1 + p*1000, *b1 = b0 + 1000, *b2 = b1 + 1000, *b3 = b2 + 1000;
+            for (long j = 0; j < 1000; j++) {
+                y0[j] += a0*b0[j] + a1*b1[j] + a2*b2[j] + a3*b3[j];
+            }
+        }
+        #endif
     }
     for (long i = 0; i < 1000; i++) {
         float a0 = x2[i];

@@ -13,7 +13,8 @@ import KilnIR
 ///
 /// A primitive because it is GEMM-shaped. The C follows the kernel plan's algorithm (the rules:
 /// `ConvolutionGeometry.forwardChoice`): depthwise → a direct loop (`writeDepthwise`); 1×1
-/// stride 1 unpadded → `cblas_sgemm` on the image itself; otherwise im2col into scratch +
+/// stride 1 unpadded → `cblas_sgemm` on the image itself, in column blocks with the epilogue
+/// after each (`writePointwise`); otherwise im2col into scratch +
 /// `cblas_sgemm`, per image and group. 3×3 stride-1 shapes where Winograd wins are rewritten to
 /// `conv2d_winograd` before code generation (`WinogradRule`). Cost: MACs = N·Cout·Hout·Wout·(Cin/groups)·Kh·Kw,
 /// FLOPs = 2·MACs + N·Cout·Hout·Wout bias adds; bytes = x + w (+ bias) read, y written.
@@ -110,19 +111,14 @@ public struct Conv2D: Operator {
         kernel.writer.comment("algorithm: \(algorithm.rawValue)")
         switch algorithm {
         case .depthwiseDirect:
-            g.writeDepthwise(&kernel.writer, x: x, w: w, y: y, bias: kernel.inputs.count == 3 ? kernel.inputs[2] : nil,
-                scratch: kernel.scratch)
+            kernel.appliedPlaneEpilogue = g.writeDepthwise(
+                &kernel.writer, x: x, w: w, y: y, bias: kernel.inputs.count == 3 ? kernel.inputs[2] : nil,
+                scratch: kernel.scratch, epilogue: kernel.planeEpilogue)
             return
         case .pointwiseGEMM:
-            kernel.writer.loop("n", count: g.batch) { image in
-                image.loop("g", count: g.groups) { group in
-                    group.line(CExpression.gemm(
-                        m: outputGroup, n: g.outputPlane, k: inputGroup,
-                        a: "\(w) + g*\(outputGroup * inputGroup)", lda: inputGroup,
-                        b: "\(x) + (n*\(g.inputChannels) + g*\(inputGroup))*\(g.inputPlane)", ldb: g.outputPlane,
-                        c: "\(y) + (n*\(g.outputChannels) + g*\(outputGroup))*\(g.outputPlane)", ldc: g.outputPlane))
-                }
-            }
+            kernel.appliedPlaneEpilogue = g.writePointwise(
+                &kernel.writer, x: x, w: w, y: y, biasInput: kernel.inputs.count == 3 ? 2 : nil, epilogue: kernel.planeEpilogue)
+            if kernel.appliedPlaneEpilogue { return }
         default:  // im2col + GEMM: `forwardAlgorithms` offers nothing else
             g.writeTapRanges(&kernel.writer)
             kernel.writer.line("float *column = (float *)\(kernel.scratch);")

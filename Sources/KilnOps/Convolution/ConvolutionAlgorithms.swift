@@ -28,10 +28,12 @@ extension ConvolutionGeometry {
             return KernelChoice(
                 .depthwiseDirect,
                 reason: "one input channel per group (\(groups) groups): a GEMM per group would be "
-                    + "\(outputChannelsPerGroup)x\(patchSize) by \(outputPlane), too small for BLAS")
+                    + "\(outputChannelsPerGroup)x\(patchSize) by \(outputPlane), too small for BLAS"
+                    + (usesFlatDepthwise ? "; output narrower than \(ConvolutionGeometry.flatDepthwiseWidth): one flat loop over phase planes" : ""))
         }
         if isPointwise {
-            return KernelChoice(.pointwiseGEMM, reason: "1x1 stride 1 unpadded: the image is the GEMM operand, no copy")
+            let blocks = pointwiseBlockColumns.map { "; column blocks of \($0), the epilogue (when it reads per plane) after each" } ?? ""
+            return KernelChoice(.pointwiseGEMM, reason: "1x1 stride 1 unpadded: the image is the GEMM operand, no copy" + blocks)
         }
         return KernelChoice(
             .im2colGEMM,

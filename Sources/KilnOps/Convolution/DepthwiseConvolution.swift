@@ -12,7 +12,9 @@ import KilnIR
 /// so `cc -O3 -march=native` vectorizes it over the output columns. Measured on MobileNetV2's
 /// 144×56×56 layer, the earlier split into an interior loop and a bounds-checked border spent most
 /// of its time in the border's scalar taps; the padded copy costs one L1-resident copy per
-/// input element instead.
+/// input element instead. Outputs narrower than `flatDepthwiseWidth` use the flat loop over
+/// phase planes instead (`writeFlatDepthwisePlane`). The kernel's fused epilogue (ReLU6, a
+/// residual add) runs on each block of rows just written, while it is in L1.
 extension ConvolutionGeometry {
     /// The padded plane's width and height: the input with its padding on both sides.
     private var paddedWidth: Int { width.input + width.padBegin + width.padEnd }
@@ -25,16 +27,26 @@ extension ConvolutionGeometry {
 
     /// Scratch of the depthwise kernel: one padded input plane when a tap reads padding and the
     /// plane is too large for the stack.
-    var depthwiseScratchBytes: Int { readsPadding && !depthwisePlaneIsLocal ? paddedWidth * paddedHeight * 4 : 0 }
+    var depthwiseScratchBytes: Int {
+        readsPadding && !depthwisePlaneIsLocal && !usesFlatDepthwise ? paddedWidth * paddedHeight * 4 : 0
+    }
 
     /// Writes the whole depthwise convolution: `x` the input, `w` the weights, `y` the output,
     /// `bias` the bias pointer (nil without bias), `scratch` the scratch pointer. The input
     /// channels split across threads (each computes the outputs of its channel) unless the
-    /// padded plane must be the one in scratch.
-    func writeDepthwise(_ writer: inout CWriter, x: String, w: String, y: String, bias: String?, scratch: String) {
+    /// padded plane must be the one in scratch. With `epilogue`, applies it to every output
+    /// (and returns true).
+    func writeDepthwise(
+        _ writer: inout CWriter, x: String, w: String, y: String, bias: String?, scratch: String,
+        epilogue: KernelContext.PlaneEpilogue? = nil
+    ) -> Bool {
         let taps = height.kernel * width.kernel
+        let flat = usesFlatDepthwise
         let sourceWidth = readsPadding ? paddedWidth : width.input
-        let shared = readsPadding && !depthwisePlaneIsLocal
+        let shared = readsPadding && !depthwisePlaneIsLocal && !flat
+        func applyEpilogue(_ writer: inout CWriter, from start: String, to end: String) {
+            epilogue?(&writer, KernelContext.PlaneRange(image: "n", channel: "co", start: start, end: end), nil)
+        }
         if shared {
             writer.line("float *padded = (float *)\(scratch);")
             writer.line("memset(padded, 0, \(depthwiseScratchBytes));")
@@ -47,10 +59,12 @@ extension ConvolutionGeometry {
                         row.line("memcpy(padded + (ih + \(height.padBegin))*\(paddedWidth) + \(width.padBegin), "
                             + "plane + ih*\(width.input), \(width.input * 4));")
                     }
+                } else if flat {
+                    writeDepthwisePhases(&channel)
                 } else if readsPadding {
                     writeLocalPaddedPlane(&channel, name: "padded", plane: "plane", paddedWidth: paddedWidth, paddedHeight: paddedHeight)
                 }
-                channel.line("const float *source = \(readsPadding ? "padded" : "plane");")
+                if !flat { channel.line("const float *source = \(readsPadding ? "padded" : "plane");") }
                 // The plane serves all the channel's multiplier outputs.
                 channel.loop("m", count: outputChannelsPerGroup) { output in
                     output.line("long co = ci*\(outputChannelsPerGroup) + m;")
@@ -58,12 +72,23 @@ extension ConvolutionGeometry {
                     output.line("const float *wk = \(w) + co*\(taps);")
                     output.line("const float initial = \(bias.map { "\($0)[co]" } ?? "0.0f");")
                     for tap in 0..<taps { output.line("const float w\(tap) = wk[\(tap)];") }
+                    if flat {
+                        writeFlatDepthwisePlane(&output)
+                        applyEpilogue(&output, from: "0", to: "\(outputPlane)")
+                        return
+                    }
                     let block = 2, whole = (height.output / block) * block
                     if whole > 0 {
-                        output.block("for (long oh = 0; oh < \(whole); oh += \(block))") { writeRows(&$0, count: block, sourceWidth) }
+                        output.block("for (long oh = 0; oh < \(whole); oh += \(block))") { rows in
+                            writeRows(&rows, count: block, sourceWidth)
+                            applyEpilogue(&rows, from: "oh*\(width.output)", to: "(oh + \(block))*\(width.output)")
+                        }
                     }
                     if whole < height.output {
-                        output.block("for (long oh = \(whole); oh < \(height.output); oh++)") { writeRows(&$0, count: 1, sourceWidth) }
+                        output.block("for (long oh = \(whole); oh < \(height.output); oh++)") { rows in
+                            writeRows(&rows, count: 1, sourceWidth)
+                            applyEpilogue(&rows, from: "oh*\(width.output)", to: "(oh + 1)*\(width.output)")
+                        }
                     }
                 }
             }
@@ -73,6 +98,7 @@ extension ConvolutionGeometry {
                 image.parallelLoop("ci", count: inputChannels, elements: outputChannels * outputPlane * taps, channels)
             }
         }
+        return epilogue != nil
     }
 
     /// `count` output rows from `oh`: a pointer per source row they read, then the column loop.

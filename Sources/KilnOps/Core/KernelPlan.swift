@@ -9,7 +9,7 @@ public enum KernelAlgorithm: String, Sendable, Hashable, CaseIterable {
     /// Patches copied into a scratch matrix, then `cblas_sgemm`.
     case im2colGEMM = "im2col+gemm"
     /// One input channel per group: a direct loop per output plane, register-blocked rows,
-    /// branch-free interior.
+    /// branch-free interior; outputs narrower than 32 one flat loop over phase planes.
     case depthwiseDirect = "depthwise-direct"
     /// Winograd F(2×2, 3×3): 16 products per 4 outputs instead of 36.
     case winogradF2x2 = "winograd-f2x2-3x3"

@@ -99,6 +99,32 @@ public struct KernelContext {
     /// the same pass over the output as the fused epilogue (activation, residual add, scale); nil
     /// when the emitter writes its complete output.
     public var deferredBias: DeferredBias?
+    /// Writes the kernel's fused elementwise epilogue (activation, residual add, scale; plus `bias`
+    /// when given) over part of one output plane, so that an emitter can apply it to each block
+    /// of output while the block is still in cache; nil when the kernel has no epilogue or its
+    /// operands are not laid out per plane (see `PlaneRange`).
+    public var planeEpilogue: PlaneEpilogue?
+    /// Set by an emitter that applied `planeEpilogue` to every output element (with its bias, if
+    /// any): the kernel then writes no separate pass over the output.
+    public var appliedPlaneEpilogue = false
+
+    /// Output elements [image, channel, start..<end) of an [N, C, ...] output, the axes after the
+    /// channel flattened: C expressions evaluated once, before the elements.
+    public struct PlaneRange {
+        public var image: String
+        public var channel: String
+        public var start: String
+        public var end: String
+        public init(image: String, channel: String, start: String, end: String) {
+            self.image = image
+            self.channel = channel
+            self.start = start
+            self.end = end
+        }
+    }
+
+    /// Writes the epilogue over `range` (see `planeEpilogue`).
+    public typealias PlaneEpilogue = (_ writer: inout CWriter, _ range: PlaneRange, _ bias: DeferredBias?) -> Void
 
     /// Input `input`, a vector added along output axis `axis` (a convolution's per-channel bias).
     public struct DeferredBias: Sendable {

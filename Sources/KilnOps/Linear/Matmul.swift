@@ -5,7 +5,8 @@ import KilnIR
 /// dimensions broadcast. `transpose_a` / `transpose_b` read an operand's last two axes swapped.
 ///
 /// A primitive because it is GEMM-shaped: the C calls `cblas_sgemm` once per batch entry, or once
-/// for all of them when a batch of untransposed A matrices shares one B (their rows stack).
+/// for all of them when a batch of untransposed A matrices shares one B (their rows stack); one
+/// row times an untransposed B is a vectorizable loop instead (`writeVectorTimesMatrix`).
 /// Cost: `M·N·K` MACs per batch entry, FLOPs = 2·MACs.
 public struct Matmul: Operator {
     public init() {}
@@ -82,6 +83,9 @@ public struct Matmul: Operator {
         guard let d = try? dimensions(signature.inputs[0], signature.inputs[1], signature.attributes) else { return nil }
         let product = "\(d.m)x\(d.k) by \(d.k)x\(d.n)"
         let batch = d.batch.elementCount
+        if batch == 1 && d.m == 1 && !signature.attributes.bool("transpose_b", default: false) {
+            return KernelChoice(.gemm, layout: "row-major", reason: "one row by \(d.k)x\(d.n): a loop streaming B once (cblas_sgemm under tcc)")
+        }
         return KernelChoice(
             .gemm, layout: "row-major",
             reason: batch > 1 ? "\(batch) products of \(product), one cblas_sgemm each or stacked" : "one cblas_sgemm of \(product)")
@@ -107,6 +111,10 @@ public struct Matmul: Operator {
                 + "\(a) + \(offsetA), \(lda), \(b) + \(offsetB), \(ldb), 0.0f, \(c) + \(offsetC), \(d.n));"
         }
         if d.batch.rank == 0 || stacked {
+            if rows == 1 && !transposeB {
+                writeVectorTimesMatrix(&kernel.writer, d, a: a, b: b, c: c, gemm: call("0", "0", "0"))
+                return
+            }
             kernel.writer.line(call("0", "0", "0"))
             return
         }
@@ -116,6 +124,33 @@ public struct Matmul: Operator {
             let offsetC = "(\(CWriter.index(indices, strides: batchStrides))) * \(d.m * d.n)"
             body.line(call(offsetA, offsetB, offsetC))
         }
+    }
+
+    /// One row times a row-major K×N matrix (a linear layer on one sample): `cblas_sgemm` with
+    /// M = 1 runs at a quarter of the bandwidth that streaming B once needs (379 µs against 96 for
+    /// MobileNetV2's 1280×1000 classifier on one core here), so the compilers that vectorize get
+    /// a loop over the columns, four rows of B per pass over the output row; tcc keeps the call.
+    private func writeVectorTimesMatrix(_ writer: inout CWriter, _ d: Dimensions, a: String, b: String, c: String, gemm: String) {
+        let whole = d.k / 4 * 4
+        writer.line("#if defined(__TINYC__)")
+        writer.line(gemm)
+        writer.line("#else")
+        writer.loop("j", count: d.n) { $0.line("\(c)[j] = 0.0f;") }
+        if whole > 0 {
+            writer.block("for (long p = 0; p < \(whole); p += 4)") { rows in
+                rows.line("const float a0 = \(a)[p], a1 = \(a)[p + 1], a2 = \(a)[p + 2], a3 = \(a)[p + 3];")
+                rows.line("const float *b0 = \(b) + p*\(d.n), *b1 = b0 + \(d.n), *b2 = b1 + \(d.n), *b3 = b2 + \(d.n);")
+                rows.loop("j", count: d.n) { $0.line("\(c)[j] += a0*b0[j] + a1*b1[j] + a2*b2[j] + a3*b3[j];") }
+            }
+        }
+        if whole < d.k {
+            writer.block("for (long p = \(whole); p < \(d.k); p++)") { rows in
+                rows.line("const float ap = \(a)[p];")
+                rows.line("const float *bp = \(b) + p*\(d.n);")
+                rows.loop("j", count: d.n) { $0.line("\(c)[j] += ap*bp[j];") }
+            }
+        }
+        writer.line("#endif")
     }
 
     public func cost(_ signature: OperatorSignature) -> OperatorCost {
