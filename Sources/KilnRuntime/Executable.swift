@@ -132,8 +132,8 @@ public final class Executable: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         try store(inputs)
-        let code = beginCall()
-        return BLASCallGate.shared.withCall(threads: threadCount) {
+        let (code, blasThreads) = beginCall()
+        return BLASCallGate.shared.withCall(threads: blasThreads) {
             prepareIfNeeded(code)
             code.run(arena)
             let outputs = Dictionary(uniqueKeysWithValues: graph.outputs.map { ($0.name, read(graph[$0.node])) })
@@ -149,8 +149,8 @@ public final class Executable: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         try store(inputs)
-        let code = beginCall()
-        BLASCallGate.shared.withCall(threads: threadCount) {
+        let (code, blasThreads) = beginCall()
+        BLASCallGate.shared.withCall(threads: blasThreads) {
             prepareIfNeeded(code)
             code.run(arena)
             for output in graph.outputs {
@@ -177,8 +177,8 @@ public final class Executable: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         try store(inputs)
-        let code = beginCall()
-        return BLASCallGate.shared.withCall(threads: threadCount) {
+        let (code, blasThreads) = beginCall()
+        return BLASCallGate.shared.withCall(threads: blasThreads) {
             prepareIfNeeded(code)
             for index in preparationKernelCount..<kernelCount {
                 body(index) { code.runKernel(Int32(index), arena) }
@@ -194,8 +194,8 @@ public final class Executable: @unchecked Sendable {
     public func preparedBytes(_ ranges: [Range<Int>]) -> Data {
         lock.lock()
         defer { lock.unlock() }
-        let code = beginCall()
-        return BLASCallGate.shared.withCall(threads: threadCount) {
+        let (code, blasThreads) = beginCall()
+        return BLASCallGate.shared.withCall(threads: blasThreads) {
             prepareIfNeeded(code)
             var data = Data()
             for range in ranges { data.append(Data(bytes: arena + range.lowerBound, count: range.count)) }
@@ -204,12 +204,13 @@ public final class Executable: @unchecked Sendable {
     }
 
     /// Switches to the native code if it became ready, and sets the OpenMP thread count of the
-    /// calling thread (OpenBLAS's follows from `BLASCallGate`); the code the whole call then runs.
-    /// Called under the lock.
-    private func beginCall() -> LoadedProgram {
+    /// calling thread; the code the whole call then runs, and the thread count the call holds
+    /// `BLASCallGate` with (1 for native code with OpenMP, whose threads split the products
+    /// themselves; the executable's count otherwise). Called under the lock.
+    private func beginCall() -> (code: LoadedProgram, blasThreads: Int) {
         installNativeIfReady()
-        code.setThreads(Int32(threadCount))
-        return code
+        let blasThreads = Int(code.setThreads(Int32(threadCount)))
+        return (code, BLASThreads.allowedCounts.contains(blasThreads) ? blasThreads : threadCount)
     }
 
     /// Takes the finished native build, if any, as the code of the next calls. Called under the lock.

@@ -10,7 +10,8 @@ struct LoadedProgram {
     let prepare: Driver
     let update: Driver
     let runKernel: @convention(c) (Int32, UnsafeMutableRawPointer) -> Void
-    let setThreads: @convention(c) (Int32) -> Void
+    /// Sets OpenMP's thread count; returns the thread count OpenBLAS should run on.
+    let setThreads: @convention(c) (Int32) -> Int32
 
     /// Looks up the entry points `GeneratedProgram` documents in `module`.
     init(module: any LoadedModule, tier: Tier) throws(KilnError) {
@@ -28,6 +29,6 @@ struct LoadedProgram {
         self.prepare = unsafeBitCast(prepare, to: Driver.self)
         self.update = unsafeBitCast(update, to: Driver.self)
         runKernel = unsafeBitCast(kernel, to: (@convention(c) (Int32, UnsafeMutableRawPointer) -> Void).self)
-        setThreads = unsafeBitCast(threads, to: (@convention(c) (Int32) -> Void).self)
+        setThreads = unsafeBitCast(threads, to: (@convention(c) (Int32) -> Int32).self)
     }
 }

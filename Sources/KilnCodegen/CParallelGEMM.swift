@@ -1,0 +1,42 @@
+/// The GEMM of native code built with OpenMP: `cblas_sgemm` split across OpenMP's threads, each
+/// part a serial `cblas_sgemm`, so that one pool of threads runs the whole program.
+///
+/// Native code with OpenMP runs OpenBLAS on one thread (`kiln_set_threads` returns 1): OpenBLAS's
+/// own workers spin for about 0.1 s after each threaded product, on the core the next OpenMP loop
+/// needs, and a product called from inside a parallel loop (a Winograd kernel's products, a batch
+/// of images) must not start threads of its own. Outside a parallel region a product of at least
+/// `KILN_GEMM_SPLIT_WORK` multiply-adds is split along the longer of its output's two sides into
+/// one part per thread, at multiples of 16 so that no part ends inside OpenBLAS's register
+/// blocks; inside a region, or when small, it is one call. Each output element is computed by the
+/// same dot product whatever the split (OpenBLAS blocks the shared side k the same way), so the
+/// result does not depend on the thread count. tcc has no OpenMP: its code calls OpenBLAS as is,
+/// on the executable's thread count.
+extension CPrelude {
+    static let parallelGEMM = """
+        #ifdef _OPENMP
+        int omp_get_max_threads(void); int omp_in_parallel(void);
+        #define KILN_GEMM_SPLIT_WORK 262144.0
+        static __attribute__((unused)) void kiln_sgemm(int order, int transA, int transB, int m, int n, int k, float alpha,
+                                                       const float *a, int lda, const float *b, int ldb, float beta, float *c, int ldc) {
+            int parts = omp_in_parallel() ? 1 : omp_get_max_threads();
+            int columns = n >= m;
+            long extent = columns ? n : m, blocks = extent / 16;
+            if ((double)m * n * k < KILN_GEMM_SPLIT_WORK) parts = 1;
+            if (parts > blocks) parts = (int)blocks;
+            if (parts <= 1) { cblas_sgemm(order, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc); return; }
+            _Pragma("omp parallel for num_threads(parts)")
+            for (int p = 0; p < parts; p++) {
+                long first = blocks * p / parts * 16, last = p == parts - 1 ? extent : blocks * (p + 1) / parts * 16;
+                if (columns) {
+                    cblas_sgemm(order, transA, transB, m, (int)(last - first), k, alpha, a, lda,
+                                b + (transB == KILN_TRANS ? first * ldb : first), ldb, beta, c + first, ldc);
+                } else {
+                    cblas_sgemm(order, transA, transB, (int)(last - first), n, k, alpha,
+                                a + (transA == KILN_TRANS ? first : first * lda), lda, b, ldb, beta, c + first * ldc, ldc);
+                }
+            }
+        }
+        #define cblas_sgemm kiln_sgemm
+        #endif
+        """
+}
