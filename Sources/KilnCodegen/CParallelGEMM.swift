@@ -39,4 +39,25 @@ extension CPrelude {
         #define cblas_sgemm kiln_sgemm
         #endif
         """
+
+    /// `int kiln_copy(void *to, const void *from, long bytes, int threads)`: copies between the
+    /// caller's tensors and the arena on OpenMP's threads (slices of whole cache lines), the pool
+    /// the kernels run on, whose workers are awake, and returns 1; built without OpenMP it returns
+    /// 0 and the runtime copies itself (`ParallelCopy`).
+    static let parallelCopy = """
+        int kiln_copy(void *to, const void *from, long bytes, int threads) {
+        #ifdef _OPENMP
+            long slice = (bytes / (threads > 1 ? threads : 1) + 63) & ~63L;
+            _Pragma("omp parallel for num_threads(threads)")
+            for (int p = 0; p < threads; p++) {
+                long start = p * slice, count = bytes - start < slice ? bytes - start : slice;
+                if (count > 0) memcpy((unsigned char *)to + start, (const unsigned char *)from + start, (size_t)count);
+            }
+            return 1;
+        #else
+            (void)to; (void)from; (void)bytes; (void)threads;
+            return 0;
+        #endif
+        }
+        """
 }

@@ -45,7 +45,9 @@ public struct DriverBodies: Sendable {
 /// runs one kernel (for per-kernel timing), and index `kernels.count` runs the state updates;
 /// `int kiln_set_threads(int count)` sets the thread count of the loops the native compiler
 /// parallelized with OpenMP (nothing under tcc) and returns the thread count OpenBLAS runs on
-/// (1 with OpenMP, whose threads split the products: `CPrelude.parallelGEMM`; `count` under tcc).
+/// (1 with OpenMP, whose threads split the products: `CPrelude.parallelGEMM`; `count` under tcc);
+/// `int kiln_copy(void *to, const void *from, long bytes, int threads)` copies on OpenMP's
+/// threads and returns 1, or returns 0 without OpenMP (`CPrelude.parallelCopy`).
 public struct GeneratedProgram: Sendable {
     /// The name of the graph the program computes.
     public let graphName: String

@@ -31,6 +31,8 @@ enum JITSource {
             }
         }
         writer.line()
+        for line in CPrelude.parallelCopy.split(separator: "\n") { writer.line(String(line)) }
+        writer.line()
         writer.block("int kiln_set_threads(int count)") { body in
             body.line("#ifdef _OPENMP")
             body.line("void omp_set_num_threads(int);")

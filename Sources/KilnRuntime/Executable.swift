@@ -158,7 +158,7 @@ public final class Executable: @unchecked Sendable {
                 if node.type.dtype == .float32, outputs[output.name]?.type == node.type {
                     let source = UnsafeRawPointer(arena + program.plan.offset(of: node.id))
                     outputs[output.name]?.floats.withUnsafeMutableBytes {
-                        ParallelCopy.copy(to: $0.baseAddress!, from: source, byteCount: $0.count, threads: threadCount)
+                        code.copy(to: $0.baseAddress!, from: source, byteCount: $0.count, threads: threadCount)
                     }
                 } else {
                     outputs[output.name] = read(node)
@@ -300,7 +300,7 @@ public final class Executable: @unchecked Sendable {
         let base = arena + program.plan.offset(of: node.id)
         switch node.type.dtype {
         case .float32:
-            value.floats.withUnsafeBytes { ParallelCopy.copy(to: base, from: $0.baseAddress!, byteCount: $0.count, threads: threadCount) }
+            value.floats.withUnsafeBytes { code.copy(to: base, from: $0.baseAddress!, byteCount: $0.count, threads: threadCount) }
         case .int32:
             value.integers.map { Int32(truncatingIfNeeded: $0) }.withUnsafeBytes {
                 base.copyMemory(from: $0.baseAddress!, byteCount: $0.count)
