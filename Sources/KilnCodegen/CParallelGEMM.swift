@@ -7,10 +7,10 @@
 /// of images) must not start threads of its own. Outside a parallel region a product of at least
 /// `KILN_GEMM_SPLIT_WORK` multiply-adds is split along the longer of its output's two sides into
 /// one part per thread, at multiples of 16 so that no part ends inside OpenBLAS's register
-/// blocks; inside a region, or when small, it is one call. Each output element is computed by the
-/// same dot product whatever the split (OpenBLAS blocks the shared side k the same way), so the
-/// result does not depend on the thread count. tcc has no OpenMP: its code calls OpenBLAS as is,
-/// on the executable's thread count.
+/// blocks; inside a region, or when small, it is one call. A part is a smaller OpenBLAS call,
+/// which may round some elements differently (as OpenBLAS's own threads do), so results at
+/// another thread count agree within rounding (`NativeThreadPoolTests`: 1e-6 of the norm).
+/// tcc has no OpenMP: its code calls OpenBLAS as is, on the executable's thread count.
 extension CPrelude {
     static let parallelGEMM = """
         #ifdef _OPENMP

@@ -86,9 +86,10 @@ extension ConvolutionGeometry {
     }
 
     /// Writes the col2im scatter: adds each element of the [patchSize, Hout·Wout] matrix at
-    /// `column` into the image group at `image` (which the caller has zeroed).
-    func writeCol2im(_ writer: inout CWriter, column: String, image: String) {
-        writePatchLoops(&writer, constant: true, matrix: column) { row in
+    /// `column` into the image group at `image` (which the caller has zeroed), the channels split
+    /// across threads unless `parallel` is false.
+    func writeCol2im(_ writer: inout CWriter, column: String, image: String, parallel: Bool = true) {
+        writePatchLoops(&writer, constant: true, matrix: column, parallel: parallel) { row in
             writeRowSegment(&row)
             row.line("const float *from = row + start;")
             row.line("float *to = \(image) + plane + first;")

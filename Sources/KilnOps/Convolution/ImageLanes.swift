@@ -24,17 +24,23 @@ extension ConvolutionGeometry {
 
     /// Writes the loop over images with `column` (the lane's im2col matrix, inside the scratch
     /// matrices at `columns`) and `n` (the image) in scope for `body`, which writes one image's
-    /// work. With one lane this is the plain loop over images.
-    func writeImageLanes(_ writer: inout CWriter, columns: String, _ body: (inout CWriter) -> Void) {
+    /// work. `perLane` writes each lane's declarations first, given the C expression of the lane's
+    /// index (nil with one lane). With one lane this is the plain loop over images.
+    func writeImageLanes(
+        _ writer: inout CWriter, columns: String, perLane: (inout CWriter, String?) -> Void = { _, _ in },
+        _ body: (inout CWriter) -> Void
+    ) {
         let lanes = imageLanes
         guard lanes > 1 else {
             writer.line("float *column = \(columns);")
+            perLane(&writer, nil)
             writer.loop("n", count: batch, body)
             return
         }
         writer.line("KILN_PARALLEL_FOR")
         writer.loop("lane", count: lanes) { lane in
             lane.line("float *column = \(columns) + lane*\(columnBytes / 4);")
+            perLane(&lane, "lane")
             lane.block("for (long n = lane*\(batch)/\(lanes); n < (lane + 1)*\(batch)/\(lanes); n++)", body)
         }
     }
