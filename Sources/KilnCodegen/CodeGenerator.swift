@@ -23,7 +23,7 @@ public enum CodeGenerator {
         let memory = memory
             ?? MemoryPlan.separateBuffers(for: graph, kernelScratch: kernelScratch(graph, fusion, kernelPlan: kernelPlan))
         var writer = CWriter()
-        var names = CNamer(reserved: ["kiln_prepare", "kiln_run", "kiln_update", "kiln_run_kernel", "kiln_set_threads"])
+        var names = CNamer(reserved: ["kiln_prepare", "kiln_run", "kiln_update", "kiln_run_kernel", "kiln_set_threads", "kiln_sgemm", "kiln_copy"])
         var kernels: [KernelInfo] = []
         var calls: [String] = []
         var usesGEMM = false

@@ -43,8 +43,11 @@ public struct DriverBodies: Sendable {
 /// in place (the runtime reads the outputs first, so an output that is an updated parameter
 /// holds its value before the update); `void kiln_run_kernel(int index, unsigned char *arena)`
 /// runs one kernel (for per-kernel timing), and index `kernels.count` runs the state updates;
-/// `void kiln_set_threads(int count)` sets the thread count of the loops the native compiler
-/// parallelized with OpenMP (nothing under tcc).
+/// `int kiln_set_threads(int count)` sets the thread count of the loops the native compiler
+/// parallelized with OpenMP (nothing under tcc) and returns the thread count OpenBLAS runs on
+/// (1 with OpenMP, whose threads split the products: `CPrelude.parallelGEMM`; `count` under tcc);
+/// `int kiln_copy(void *to, const void *from, long bytes, int threads)` copies on OpenMP's
+/// threads and returns 1, or returns 0 without OpenMP (`CPrelude.parallelCopy`).
 public struct GeneratedProgram: Sendable {
     /// The name of the graph the program computes.
     public let graphName: String

@@ -132,8 +132,8 @@ public final class Executable: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         try store(inputs)
-        let code = beginCall()
-        return BLASCallGate.shared.withCall(threads: threadCount) {
+        let (code, blasThreads) = beginCall()
+        return BLASCallGate.shared.withCall(threads: blasThreads) {
             prepareIfNeeded(code)
             code.run(arena)
             let outputs = Dictionary(uniqueKeysWithValues: graph.outputs.map { ($0.name, read(graph[$0.node])) })
@@ -149,8 +149,8 @@ public final class Executable: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         try store(inputs)
-        let code = beginCall()
-        BLASCallGate.shared.withCall(threads: threadCount) {
+        let (code, blasThreads) = beginCall()
+        BLASCallGate.shared.withCall(threads: blasThreads) {
             prepareIfNeeded(code)
             code.run(arena)
             for output in graph.outputs {
@@ -158,7 +158,7 @@ public final class Executable: @unchecked Sendable {
                 if node.type.dtype == .float32, outputs[output.name]?.type == node.type {
                     let source = UnsafeRawPointer(arena + program.plan.offset(of: node.id))
                     outputs[output.name]?.floats.withUnsafeMutableBytes {
-                        ParallelCopy.copy(to: $0.baseAddress!, from: source, byteCount: $0.count, threads: threadCount)
+                        code.copy(to: $0.baseAddress!, from: source, byteCount: $0.count, threads: threadCount)
                     }
                 } else {
                     outputs[output.name] = read(node)
@@ -201,8 +201,8 @@ public final class Executable: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         try store(inputs)
-        let code = beginCall()
-        return BLASCallGate.shared.withCall(threads: threadCount) {
+        let (code, blasThreads) = beginCall()
+        return BLASCallGate.shared.withCall(threads: blasThreads) {
             prepareIfNeeded(code)
             for index in preparationKernelCount..<kernelCount {
                 body(index) { code.runKernel(Int32(index), arena) }
@@ -218,8 +218,8 @@ public final class Executable: @unchecked Sendable {
     public func preparedBytes(_ ranges: [Range<Int>]) -> Data {
         lock.lock()
         defer { lock.unlock() }
-        let code = beginCall()
-        return BLASCallGate.shared.withCall(threads: threadCount) {
+        let (code, blasThreads) = beginCall()
+        return BLASCallGate.shared.withCall(threads: blasThreads) {
             prepareIfNeeded(code)
             var data = Data()
             for range in ranges { data.append(Data(bytes: arena + range.lowerBound, count: range.count)) }
@@ -228,12 +228,13 @@ public final class Executable: @unchecked Sendable {
     }
 
     /// Switches to the native code if it became ready, and sets the OpenMP thread count of the
-    /// calling thread (OpenBLAS's follows from `BLASCallGate`); the code the whole call then runs.
-    /// Called under the lock.
-    private func beginCall() -> LoadedProgram {
+    /// calling thread; the code the whole call then runs, and the thread count the call holds
+    /// `BLASCallGate` with (1 for native code with OpenMP, whose threads split the products
+    /// themselves; the executable's count otherwise). Called under the lock.
+    private func beginCall() -> (code: LoadedProgram, blasThreads: Int) {
         installNativeIfReady()
-        code.setThreads(Int32(threadCount))
-        return code
+        let blasThreads = Int(code.setThreads(Int32(threadCount)))
+        return (code, BLASThreads.allowedCounts.contains(blasThreads) ? blasThreads : threadCount)
     }
 
     /// Takes the finished native build, if any, as the code of the next calls. Called under the lock.
@@ -332,7 +333,7 @@ public final class Executable: @unchecked Sendable {
         let base = arena + program.plan.offset(of: node.id)
         switch node.type.dtype {
         case .float32:
-            value.floats.withUnsafeBytes { ParallelCopy.copy(to: base, from: $0.baseAddress!, byteCount: $0.count, threads: threadCount) }
+            value.floats.withUnsafeBytes { code.copy(to: base, from: $0.baseAddress!, byteCount: $0.count, threads: threadCount) }
         case .int32:
             value.integers.map { Int32(truncatingIfNeeded: $0) }.withUnsafeBytes {
                 base.copyMemory(from: $0.baseAddress!, byteCount: $0.count)

@@ -10,7 +10,20 @@ struct LoadedProgram {
     let prepare: Driver
     let update: Driver
     let runKernel: @convention(c) (Int32, UnsafeMutableRawPointer) -> Void
-    let setThreads: @convention(c) (Int32) -> Void
+    /// Sets OpenMP's thread count; returns the thread count OpenBLAS should run on.
+    let setThreads: @convention(c) (Int32) -> Int32
+
+    /// Copies on the program's OpenMP threads (`kiln_copy`); returns 0 when it has none.
+    let copy: (@convention(c) (UnsafeMutableRawPointer, UnsafeRawPointer, Int, Int32) -> Int32)?
+
+    /// Copies `byteCount` bytes on `threads` threads: OpenMP's, those the kernels run on, when
+    /// the program has them and the copy is large, else `ParallelCopy`'s.
+    func copy(to target: UnsafeMutableRawPointer, from source: UnsafeRawPointer, byteCount: Int, threads: Int) {
+        if threads > 1, byteCount >= ParallelCopy.minimumBytes, let copy, copy(target, source, byteCount, Int32(threads)) != 0 {
+            return
+        }
+        ParallelCopy.copy(to: target, from: source, byteCount: byteCount, threads: threads)
+    }
 
     /// Looks up the entry points `GeneratedProgram` documents in `module`.
     init(module: any LoadedModule, tier: Tier) throws(KilnError) {
@@ -28,6 +41,9 @@ struct LoadedProgram {
         self.prepare = unsafeBitCast(prepare, to: Driver.self)
         self.update = unsafeBitCast(update, to: Driver.self)
         runKernel = unsafeBitCast(kernel, to: (@convention(c) (Int32, UnsafeMutableRawPointer) -> Void).self)
-        setThreads = unsafeBitCast(threads, to: (@convention(c) (Int32) -> Void).self)
+        setThreads = unsafeBitCast(threads, to: (@convention(c) (Int32) -> Int32).self)
+        copy = module.symbol("kiln_copy").map {
+            unsafeBitCast($0, to: (@convention(c) (UnsafeMutableRawPointer, UnsafeRawPointer, Int, Int32) -> Int32).self)
+        }
     }
 }

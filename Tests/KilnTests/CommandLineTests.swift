@@ -49,7 +49,9 @@ import Testing
         #expect(Approximate.normwiseRelativeError(output.doubles, reference.doubles) < 1e-5)
         let fromFile = try Self.kiln(["run", Self.root.appendingPathComponent("graphs/mlp.kiln").path, "--input", "x=\(inputPath)", "--output", outputPath + "2.npy"])
         #expect(fromFile.status == 0, "\(fromFile.error)")
-        #expect(try NumPyFile.read(outputPath + "2.npy") == output)
+        // Within rounding, not bits: either process may already run the native tier, whose split
+        // products round differently from tcc's single OpenBLAS calls (CPrelude.parallelGEMM).
+        #expect(Approximate.normwiseRelativeError(try NumPyFile.read(outputPath + "2.npy").doubles, output.doubles) < 1e-6)
     }
 
     @Test func badInputExitsWithOneLine() throws {

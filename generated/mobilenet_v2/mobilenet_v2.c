@@ -2281,8 +2281,8 @@ static void k104_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
         static const long oh_hi[3] = {112, 112, 112};
         static const long ow_lo[3] = {1, 0, 0};
         static const long ow_hi[3] = {112, 112, 112};
+        memset(scratch, 0, 1354752);
         float *column = (float *)scratch;
-        memset(column, 0, 1354752);
         for (long n = 0; n < 1; n++) {
             for (long g = 0; g < 1; g++) {
                 const float *image = x0 + (n*3 + g*3)*50176;

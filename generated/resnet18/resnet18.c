@@ -1996,8 +1996,8 @@ static void k050_conv2d_relu(const float *KILN_RESTRICT x0, const float *KILN_RE
         static const long oh_hi[7] = {112, 112, 112, 112, 112, 111, 111};
         static const long ow_lo[7] = {2, 1, 1, 0, 0, 0, 0};
         static const long ow_hi[7] = {112, 112, 112, 112, 112, 111, 111};
+        memset(scratch, 0, 7375872);
         float *column = (float *)scratch;
-        memset(column, 0, 7375872);
         for (long n = 0; n < 1; n++) {
             for (long g = 0; g < 1; g++) {
                 const float *image = x0 + (n*3 + g*3)*50176;
@@ -2212,6 +2212,7 @@ static void k052_conv2d_winograd_relu(const float *KILN_RESTRICT x0, const float
                     }
                 }
             }
+            KILN_PARALLEL_FOR
             for (long xi = 0; xi < 36; xi++) {
                 cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 64, 196, 64, 1.0f, x1 + xi*4096, 64, V + xi*12544, 196, 0.0f, M + xi*12544, 196);
             }
@@ -2438,6 +2439,7 @@ static void k053_conv2d_winograd_add_relu(const float *KILN_RESTRICT x0, const f
                     }
                 }
             }
+            KILN_PARALLEL_FOR
             for (long xi = 0; xi < 36; xi++) {
                 cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 64, 196, 64, 1.0f, x1 + xi*4096, 64, V + xi*12544, 196, 0.0f, M + xi*12544, 196);
             }
@@ -2665,6 +2667,7 @@ static void k054_conv2d_winograd_relu(const float *KILN_RESTRICT x0, const float
                     }
                 }
             }
+            KILN_PARALLEL_FOR
             for (long xi = 0; xi < 36; xi++) {
                 cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 64, 196, 64, 1.0f, x1 + xi*4096, 64, V + xi*12544, 196, 0.0f, M + xi*12544, 196);
             }
@@ -2891,6 +2894,7 @@ static void k055_conv2d_winograd_add_relu(const float *KILN_RESTRICT x0, const f
                     }
                 }
             }
+            KILN_PARALLEL_FOR
             for (long xi = 0; xi < 36; xi++) {
                 cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 64, 196, 64, 1.0f, x1 + xi*4096, 64, V + xi*12544, 196, 0.0f, M + xi*12544, 196);
             }
@@ -2988,8 +2992,8 @@ static void k056_conv2d_relu(const float *KILN_RESTRICT x0, const float *KILN_RE
         static const long oh_hi[3] = {28, 28, 28};
         static const long ow_lo[3] = {1, 0, 0};
         static const long ow_hi[3] = {28, 28, 28};
+        memset(scratch, 0, 1806336);
         float *column = (float *)scratch;
-        memset(column, 0, 1806336);
         for (long n = 0; n < 1; n++) {
             for (long g = 0; g < 1; g++) {
                 const float *image = x0 + (n*64 + g*64)*3136;
@@ -3165,6 +3169,7 @@ static void k057_conv2d_winograd(const float *KILN_RESTRICT x0, const float *KIL
                 }
             }
         }
+        KILN_PARALLEL_FOR
         for (long xi = 0; xi < 36; xi++) {
             cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 128, 49, 128, 1.0f, x1 + xi*16384, 128, V + xi*6272, 49, 0.0f, M + xi*6272, 49);
         }
@@ -3433,6 +3438,7 @@ static void k059_conv2d_winograd_relu(const float *KILN_RESTRICT x0, const float
                     }
                 }
             }
+            KILN_PARALLEL_FOR
             for (long xi = 0; xi < 36; xi++) {
                 cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 128, 49, 128, 1.0f, x1 + xi*16384, 128, V + xi*6272, 49, 0.0f, M + xi*6272, 49);
             }
@@ -3659,6 +3665,7 @@ static void k060_conv2d_winograd_add_relu(const float *KILN_RESTRICT x0, const f
                     }
                 }
             }
+            KILN_PARALLEL_FOR
             for (long xi = 0; xi < 36; xi++) {
                 cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 128, 49, 128, 1.0f, x1 + xi*16384, 128, V + xi*6272, 49, 0.0f, M + xi*6272, 49);
             }
@@ -3756,8 +3763,8 @@ static void k061_conv2d_relu(const float *KILN_RESTRICT x0, const float *KILN_RE
         static const long oh_hi[3] = {14, 14, 14};
         static const long ow_lo[3] = {1, 0, 0};
         static const long ow_hi[3] = {14, 14, 14};
+        memset(scratch, 0, 903168);
         float *column = (float *)scratch;
-        memset(column, 0, 903168);
         for (long n = 0; n < 1; n++) {
             for (long g = 0; g < 1; g++) {
                 const float *image = x0 + (n*128 + g*128)*784;
@@ -3870,6 +3877,7 @@ static void k062_conv2d_winograd(const float *KILN_RESTRICT x0, const float *KIL
                 }
             }
         }
+        KILN_PARALLEL_FOR
         for (long xi = 0; xi < 16; xi++) {
             cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 256, 49, 256, 1.0f, x1 + xi*65536, 256, V + xi*12544, 49, 0.0f, M + xi*12544, 49);
         }
@@ -4035,6 +4043,7 @@ static void k064_conv2d_winograd_relu(const float *KILN_RESTRICT x0, const float
                     }
                 }
             }
+            KILN_PARALLEL_FOR
             for (long xi = 0; xi < 16; xi++) {
                 cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 256, 49, 256, 1.0f, x1 + xi*65536, 256, V + xi*12544, 49, 0.0f, M + xi*12544, 49);
             }
@@ -4158,6 +4167,7 @@ static void k065_conv2d_winograd_add_relu(const float *KILN_RESTRICT x0, const f
                     }
                 }
             }
+            KILN_PARALLEL_FOR
             for (long xi = 0; xi < 16; xi++) {
                 cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 256, 49, 256, 1.0f, x1 + xi*65536, 256, V + xi*12544, 49, 0.0f, M + xi*12544, 49);
             }
@@ -4214,8 +4224,8 @@ static void k066_conv2d_relu(const float *KILN_RESTRICT x0, const float *KILN_RE
         static const long oh_hi[3] = {7, 7, 7};
         static const long ow_lo[3] = {1, 0, 0};
         static const long ow_hi[3] = {7, 7, 7};
+        memset(scratch, 0, 451584);
         float *column = (float *)scratch;
-        memset(column, 0, 451584);
         for (long n = 0; n < 1; n++) {
             for (long g = 0; g < 1; g++) {
                 const float *image = x0 + (n*256 + g*256)*196;
@@ -4261,8 +4271,8 @@ static void k067_conv2d(const float *KILN_RESTRICT x0, const float *KILN_RESTRIC
         static const long oh_hi[3] = {7, 7, 6};
         static const long ow_lo[3] = {1, 0, 0};
         static const long ow_hi[3] = {7, 7, 6};
+        memset(scratch, 0, 903168);
         float *column = (float *)scratch;
-        memset(column, 0, 903168);
         for (long n = 0; n < 1; n++) {
             for (long g = 0; g < 1; g++) {
                 const float *image = x0 + (n*512 + g*512)*49;
@@ -4353,8 +4363,8 @@ static void k069_conv2d_relu(const float *KILN_RESTRICT x0, const float *KILN_RE
         static const long oh_hi[3] = {7, 7, 6};
         static const long ow_lo[3] = {1, 0, 0};
         static const long ow_hi[3] = {7, 7, 6};
+        memset(scratch, 0, 903168);
         float *column = (float *)scratch;
-        memset(column, 0, 903168);
         for (long n = 0; n < 1; n++) {
             for (long g = 0; g < 1; g++) {
                 const float *image = x0 + (n*512 + g*512)*49;
@@ -4398,8 +4408,8 @@ static void k070_conv2d_add_relu(const float *KILN_RESTRICT x0, const float *KIL
         static const long oh_hi[3] = {7, 7, 6};
         static const long ow_lo[3] = {1, 0, 0};
         static const long ow_hi[3] = {7, 7, 6};
+        memset(scratch, 0, 903168);
         float *column = (float *)scratch;
-        memset(column, 0, 903168);
         for (long n = 0; n < 1; n++) {
             for (long g = 0; g < 1; g++) {
                 const float *image = x0 + (n*512 + g*512)*49;

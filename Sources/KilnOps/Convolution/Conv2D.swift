@@ -97,7 +97,7 @@ public struct Conv2D: Operator {
     public func scratchBytes(_ signature: OperatorSignature) -> Int {
         let g = try! geometry(signature.inputs, signature.attributes)
         switch algorithm(signature, g) {
-        case .im2colGEMM: return g.columnBytes
+        case .im2colGEMM: return g.columnBytes * g.imageLanes
         case .depthwiseDirect: return g.depthwiseScratchBytes
         default: return 0
         }
@@ -121,12 +121,11 @@ public struct Conv2D: Operator {
             if kernel.appliedPlaneEpilogue { return }
         default:  // im2col + GEMM: `forwardAlgorithms` offers nothing else
             g.writeTapRanges(&kernel.writer)
-            kernel.writer.line("float *column = (float *)\(kernel.scratch);")
-            if g.readsPadding { kernel.writer.line("memset(column, 0, \(g.columnBytes));") }
-            kernel.writer.loop("n", count: g.batch) { image in
+            if g.readsPadding { kernel.writer.line("memset(\(kernel.scratch), 0, \(g.columnBytes * g.imageLanes));") }
+            g.writeImageLanes(&kernel.writer, columns: "(float *)\(kernel.scratch)") { image in
                 image.loop("g", count: g.groups) { group in
                     group.line("const float *image = \(x) + (n*\(g.inputChannels) + g*\(inputGroup))*\(g.inputPlane);")
-                    g.writeIm2col(&group, image: "image", column: "column")
+                    g.writeIm2col(&group, image: "image", column: "column", parallel: g.imageLanes == 1)
                     group.line(CExpression.gemm(
                         m: outputGroup, n: g.outputPlane, k: g.patchSize,
                         a: "\(w) + g*\(outputGroup * g.patchSize)", lda: g.patchSize, b: "column", ldb: g.outputPlane,

@@ -90,7 +90,7 @@ public struct Conv2DBackwardInput: Operator {
     }
 
     /// Scratch of the transposed convolution of `g`: the im2col matrix when that is the strategy.
-    static func scratchBytes(_ g: ConvolutionGeometry) -> Int { g.strategy == .im2col ? g.columnBytes : 0 }
+    static func scratchBytes(_ g: ConvolutionGeometry) -> Int { g.strategy == .im2col ? g.columnBytes * g.imageLanes : 0 }
 
     public func emitC(_ kernel: inout KernelContext) {
         let g = try! geometry(kernel.signature.inputs, kernel.signature.attributes)
@@ -139,9 +139,8 @@ public struct Conv2DBackwardInput: Operator {
             }
         case .im2col:
             g.writeTapRanges(&writer)
-            writer.line("float *column = (float *)\(scratch);")
             writer.line("memset(\(dx), 0, \(g.inputShape.elementCount * 4));")
-            writer.loop("n", count: g.batch) { image in
+            g.writeImageLanes(&writer, columns: "(float *)\(scratch)") { image in
                 image.loop("g", count: g.groups) { group in
                     group.line(CExpression.gemm(
                         transposeA: true, m: g.patchSize, n: g.outputPlane, k: outputGroup,
@@ -149,7 +148,7 @@ public struct Conv2DBackwardInput: Operator {
                         b: "\(dy) + (n*\(g.outputChannels) + g*\(outputGroup))*\(g.outputPlane)", ldb: g.outputPlane,
                         c: "column", ldc: g.outputPlane))
                     group.line("float *image = \(dx) + (n*\(g.inputChannels) + g*\(inputGroup))*\(g.inputPlane);")
-                    g.writeCol2im(&group, column: "column", image: "image")
+                    g.writeCol2im(&group, column: "column", image: "image", parallel: g.imageLanes == 1)
                 }
             }
         }

@@ -74,7 +74,14 @@ public struct Conv2DBackwardWeight: Operator {
 
     public func scratchBytes(_ signature: OperatorSignature) -> Int {
         let g = try! geometry(signature.inputs, signature.attributes)
-        return g.strategy == .im2col ? g.columnBytes : 0
+        return g.strategy == .im2col ? g.imageLanes * g.columnBytes + Self.partialBytes(g) : 0
+    }
+
+    /// Bytes of the lanes' partial weight gradients (`ConvolutionGeometry.writeImageLanes`): each
+    /// lane sums its images into its own, then the lanes are added in lane order, so the result
+    /// does not depend on the thread count. None with one lane, which sums into the output.
+    static func partialBytes(_ g: ConvolutionGeometry) -> Int {
+        g.imageLanes > 1 ? g.imageLanes * g.weightShape.elementCount * 4 : 0
     }
 
     public func emitC(_ kernel: inout KernelContext) {
@@ -98,18 +105,29 @@ public struct Conv2DBackwardWeight: Operator {
             }
         case .im2col:
             g.writeTapRanges(&kernel.writer)
-            kernel.writer.line("float *column = (float *)\(kernel.scratch);")
-            if g.readsPadding { kernel.writer.line("memset(column, 0, \(g.columnBytes));") }
-            kernel.writer.line("memset(\(dw), 0, \(g.weightShape.elementCount * 4));")
-            kernel.writer.loop("n", count: g.batch) { image in
+            let lanes = g.imageLanes, weights = g.weightShape.elementCount
+            let partials = "(float *)\(kernel.scratch) + \(lanes * g.columnBytes / 4)"
+            if g.readsPadding { kernel.writer.line("memset(\(kernel.scratch), 0, \(lanes * g.columnBytes));") }
+            kernel.writer.line("memset(\(lanes > 1 ? partials : dw), 0, \(lanes * weights * 4));")
+            g.writeImageLanes(&kernel.writer, columns: "(float *)\(kernel.scratch)", perLane: { lane, index in
+                lane.line("float *partial = \(index.map { "\(partials) + \($0)*\(weights)" } ?? dw);")
+            }) { image in
                 image.loop("g", count: g.groups) { group in
                     group.line("const float *image = \(x) + (n*\(g.inputChannels) + g*\(inputGroup))*\(g.inputPlane);")
-                    g.writeIm2col(&group, image: "image", column: "column")
+                    g.writeIm2col(&group, image: "image", column: "column", parallel: lanes == 1)
                     group.line(CExpression.gemm(
                         transposeB: true, m: outputGroup, n: g.patchSize, k: g.outputPlane,
                         a: "\(dy) + (n*\(g.outputChannels) + g*\(outputGroup))*\(g.outputPlane)", lda: g.outputPlane,
-                        b: "column", ldb: g.outputPlane, beta: "1.0f", c: "\(dw) + g*\(outputGroup * g.patchSize)",
+                        b: "column", ldb: g.outputPlane, beta: "1.0f", c: "partial + g*\(outputGroup * g.patchSize)",
                         ldc: g.patchSize))
+                }
+            }
+            if lanes > 1 {
+                kernel.writer.line("const float *sums = \(partials);")
+                kernel.writer.parallelLoop("i", count: weights, elements: lanes * weights) { element in
+                    element.line("float sum = sums[i];")
+                    element.loop("lane", count: lanes - 1) { $0.line("sum += sums[(lane + 1)*\(weights) + i];") }
+                    element.line("\(dw)[i] = sum;")
                 }
             }
         }

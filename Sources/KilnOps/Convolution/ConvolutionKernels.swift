@@ -70,9 +70,10 @@ extension ConvolutionGeometry {
     /// Writes the im2col copy of one image group (`Cin/groups` planes at `image`) into the
     /// [patchSize, Hout·Wout] matrix at `column`. Positions that read padding are not written:
     /// the caller zeroes the matrix once when `readsPadding`. With a column stride of 1 each row
-    /// segment is one `memcpy`.
-    func writeIm2col(_ writer: inout CWriter, image: String, column: String) {
-        writePatchLoops(&writer) { row in
+    /// segment is one `memcpy`. The channels split across threads unless `parallel` is false
+    /// (inside a loop already split, `writeImageLanes`).
+    func writeIm2col(_ writer: inout CWriter, image: String, column: String, parallel: Bool = true) {
+        writePatchLoops(&writer, parallel: parallel) { row in
             writeRowSegment(&row)
             if width.stride == 1 {
                 row.line("memcpy(row + start, \(image) + plane + first, (size_t)count*sizeof(float));")
@@ -85,9 +86,10 @@ extension ConvolutionGeometry {
     }
 
     /// Writes the col2im scatter: adds each element of the [patchSize, Hout·Wout] matrix at
-    /// `column` into the image group at `image` (which the caller has zeroed).
-    func writeCol2im(_ writer: inout CWriter, column: String, image: String) {
-        writePatchLoops(&writer, constant: true, matrix: column) { row in
+    /// `column` into the image group at `image` (which the caller has zeroed), the channels split
+    /// across threads unless `parallel` is false.
+    func writeCol2im(_ writer: inout CWriter, column: String, image: String, parallel: Bool = true) {
+        writePatchLoops(&writer, constant: true, matrix: column, parallel: parallel) { row in
             writeRowSegment(&row)
             row.line("const float *from = row + start;")
             row.line("float *to = \(image) + plane + first;")
@@ -99,11 +101,11 @@ extension ConvolutionGeometry {
     /// work of one output row with `plane`, `base`, `row`, `oh` and the tap (`ki`, `kj`) in scope.
     /// The channels split across threads: each owns its rows of the matrix and its input plane.
     private func writePatchLoops(
-        _ writer: inout CWriter, constant: Bool = false, matrix: String = "column",
+        _ writer: inout CWriter, constant: Bool = false, matrix: String = "column", parallel: Bool = true,
         _ body: (inout CWriter) -> Void
     ) {
         let rowType = constant ? "const float *" : "float *"
-        writer.parallelLoop("c", count: inputChannelsPerGroup, elements: patchSize * outputPlane) { channel in
+        writer.parallelLoop("c", count: inputChannelsPerGroup, elements: parallel ? patchSize * outputPlane : 0) { channel in
             channel.line("long plane = c*\(inputPlane);")
             channel.loop("ki", count: height.kernel) { kernelRow in
                 kernelRow.loop("kj", count: width.kernel) { tap in

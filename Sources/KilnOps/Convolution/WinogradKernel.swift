@@ -36,7 +36,9 @@ struct WinogradKernel {
             } else {
                 image.loop("c", count: g.inputChannels) { writeInputTransform(&$0) }
             }
-            image.loop("xi", count: layout.positions) { product in
+            // The α² products split across threads, each one serial OpenBLAS call (`CPrelude.parallelGEMM`).
+            let productMACs = layout.positions * g.outputChannels * g.inputChannels * layout.tiles
+            image.parallelLoop("xi", count: layout.positions, elements: productMACs) { product in
                 product.line(CExpression.gemm(
                     m: g.outputChannels, n: layout.tiles, k: g.inputChannels,
                     a: "\(u) + xi*\(g.outputChannels * g.inputChannels)", lda: g.inputChannels,
