@@ -180,8 +180,8 @@ public final class Executable: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         try store(inputs, filling: fill)
-        let code = beginCall()
-        try BLASCallGate.shared.withCall(threads: threadCount) { () throws(KilnError) in
+        let (code, blasThreads) = beginCall()
+        try BLASCallGate.shared.withCall(threads: blasThreads) { () throws(KilnError) in
             prepareIfNeeded(code)
             code.run(arena)
             defer { code.update(arena) }
