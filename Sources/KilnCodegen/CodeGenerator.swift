@@ -27,6 +27,7 @@ public enum CodeGenerator {
         var kernels: [KernelInfo] = []
         var calls: [String] = []
         var usesGEMM = false
+        var inFlight = 0
         for (index, kernel) in fusion.kernels.enumerated() {
             let ops = kernel.nodes.map { graph[$0].op }.joined(separator: "_")
             let function = names.identifier(for: "k\(String(format3: index))_\(ops)")
@@ -35,7 +36,12 @@ public enum CodeGenerator {
             let first = writer.lines.count
             emitter.writeFunction(function, to: &writer)
             usesGEMM = usesGEMM || writer.lines[first...].contains { $0.contains("cblas_sgemm(") }
-            calls.append("\(function)(\(emitter.arguments.joined(separator: ", ")));")
+            inFlight += kernel.nodes.reduce(0) { count, node in
+                count + (graph[node].op == "allreduce_start" ? 1 : graph[node].op == "allreduce_wait" ? -1 : 0)
+            }
+            // While an overlapped exchange is in flight, the driver lets the runtime progress it.
+            let progress = inFlight > 0 ? " if (kiln_collective_hook) kiln_collective_hook(KILN_COLLECTIVE_PROGRESS, 0, 0, 0);" : ""
+            calls.append("\(function)(\(emitter.arguments.joined(separator: ", ")));" + progress)
             let choice = kernel.primary.flatMap { kernelPlan[$0] }
             kernels.append(KernelInfo(
                 function: function, nodes: kernel.nodes, algorithm: choice?.algorithm.rawValue ?? "", reads: emitter.reads,

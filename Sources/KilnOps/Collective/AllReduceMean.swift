@@ -30,7 +30,7 @@ public struct AllReduceMean: Operator {
         let count = kernel.signature.output.shape.elementCount
         let (input, output) = (kernel.inputs[0], kernel.output)
         kernel.writer.line("if (\(output) != \(input)) memcpy(\(output), \(input), \(count * 4));")
-        kernel.writer.line("if (kiln_collective_hook) kiln_collective_hook(\(output), \(count)LL);")
+        kernel.writer.line("if (kiln_collective_hook) kiln_collective_hook(KILN_ALLREDUCE, \(output), \(output), \(count)LL);")
     }
 
     public func cost(_ signature: OperatorSignature) -> OperatorCost {
