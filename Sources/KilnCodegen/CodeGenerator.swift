@@ -6,7 +6,9 @@ import KilnOps
 /// `static void` function per kernel, and the bodies of the drivers that call them in order over
 /// one arena: the preparation kernels (values derived from the parameters alone, once per change
 /// of the parameters), the others, and the copies of the state updates not computed in place
-/// (after the outputs are read). `GeneratedProgram` assembles the JIT flavour from them,
+/// (after the outputs are read). While an overlapped exchange is in flight (after an
+/// `allreduce_start` kernel, before its `allreduce_wait`), each call is followed by a progress call
+/// of `kiln_collective_hook`. `GeneratedProgram` assembles the JIT flavour from them,
 /// `StandaloneProgram` the standalone one.
 public enum CodeGenerator {
     /// Generates the C parts for `graph`. Without a fusion plan every computed node is its own kernel

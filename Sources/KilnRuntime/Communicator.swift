@@ -50,6 +50,9 @@ public final class Communicator: @unchecked Sendable {
         public var bytes = 0
         /// Number of all-reduce calls.
         public var calls = 0
+        /// The part of `seconds` spent finishing overlapped exchanges (`MPI_Wait`, after the
+        /// backward pass), which is what overlap and progress can shrink.
+        public var finishSeconds = 0.0
     }
 
     nonisolated(unsafe) private static var shared: Communicator?
@@ -104,7 +107,7 @@ public final class Communicator: @unchecked Sendable {
     /// Waits for the exchange started on `buffer` and writes the mean to `result` (which may be
     /// `buffer`).
     public func finishMean(_ buffer: UnsafeMutablePointer<Float>, into result: UnsafeMutablePointer<Float>) throws(KilnError) {
-        try timed(bytes: 0) { () throws(KilnError) in
+        try timed(bytes: 0, finishing: true) { () throws(KilnError) in
             guard let index = pending.withLock({ $0.firstIndex { $0.buffer == buffer } }) else {
                 throw .runtime("allreduce_wait on a buffer no allreduce_start began an exchange of")
             }
@@ -137,13 +140,14 @@ public final class Communicator: @unchecked Sendable {
     }
 
     /// Runs an exchange call, adding its time (and `bytes`, and one all-reduce when bytes move) to
-    /// the totals.
-    private func timed(bytes: Int, _ body: () throws(KilnError) -> Void) throws(KilnError) {
+    /// the totals; `finishing` an overlapped one, to `finishSeconds` too.
+    private func timed(bytes: Int, finishing: Bool = false, _ body: () throws(KilnError) -> Void) throws(KilnError) {
         let start = DispatchTime.now().uptimeNanoseconds
         try body()
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         state.withLock {
             $0.seconds += seconds
+            if finishing { $0.finishSeconds += seconds }
             $0.bytes += bytes
             if bytes > 0 { $0.calls += 1 }
         }

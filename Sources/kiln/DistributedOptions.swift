@@ -62,7 +62,8 @@ struct DistributedSummary {
 
     /// One step's compute and exchange time and bytes, for --verbose.
     func stepLine(_ number: Int, _ step: StepExchange) -> String {
-        String(format: "step %d: compute %.2f ms, exchange %.2f ms, ", number, step.computeSeconds * 1e3, step.exchangeSeconds * 1e3)
+        String(format: "step %d: compute %.2f ms, exchange %.2f ms (finishing %.2f ms), ",
+               number, step.computeSeconds * 1e3, step.exchangeSeconds * 1e3, step.finishSeconds * 1e3)
             + "\(Self.bytes(Double(step.bytes))) in \(step.allReduces) all-reduce\(step.allReduces == 1 ? "" : "s")"
     }
 
@@ -78,7 +79,8 @@ struct DistributedSummary {
             String(format: "throughput: %.0f examples/s over %d ranks (%d steps)", Double(steps.count * localBatch * size) / seconds, size, steps.count),
             String(format: "per step (median of %d): compute %.2f ms, exchange %.2f ms waiting in the exchange, ",
                    steps.count, compute * 1e3, median.exchangeSeconds * 1e3)
-                + (overlapped ? "overlapped with backward" : "blocking") + " (\(median.allReduces) all-reduce\(median.allReduces == 1 ? "" : "s"), \(Self.bytes(bytes)) per rank)",
+                + (overlapped ? String(format: "overlapped with backward, %.2f ms of it finishing the buckets", median.finishSeconds * 1e3) : "blocking")
+                + " (\(median.allReduces) all-reduce\(median.allReduces == 1 ? "" : "s"), \(Self.bytes(bytes)) per rank)",
         ]
         let bytesPerSecond = linkGbps * 1e9 / 8
         let projected = [2, 4, 8, 16, 32, 64].map { ranks -> String in

@@ -185,7 +185,8 @@ struct DistributedTrainingTests {
         let stepLines = overlappedRun.output.split(separator: "\n").filter { $0.hasPrefix("step ") && $0.hasSuffix("KiB in 12 all-reduces") }
         #expect(stepLines.count == 22, "\(overlappedRun.output)")
         #expect(overlappedRun.output.contains("per step (median of 22): compute "))
-        #expect(overlappedRun.output.contains("waiting in the exchange, overlapped with backward (12 all-reduces, 186.6 KiB per rank)"))
+        #expect(overlappedRun.output.contains("waiting in the exchange, overlapped with backward, ") && overlappedRun.output.contains(
+            " ms of it finishing the buckets (12 all-reduces, 186.6 KiB per rank)"))
         #expect(blockingRun.output.contains("waiting in the exchange, blocking (12 all-reduces, 186.6 KiB per rank)"))
     }
 

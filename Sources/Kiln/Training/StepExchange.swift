@@ -9,6 +9,8 @@ public struct StepExchange: Sendable, Equatable {
     public var computeSeconds: Double
     /// Seconds the step spent in the exchange.
     public var exchangeSeconds: Double
+    /// The part of `exchangeSeconds` spent finishing overlapped exchanges after the backward pass.
+    public var finishSeconds: Double
     /// Gradient bytes this rank all-reduced.
     public var bytes: Int
     /// All-reduces (gradient buckets) of the step.
@@ -17,6 +19,7 @@ public struct StepExchange: Sendable, Equatable {
     /// The step from the communicator's totals before and after it, and its length in seconds.
     init(before: Communicator.ExchangeTotals, after: Communicator.ExchangeTotals, seconds: Double) {
         exchangeSeconds = after.seconds - before.seconds
+        finishSeconds = after.finishSeconds - before.finishSeconds
         computeSeconds = max(seconds - exchangeSeconds, 0)
         bytes = after.bytes - before.bytes
         allReduces = after.calls - before.calls
@@ -29,6 +32,7 @@ public struct StepExchange: Sendable, Equatable {
         var result = steps[0]
         result.computeSeconds = median(steps.map(\.computeSeconds))
         result.exchangeSeconds = median(steps.map(\.exchangeSeconds))
+        result.finishSeconds = median(steps.map(\.finishSeconds))
         result.bytes = median(steps.map(\.bytes))
         result.allReduces = median(steps.map(\.allReduces))
         return result

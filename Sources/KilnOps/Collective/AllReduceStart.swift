@@ -12,19 +12,9 @@ import KilnIR
 /// gradient is `allreduce_wait` of the output's gradient, whose own gradient starts an exchange,
 /// so the adjoint of a start followed by its wait is again a start followed by a wait (the mean's
 /// adjoint is the mean). Never fused: no epilogue may read the buffer before the wait.
-public struct AllReduceStart: Operator {
+public struct AllReduceStart: CollectiveOperator {
     public init() {}
     public var mnemonic: String { "allreduce_start" }
-    public var arity: ClosedRange<Int> { 1...1 }
-    public var fusionKind: FusionKind { .opaque }
-
-    public func inferType(_ inputs: [TensorType], _ attributes: Attributes) throws(ShapeError) -> TensorType {
-        try AllReduceMean().inferType(inputs, attributes)
-    }
-
-    public func evaluate(_ inputs: [ReferenceTensor], _ signature: OperatorSignature) -> ReferenceTensor {
-        ReferenceTensor(signature.output, inputs[0].values)
-    }
 
     public func emitC(_ kernel: inout KernelContext) {
         let count = kernel.signature.output.shape.elementCount
@@ -33,11 +23,7 @@ public struct AllReduceStart: Operator {
         kernel.writer.line("if (kiln_collective_hook) kiln_collective_hook(KILN_ALLREDUCE_START, \(output), \(output), \(count)LL);")
     }
 
-    public func cost(_ signature: OperatorSignature) -> OperatorCost { AllReduceMean().cost(signature) }
-
     public func gradients(_ context: inout GradientContext) throws(KilnError) -> [NodeID?] {
         [try context.add("allreduce_wait", [context.outputGradient])]
     }
-
-    public var testCases: [OperatorTestCase] { AllReduceMean().testCases }
 }

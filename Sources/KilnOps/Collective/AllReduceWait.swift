@@ -9,19 +9,9 @@ import KilnIR
 /// exchange), and its output, where the hook writes the mean. Unbound, it is a copy. Its gradient starts an
 /// exchange of the output's gradient (see `AllReduceStart`). Never fused: an epilogue must not
 /// read the buffer before the wait.
-public struct AllReduceWait: Operator {
+public struct AllReduceWait: CollectiveOperator {
     public init() {}
     public var mnemonic: String { "allreduce_wait" }
-    public var arity: ClosedRange<Int> { 1...1 }
-    public var fusionKind: FusionKind { .opaque }
-
-    public func inferType(_ inputs: [TensorType], _ attributes: Attributes) throws(ShapeError) -> TensorType {
-        try AllReduceMean().inferType(inputs, attributes)
-    }
-
-    public func evaluate(_ inputs: [ReferenceTensor], _ signature: OperatorSignature) -> ReferenceTensor {
-        ReferenceTensor(signature.output, inputs[0].values)
-    }
 
     public func emitC(_ kernel: inout KernelContext) {
         let count = kernel.signature.output.shape.elementCount
@@ -32,11 +22,7 @@ public struct AllReduceWait: Operator {
         kernel.writer.line("else if (\(output) != \(input)) memcpy(\(output), \(input), \(count * 4));")
     }
 
-    public func cost(_ signature: OperatorSignature) -> OperatorCost { AllReduceMean().cost(signature) }
-
     public func gradients(_ context: inout GradientContext) throws(KilnError) -> [NodeID?] {
         [try context.add("allreduce_start", [context.outputGradient])]
     }
-
-    public var testCases: [OperatorTestCase] { AllReduceMean().testCases }
 }
