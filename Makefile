@@ -32,10 +32,11 @@ run: build
 	$(KILN_RELEASE) train mlp-digits --data digits
 	$(KILN_RELEASE) profile mlp
 
-## The test suite.
+## The test suite, the distributed tests under mpirun included (deps installs Open MPI, and
+## KILN_REQUIRE_MPI makes a missing mpirun a failure instead of a skipped suite).
 test: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	KILN_REQUIRE_MPI=1 $(SWIFT) test --skip-build
 
 ## The suite four ways: OpenBLAS on 1 and 2 threads, each with its AVX2 kernels forced (as some
 ## machines set in their environment) and with its own choice of kernels. CI runs plain `make test`

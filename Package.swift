@@ -46,6 +46,7 @@ let package = Package(
             "Kiln", "KilnIR", "KilnOps", "KilnPasses", "KilnInterpreter", "KilnCodegen", "KilnRuntime",
         ]),
         .executableTarget(name: "kiln-stress", dependencies: ["KilnTestSupport"]),
+        .executableTarget(name: "kiln-distributed-example", dependencies: ["Kiln", "KilnModels"]),
         .target(name: "KilnFuzzing", dependencies: ["Kiln", "KilnIR", "KilnOps", "KilnONNX"]),
         .executableTarget(name: "kiln-fuzz", dependencies: ["KilnFuzzing"]),
         .testTarget(name: "KilnIRTests", dependencies: ["KilnIR", "KilnOps", "KilnTestSupport"]),

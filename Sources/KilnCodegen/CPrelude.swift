@@ -3,8 +3,9 @@
 /// The JIT flavour declares the few libm/libc functions and `cblas_sgemm` itself instead of
 /// including headers: tcc cannot parse `<cblas.h>` without help, and `<math.h>` costs about 3 ms
 /// per compile. The runtime binds each declared symbol with `tcc_add_symbol`. It also defines
-/// `kiln_collective_hook`, the function pointer `allreduce_mean` kernels call (null unless the
-/// runtime binds it for distributed training).
+/// `kiln_collective_hook`, the function pointer the collective kernels (`allreduce_mean`,
+/// `allreduce_start`, `allreduce_wait`) and, while an exchange is in flight, the driver between
+/// kernels call (null unless the runtime binds it for distributed training).
 enum CPrelude {
     static let jit = """
         typedef int int32_t;
@@ -18,7 +19,8 @@ enum CPrelude {
         void *memcpy(void *, const void *, size_t); void *memset(void *, int, size_t);
         void cblas_sgemm(int order, int transA, int transB, int m, int n, int k, float alpha,
                          const float *a, int lda, const float *b, int ldb, float beta, float *c, int ldc);
-        void (*kiln_collective_hook)(float *, long long) = 0;
+        enum { KILN_ALLREDUCE = 0, KILN_ALLREDUCE_START = 1, KILN_ALLREDUCE_WAIT = 2, KILN_COLLECTIVE_PROGRESS = 3 };
+        void (*kiln_collective_hook)(int operation, float *buffer, float *result, long long count) = 0;
         """
 
     static let common = """

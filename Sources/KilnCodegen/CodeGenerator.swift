@@ -6,7 +6,9 @@ import KilnOps
 /// `static void` function per kernel, and the bodies of the drivers that call them in order over
 /// one arena: the preparation kernels (values derived from the parameters alone, once per change
 /// of the parameters), the others, and the copies of the state updates not computed in place
-/// (after the outputs are read). `GeneratedProgram` assembles the JIT flavour from them,
+/// (after the outputs are read). While an overlapped exchange is in flight (after an
+/// `allreduce_start` kernel, before its `allreduce_wait`), each call is followed by a progress call
+/// of `kiln_collective_hook`. `GeneratedProgram` assembles the JIT flavour from them,
 /// `StandaloneProgram` the standalone one.
 public enum CodeGenerator {
     /// Generates the C parts for `graph`. Without a fusion plan every computed node is its own kernel
@@ -27,6 +29,7 @@ public enum CodeGenerator {
         var kernels: [KernelInfo] = []
         var calls: [String] = []
         var usesGEMM = false
+        var inFlight = 0
         for (index, kernel) in fusion.kernels.enumerated() {
             let ops = kernel.nodes.map { graph[$0].op }.joined(separator: "_")
             let function = names.identifier(for: "k\(String(format3: index))_\(ops)")
@@ -35,7 +38,12 @@ public enum CodeGenerator {
             let first = writer.lines.count
             emitter.writeFunction(function, to: &writer)
             usesGEMM = usesGEMM || writer.lines[first...].contains { $0.contains("cblas_sgemm(") }
-            calls.append("\(function)(\(emitter.arguments.joined(separator: ", ")));")
+            inFlight += kernel.nodes.reduce(0) { count, node in
+                count + (graph[node].op == "allreduce_start" ? 1 : graph[node].op == "allreduce_wait" ? -1 : 0)
+            }
+            // While an overlapped exchange is in flight, the driver lets the runtime progress it.
+            let progress = inFlight > 0 ? " if (kiln_collective_hook) kiln_collective_hook(KILN_COLLECTIVE_PROGRESS, 0, 0, 0);" : ""
+            calls.append("\(function)(\(emitter.arguments.joined(separator: ", ")));" + progress)
             let choice = kernel.primary.flatMap { kernelPlan[$0] }
             kernels.append(KernelInfo(
                 function: function, nodes: kernel.nodes, algorithm: choice?.algorithm.rawValue ?? "", reads: emitter.reads,

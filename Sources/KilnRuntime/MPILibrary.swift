@@ -9,11 +9,17 @@ import KilnIR
 /// objects (`ompi_mpi_comm_world`, `ompi_mpi_float`, `ompi_mpi_op_sum`), resolved the same way.
 public final class MPILibrary: @unchecked Sendable {
     typealias Handle = UnsafeMutableRawPointer
+    /// An `MPI_Request`: in Open MPI's ABI a pointer to the request object.
+    typealias Request = UnsafeMutableRawPointer
     private typealias InitThread = @convention(c) (
         UnsafeMutablePointer<Int32>?, UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>?, Int32,
         UnsafeMutablePointer<Int32>?) -> Int32
     private typealias CommQuery = @convention(c) (Handle, UnsafeMutablePointer<Int32>) -> Int32
     private typealias AllReduce = @convention(c) (UnsafeRawPointer?, UnsafeMutableRawPointer?, Int32, Handle, Handle, Handle) -> Int32
+    private typealias IAllReduce = @convention(c) (
+        UnsafeRawPointer?, UnsafeMutableRawPointer?, Int32, Handle, Handle, Handle, UnsafeMutablePointer<Request?>) -> Int32
+    private typealias Wait = @convention(c) (UnsafeMutablePointer<Request?>, UnsafeMutableRawPointer?) -> Int32
+    private typealias Test = @convention(c) (UnsafeMutablePointer<Request?>, UnsafeMutablePointer<Int32>, UnsafeMutableRawPointer?) -> Int32
     private typealias Broadcast = @convention(c) (UnsafeMutableRawPointer?, Int32, Handle, Int32, Handle) -> Int32
     private typealias CommOnly = @convention(c) (Handle) -> Int32
     private typealias Abort = @convention(c) (Handle, Int32) -> Int32
@@ -31,6 +37,9 @@ public final class MPILibrary: @unchecked Sendable {
     private let commRank: CommQuery
     private let commSize: CommQuery
     private let allReduce: AllReduce
+    private let iAllReduce: IAllReduce
+    private let waitCall: Wait
+    private let testCall: Test
     private let broadcast: Broadcast
     private let barrier: CommOnly
     private let abortCall: Abort
@@ -60,6 +69,9 @@ public final class MPILibrary: @unchecked Sendable {
         commRank = unsafeBitCast(try lookup("MPI_Comm_rank"), to: CommQuery.self)
         commSize = unsafeBitCast(try lookup("MPI_Comm_size"), to: CommQuery.self)
         allReduce = unsafeBitCast(try lookup("MPI_Allreduce"), to: AllReduce.self)
+        iAllReduce = unsafeBitCast(try lookup("MPI_Iallreduce"), to: IAllReduce.self)
+        waitCall = unsafeBitCast(try lookup("MPI_Wait"), to: Wait.self)
+        testCall = unsafeBitCast(try lookup("MPI_Test"), to: Test.self)
         broadcast = unsafeBitCast(try lookup("MPI_Bcast"), to: Broadcast.self)
         barrier = unsafeBitCast(try lookup("MPI_Barrier"), to: CommOnly.self)
         abortCall = unsafeBitCast(try lookup("MPI_Abort"), to: Abort.self)
@@ -93,6 +105,26 @@ public final class MPILibrary: @unchecked Sendable {
     /// In-place `MPI_Allreduce` of `count` elements of `type` under `op`.
     func allReduceInPlace(_ buffer: UnsafeMutableRawPointer, count: Int, type: Handle, op: Handle) throws(KilnError) {
         try check(allReduce(MPILibrary.inPlace, buffer, Int32(count), type, op, world), "MPI_Allreduce")
+    }
+
+    /// In-place `MPI_Iallreduce` of `count` floats under `MPI_SUM`: the request to wait for.
+    func startSumInPlace(_ buffer: UnsafeMutableRawPointer, count: Int) throws(KilnError) -> Request? {
+        var request: Request?
+        try check(iAllReduce(MPILibrary.inPlace, buffer, Int32(count), float, sum, world, &request), "MPI_Iallreduce")
+        return request
+    }
+
+    /// `MPI_Wait` on `request` (then the null request).
+    func wait(_ request: inout Request?) throws(KilnError) {
+        try check(waitCall(&request, nil), "MPI_Wait")
+    }
+
+    /// `MPI_Test` on `request`: whether it has completed (then it is the null request). Each call
+    /// also progresses every pending operation of this process.
+    func test(_ request: inout Request?) throws(KilnError) -> Bool {
+        var flag: Int32 = 0
+        try check(testCall(&request, &flag, nil), "MPI_Test")
+        return flag != 0
     }
 
     /// `MPI_Bcast` of `count` floats from `root`.

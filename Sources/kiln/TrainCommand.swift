@@ -91,7 +91,7 @@ struct Train: ParsableCommand {
                 schedule: try makeSchedule(
                     stepsPerEpoch: max(1, trainingCount / max(rows * ranks, 1)), epochs: epochs, baseRate: baseRate, recipe: recipe),
                 clipping: try makeClipping(), backend: backend, optimization: execution.tuning(.standard),
-                distributed: communicator, bucketBytes: distribution.bucketKib * 1024)
+                distributed: communicator, bucketBytes: distribution.bucketKib * 1024, overlapsExchange: distribution.overlap)
             trainer.allowsNonfiniteLoss = allowNonfiniteLoss
             let session = try startSession(trainer)
             execution.settle(trainer.step)
@@ -111,7 +111,8 @@ struct Train: ParsableCommand {
             }
             if leader { print("training \(model.name) with \(optimizer.name), \(session.summary), "
                 + "batch \(session.batchSize * ranks), \(trainer.graph.nodes.count) nodes in the step graph") }
-            let bar = ProgressBar(enabled: leader && isatty(STDOUT_FILENO) != 0)
+            // --verbose prints a line per step, which a one-line bar would overwrite.
+            let bar = ProgressBar(enabled: leader && isatty(STDOUT_FILENO) != 0 && !distribution.verbose)
             let log = try distribution.lossLog.flatMap { leader ? try LossLog(path: $0) : nil }
             let start = DispatchTime.now().uptimeNanoseconds
             let stepsBefore = trainer.stepsTaken
@@ -120,6 +121,9 @@ struct Train: ParsableCommand {
                 try session.fit(epochs: firstEpoch..<max(firstEpoch, epochs), totalEpochs: epochs) { progress in
                     if leader { bar.show(progress) }
                     log?.append(progress.stepLoss)
+                    if leader, distribution.verbose, let summary, let last = trainer.exchangeSteps.last {
+                        print(summary.stepLine(trainer.exchangeSteps.count, last))
+                    }
                     if leader, saveEveryEpoch, let save, progress.step == progress.stepsPerEpoch {
                         do { try writeCheckpoint(trainer, model: model, epochsDone: progress.epoch, to: save) } catch {
                             checkpointFailure = checkpointFailure ?? error
@@ -144,7 +148,8 @@ struct Train: ParsableCommand {
                 print("saved \(save)")
             }
             print(report.test)
-            for line in summary?.report(steps: trainer.stepsTaken - stepsBefore, seconds: seconds, linkGbps: distribution.linkGbps) ?? [] {
+            let steps = Array(trainer.exchangeSteps.suffix(trainer.stepsTaken - stepsBefore))
+            for line in summary?.report(steps: steps, seconds: seconds, linkGbps: distribution.linkGbps, overlapped: distribution.overlap) ?? [] {
                 print(line)
             }
             try communicator?.barrier()

@@ -33,7 +33,7 @@ import Testing
         // Inserted by the winograd-selection pass for the convolutions the kernel plan assigns to Winograd.
         "winograd_filter", "conv2d_winograd",
         // The gradient exchange a distributed Trainer inserts between backward and update.
-        "allreduce_mean",
+        "allreduce_mean", "allreduce_start", "allreduce_wait",
     ]
 
     static func image(_ g: GraphContext, channels: Int = 4) -> Tensor { g.input("x", [1, channels, 6, 6]) }

@@ -166,6 +166,46 @@ struct DistributedTrainingTests {
         #expect(Self.maximumRelativeDifference(try Self.losses(small), try Self.losses(large)) < 1e-6)
     }
 
+    /// The overlapped exchange (MPI_Iallreduce started as each bucket is complete, progressed by
+    /// MPI_Test between kernels, waited for before the update) gives exactly the blocking
+    /// exchange's losses: the same sums in the same bucket order (two ranks' sum a + b is one
+    /// rounding either way). --verbose prints each step's compute, exchange time and bytes.
+    @Test(.timeLimit(.minutes(3)), arguments: Transport.allCases)
+    func overlappedExchangeGivesTheBlockingLosses(transport: Transport) throws {
+        let overlapped = Self.temporaryPath("overlapped.txt"), blocking = Self.temporaryPath("blocking.txt")
+        let buckets = ["--bucket-kib", "16"]
+        let overlappedRun = try Self.twoRanks(
+            transport, Self.training("cnn-digits", epochs: 1) + buckets + ["--poll-between-kernels", "--verbose", "--loss-log", overlapped])
+        #expect(overlappedRun.status == 0, "\(overlappedRun.error)")
+        let blockingRun = try Self.twoRanks(transport, Self.training("cnn-digits", epochs: 1) + buckets + ["--no-overlap", "--loss-log", blocking])
+        #expect(blockingRun.status == 0, "\(blockingRun.error)")
+        let expected = try Self.losses(blocking), actual = try Self.losses(overlapped)
+        #expect(expected.count == 22 && actual == expected)
+        // 8 batch-statistics all-reduces and 4 gradient buckets of at least 16 KiB per step.
+        let stepLines = overlappedRun.output.split(separator: "\n").filter { $0.hasPrefix("step ") && $0.hasSuffix("KiB in 12 all-reduces") }
+        #expect(stepLines.count == 22, "\(overlappedRun.output)")
+        #expect(overlappedRun.output.contains("per step (median of 22): compute "))
+        #expect(overlappedRun.output.contains("waiting in the exchange, overlapped with backward, ") && overlappedRun.output.contains(
+            " ms of it finishing the buckets (12 all-reduces, 186.6 KiB per rank)"))
+        #expect(blockingRun.output.contains("waiting in the exchange, blocking (12 all-reduces, 186.6 KiB per rank)"))
+    }
+
+    /// The distributed Trainer used from Swift (kiln-distributed-example, `Trainer(distributed:)`),
+    /// 2 ranks of 32 against one process of 64: the same 22 losses within 1e-5 relative (the
+    /// averaged gradients and batch statistics add two halves instead of one batch).
+    @Test(.timeLimit(.minutes(3)))
+    func swiftAPIFollowsOneProcess() throws {
+        let example = Self.kiln.deletingLastPathComponent().appendingPathComponent("kiln-distributed-example").path
+        let single = Self.temporaryPath("api-single.txt"), distributed = Self.temporaryPath("api-distributed.txt")
+        let reference = try Self.run(example, [single])
+        #expect(reference.status == 0 && reference.output.contains("22 steps on 1 rank"), "\(reference.output)\(reference.error)")
+        let run = try Self.run(Self.mpirun!, ["--allow-run-as-root", "--oversubscribe", "-np", "2", example, "--distributed", distributed])
+        #expect(run.status == 0 && run.output.contains("22 steps on 2 ranks, median exchange"), "\(run.output)\(run.error)")
+        let expected = try Self.losses(single), actual = try Self.losses(distributed)
+        #expect(expected.count == 22 && actual.count == 22)
+        #expect(Self.maximumRelativeDifference(expected, actual) < 1e-5)
+    }
+
     /// A global batch the ranks cannot share evenly is refused with one error line.
     @Test(.timeLimit(.minutes(2)))
     func batchThatDoesNotDivideIsRefused() throws {
@@ -180,6 +220,13 @@ let installedMPIRun = ["/usr/bin/mpirun", "/usr/local/bin/mpirun"].first { FileM
 
 /// Without MPI, `--distributed` is one error with the install hint (no mpirun needed to check it).
 @Suite struct DistributedWithoutMPITests {
+    /// `make test` sets KILN_REQUIRE_MPI after `make deps` installed Open MPI, so the distributed
+    /// tests run there instead of being skipped.
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["KILN_REQUIRE_MPI"] != nil, "KILN_REQUIRE_MPI is not set"))
+    func mpirunIsInstalledWhenRequired() {
+        #expect(installedMPIRun != nil, "KILN_REQUIRE_MPI is set but mpirun is missing (make deps installs openmpi-bin)")
+    }
+
     @Test func missingLibraryGivesTheInstallHint() throws {
         let run = try DistributedTrainingTests.run(
             DistributedTrainingTests.kiln.path, ["train", "mlp-digits", "--data", "digits", "--epochs", "1", "--distributed"],

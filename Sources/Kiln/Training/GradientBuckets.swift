@@ -2,12 +2,16 @@ import KilnIR
 
 /// The gradient exchange of a distributed step in buckets, as DDP does it: the gradients, last
 /// parameter first (the order backward completes them), are packed into flat buckets of at least
-/// `bucketBytes`, each bucket averaged over the ranks by one `allreduce_mean` and unpacked. A
-/// bucket's nodes are placed right after its last gradient is computed (`eagerOrder`), so
-/// its exchange runs while the rest of the backward pass is still to come, not after all of it.
+/// `bucketBytes`, each bucket averaged over the ranks and unpacked. A bucket's exchange starts
+/// right after its last gradient is computed (`eagerOrder`), so it runs while the rest of the
+/// backward pass is still to come. Overlapped, it is an `allreduce_start` there and an
+/// `allreduce_wait` after the backward pass, before the updates read it, and the kernels between
+/// run while the ranks exchange; otherwise one blocking `allreduce_mean` at the start's place.
 struct GradientBuckets {
     /// The smallest bucket, in bytes (the last bucket may be smaller).
     let bucketBytes: Int
+    /// Whether each exchange is started and waited for apart (non-blocking), or one call.
+    let overlapped: Bool
 
     /// The averaged gradients, in the order of `gradients`.
     func exchange(_ gradients: [Tensor]) -> [Tensor] {
@@ -28,8 +32,8 @@ struct GradientBuckets {
 
     /// One bucket's tensors averaged over the ranks: directly when it holds one, else packed flat.
     private func averaged(_ tensors: [Tensor]) -> [Tensor] {
-        guard tensors.count > 1 else { return tensors.map { $0.apply("allreduce_mean") } }
-        let flat = concat(tensors.map { $0.reshaped([$0.shape.elementCount]) }, axis: 0).apply("allreduce_mean")
+        guard tensors.count > 1 else { return tensors.map(mean) }
+        let flat = mean(concat(tensors.map { $0.reshaped([$0.shape.elementCount]) }, axis: 0))
         var start = 0
         return tensors.map { tensor in
             let count = tensor.shape.elementCount
@@ -37,15 +41,32 @@ struct GradientBuckets {
             return flat.sliced(starts: [start], ends: [start + count]).reshaped(tensor.shape.dimensions)
         }
     }
+
+    /// `tensor` averaged over the ranks.
+    private func mean(_ tensor: Tensor) -> Tensor {
+        overlapped ? tensor.apply("allreduce_start").apply("allreduce_wait") : tensor.apply("allreduce_mean")
+    }
+
+    /// The nodes of `exchange` (the node indices of the exchange) placed eagerly, each right after
+    /// its last input: all but the waits and what reads them, which keep their place after the
+    /// backward pass.
+    static func eagerNodes(_ exchange: Range<Int>, of graph: Graph) -> Set<Int> {
+        var afterWait = Set<Int>()
+        for index in exchange {
+            let node = graph.nodes[index]
+            if node.op == "allreduce_wait" || node.inputs.contains(where: { afterWait.contains($0.index) }) { afterWait.insert(index) }
+        }
+        return Set(exchange).subtracting(afterWait)
+    }
 }
 
 extension Graph {
-    /// A node order in which the nodes `eager` (a range of node indices) each come just after the
-    /// last of their inputs, and the others keep theirs. Every input of an eager node precedes it.
-    func eagerOrder(_ eager: Range<Int>) -> [Int] {
+    /// A node order in which the nodes `eager` (node indices) each come just after the last of
+    /// their inputs, and the others keep theirs. Every input of an eager node precedes it.
+    func eagerOrder(_ eager: Set<Int>) -> [Int] {
         var order: [Int] = []
         var placed = [Bool](repeating: false, count: nodes.count)
-        var pending = Array(eager)
+        var pending = eager.sorted()
         func place(_ index: Int) {
             order.append(index)
             placed[index] = true

@@ -1,3 +1,4 @@
+import Foundation
 import KilnIR
 import KilnRuntime
 
@@ -73,6 +74,17 @@ extension Trainer {
     func distributedFeed(_ feed: inout [String: TensorValue], rows: Int) {
         guard let communicator = distributed, graph.node(named: Trainer.exampleOffsetInput)?.op == Node.inputOp else { return }
         feed[Trainer.exampleOffsetInput] = TensorValue(dtype: .int64, shape: [], integers: [Int64(communicator.rank * rows)])
+    }
+
+    /// Runs `step` (one training step) and, distributed, records its compute and exchange time.
+    func measuringExchange(_ step: () throws(KilnError) -> [String: TensorValue]) throws(KilnError) -> [String: TensorValue] {
+        guard let communicator = distributed else { return try step() }
+        let before = communicator.totals
+        let start = DispatchTime.now().uptimeNanoseconds
+        let outputs = try step()
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        exchangeSteps.append(StepExchange(before: before, after: communicator.totals, seconds: seconds))
+        return outputs
     }
 
     /// `outputs` with the loss averaged over the ranks.

@@ -31,6 +31,9 @@ public final class Trainer {
     public var allowsNonfiniteLoss = false
     /// The ranks this trainer exchanges gradients with, nil for a single process.
     public let distributed: Communicator?
+    /// The compute and exchange time and the bytes of every distributed step taken, in order
+    /// (empty for a single process).
+    public internal(set) var exchangeSteps: [StepExchange] = []
     /// The parameter checksum every rank agreed on at the last `synchronize()` (0 before one).
     public internal(set) var parameterChecksum: UInt64 = 0
     /// The backend the step was compiled for, used by `evaluate` too.
@@ -50,12 +53,15 @@ public final class Trainer {
     /// averages the gradients over the ranks before clipping and the update, draws its random
     /// masks at this rank's place in the global batch, and starts from rank 0's parameters and
     /// optimizer state (broadcast, then checked by a checksum). The gradients are exchanged in
-    /// buckets of at least `bucketBytes`, each as soon as backward has computed it.
+    /// buckets of at least `bucketBytes`, each started as soon as backward has computed it; with
+    /// `overlapsExchange` (the default) the step goes on with the backward pass while the ranks
+    /// exchange and waits before the update, else each exchange blocks until done. Both give the
+    /// same values.
     public init(
         model: Model, optimizer: any Optimizer, learningRate: Double, schedule: LearningRateSchedule = .constant,
         clipping: GradientClipping = .none, backend: ExecutionBackend = .tcc,
         optimization: OptimizationOptions = .standard, distributed: Communicator? = nil,
-        bucketBytes: Int = Trainer.defaultBucketBytes
+        bucketBytes: Int = Trainer.defaultBucketBytes, overlapsExchange: Bool = true
     ) throws(KilnError) {
         try model.validate()
         self.model = model
@@ -64,7 +70,8 @@ public final class Trainer {
         self.backend = backend
         self.distributed = distributed
         var built = try Trainer.buildStep(
-            model: model, optimizer: optimizer, clipping: clipping, bucketBytes: distributed.map { _ in bucketBytes })
+            model: model, optimizer: optimizer, clipping: clipping,
+            exchange: distributed.map { _ in GradientBuckets(bucketBytes: bucketBytes, overlapped: overlapsExchange) })
         if distributed != nil { built = Trainer.withExampleOffset(built) }
         graph = built.graph
         try OperatorRegistry.verify(graph)
@@ -82,21 +89,25 @@ public final class Trainer {
     }
 
     /// The training-step graph of `model`: forward, loss, backward, clipping and the optimizer's
-    /// updates (as `updates` of the graph), before any optimization.
+    /// updates (as `updates` of the graph), before any optimization. With `bucketBytes`, the step
+    /// a distributed trainer builds: synchronized batch statistics and the gradients exchanged in
+    /// buckets of that size, overlapped with backward or not (`overlapsExchange`).
     public static func stepGraph(
-        model: Model, optimizer: any Optimizer, clipping: GradientClipping = .none
+        model: Model, optimizer: any Optimizer, clipping: GradientClipping = .none, bucketBytes: Int? = nil,
+        overlapsExchange: Bool = true
     ) throws(KilnError) -> Graph {
-        try buildStep(model: model, optimizer: optimizer, clipping: clipping, bucketBytes: nil).graph
+        let exchange = bucketBytes.map { GradientBuckets(bucketBytes: $0, overlapped: overlapsExchange) }
+        return try buildStep(model: model, optimizer: optimizer, clipping: clipping, exchange: exchange).graph
     }
 
-    /// The training-step graph and where its backward and update nodes start; with `bucketBytes`
-    /// (distributed), the gradients are exchanged in buckets of that size.
+    /// The training-step graph and where its backward and update nodes start; with `exchange`
+    /// (distributed), the gradients are exchanged in its buckets.
     private static func buildStep(
-        model: Model, optimizer: any Optimizer, clipping: GradientClipping, bucketBytes: Int?
+        model: Model, optimizer: any Optimizer, clipping: GradientClipping, exchange: GradientBuckets?
     ) throws(KilnError) -> (graph: Graph, phases: GraphPhases) {
         let context = try model.trainingContext()
         // Distributed: batch statistics over the global batch, so N ranks normalize as one process.
-        if bucketBytes != nil { context.builder = GraphBuilder(graph: try context.graph.synchronizingBatchNorm()) }
+        if exchange != nil { context.builder = GraphBuilder(graph: try context.graph.synchronizingBatchNorm()) }
         guard let lossOutput = context.graph.outputs.first(where: { $0.name == "loss" }) else {
             throw .invalidArgument("model '\(model.name)' declares no loss (call loss(_:) in its body)")
         }
@@ -106,7 +117,7 @@ public final class Trainer {
         let gradientIDs = try context.builder.gradients(of: lossOutput.node, wrt: trainable.map(\.id))
         let exchangeStart = context.graph.nodes.count
         var gradients = gradientIDs.map { Tensor(context: context, id: $0) }
-        if let bucketBytes { gradients = GradientBuckets(bucketBytes: bucketBytes).exchange(gradients) }
+        if let exchange { gradients = exchange.exchange(gradients) }
         let updateStart = context.graph.nodes.count
         gradients = clipping.apply(gradients, context: context)
         let learningRate = context.input(learningRateInput, [])
@@ -122,8 +133,8 @@ public final class Trainer {
         if let error = context.firstError { throw error }
         let phases = GraphPhases(backwardStart: backwardStart, updateStart: updateStart)
         guard updateStart > exchangeStart else { return (context.graph, phases) }
-        // Each bucket's exchange right after its last gradient: the exchange counts as backward.
-        let order = context.graph.eagerOrder(exchangeStart..<updateStart)
+        // Each bucket's exchange starts right after its last gradient: the exchange counts as backward.
+        let order = context.graph.eagerOrder(GradientBuckets.eagerNodes(exchangeStart..<updateStart, of: context.graph))
         var placed = phases
         placed.perNode = order.map { phases.phase(of: NodeID($0)) }
         return (context.graph.reordered(order), placed)
@@ -149,7 +160,7 @@ public final class Trainer {
                 dtype: .int64, shape: [], integers: [Int64(bitPattern: generator.next())])
         }
         distributedFeed(&feed, rows: graph.node(named: "x")?.type.shape.dimensions.first ?? 0)
-        let outputs = try averagedLoss(try step.run(feed))
+        let outputs = try measuringExchange { () throws(KilnError) in try averagedLoss(try step.run(feed)) }
         stepsTaken = stepsTaken < .max ? stepsTaken + 1 : .max
         if !allowsNonfiniteLoss, let loss = outputs["loss"]?.floats.first, !loss.isFinite {
             throw .nonfiniteLoss(NonfiniteLoss(loss: Double(loss), step: stepsTaken, epoch: epoch))

@@ -10,41 +10,18 @@ import KilnIR
 /// interpreter computes. Its gradient is `allreduce_mean` of the output's gradient (the adjoint of
 /// a mean over the ranks that every rank receives; the identity in one process), which
 /// synchronized batch statistics need. Never fused, so the exchange sees the complete buffer.
-public struct AllReduceMean: Operator {
+public struct AllReduceMean: CollectiveOperator {
     public init() {}
     public var mnemonic: String { "allreduce_mean" }
-    public var arity: ClosedRange<Int> { 1...1 }
-    public var fusionKind: FusionKind { .opaque }
-
-    public func inferType(_ inputs: [TensorType], _ attributes: Attributes) throws(ShapeError) -> TensorType {
-        try checkArity(inputs)
-        guard inputs[0].dtype == .float32 else { throw ShapeError("input 0 is \(inputs[0]); expected float32") }
-        return inputs[0]
-    }
-
-    public func evaluate(_ inputs: [ReferenceTensor], _ signature: OperatorSignature) -> ReferenceTensor {
-        ReferenceTensor(signature.output, inputs[0].values)
-    }
 
     public func emitC(_ kernel: inout KernelContext) {
         let count = kernel.signature.output.shape.elementCount
         let (input, output) = (kernel.inputs[0], kernel.output)
         kernel.writer.line("if (\(output) != \(input)) memcpy(\(output), \(input), \(count * 4));")
-        kernel.writer.line("if (kiln_collective_hook) kiln_collective_hook(\(output), \(count)LL);")
-    }
-
-    public func cost(_ signature: OperatorSignature) -> OperatorCost {
-        OperatorCost(flops: 0, bytesRead: signature.output.byteCount, bytesWritten: signature.output.byteCount)
+        kernel.writer.line("if (kiln_collective_hook) kiln_collective_hook(KILN_ALLREDUCE, \(output), \(output), \(count)LL);")
     }
 
     public func gradients(_ context: inout GradientContext) throws(KilnError) -> [NodeID?] {
         [try context.add("allreduce_mean", [context.outputGradient])]
-    }
-
-    public var testCases: [OperatorTestCase] {
-        [
-            OperatorTestCase("matrix", inputs: [.f32(4, 8)], domain: -4...4),
-            OperatorTestCase("scalar", inputs: [.f32()], domain: -1...1),
-        ]
     }
 }

@@ -27,7 +27,7 @@ public enum OperatorRegistry {
         // Random numbers
         RandomUniform(),
         // Communication between the ranks of a data-parallel job
-        AllReduceMean(),
+        AllReduceMean(), AllReduceStart(), AllReduceWait(),
         // Convolution
         Conv2D(), Conv2DBackwardInput(), Conv2DBackwardWeight(), ConvTranspose2D(), DeformConv2D(), DeformConv2DBackward(),
         WinogradFilter(), Conv2DWinograd(),
