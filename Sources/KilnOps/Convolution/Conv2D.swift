@@ -14,7 +14,8 @@ import KilnIR
 /// A primitive because it is GEMM-shaped. The C follows the kernel plan's algorithm (the rules:
 /// `ConvolutionGeometry.forwardChoice`): depthwise → a direct loop (`writeDepthwise`); 1×1
 /// stride 1 unpadded → `cblas_sgemm` on the image itself; otherwise im2col into scratch +
-/// `cblas_sgemm`, per image and group. 3×3 stride-1 shapes where Winograd wins are rewritten to
+/// `cblas_sgemm`, per image and group, a band of output rows at a time when the patch matrix is
+/// large (`writeBandedIm2colGEMM`). 3×3 stride-1 shapes where Winograd wins are rewritten to
 /// `conv2d_winograd` before code generation (`WinogradRule`). Cost: MACs = N·Cout·Hout·Wout·(Cin/groups)·Kh·Kw,
 /// FLOPs = 2·MACs + N·Cout·Hout·Wout bias adds; bytes = x + w (+ bias) read, y written.
 /// Gradients: dx = `conv2d_backward_input`(dy, w), dw = `conv2d_backward_weight`(x, dy),
@@ -96,7 +97,7 @@ public struct Conv2D: Operator {
     public func scratchBytes(_ signature: OperatorSignature) -> Int {
         let g = try! geometry(signature.inputs, signature.attributes)
         switch algorithm(signature, g) {
-        case .im2colGEMM: return g.columnBytes
+        case .im2colGEMM: return g.bandColumnBytes
         case .depthwiseDirect: return g.depthwiseScratchBytes
         default: return 0
         }
@@ -125,18 +126,7 @@ public struct Conv2D: Operator {
             }
         default:  // im2col + GEMM: `forwardAlgorithms` offers nothing else
             g.writeTapRanges(&kernel.writer)
-            kernel.writer.line("float *column = (float *)\(kernel.scratch);")
-            if g.readsPadding { kernel.writer.line("memset(column, 0, \(g.columnBytes));") }
-            kernel.writer.loop("n", count: g.batch) { image in
-                image.loop("g", count: g.groups) { group in
-                    group.line("const float *image = \(x) + (n*\(g.inputChannels) + g*\(inputGroup))*\(g.inputPlane);")
-                    g.writeIm2col(&group, image: "image", column: "column")
-                    group.line(CExpression.gemm(
-                        m: outputGroup, n: g.outputPlane, k: g.patchSize,
-                        a: "\(w) + g*\(outputGroup * g.patchSize)", lda: g.patchSize, b: "column", ldb: g.outputPlane,
-                        c: "\(y) + (n*\(g.outputChannels) + g*\(outputGroup))*\(g.outputPlane)", ldc: g.outputPlane))
-                }
-            }
+            g.writeBandedIm2colGEMM(&kernel.writer, x: x, w: w, y: y, scratch: kernel.scratch)
         }
         // The bias joins the kernel's elementwise pass: one pass over the output after the GEMM.
         if kernel.inputs.count == 3 { kernel.deferredBias = .init(input: 2, axis: 1) }
