@@ -5,7 +5,7 @@ KILN_RELEASE = .build/release/kiln
 KILN_DEBUG = .build/debug/kiln
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test test-matrix test-sanitize fuzz deps build graphs generated clean snippets onnx-table docs gemm-bench
+.PHONY: run test test-matrix test-sanitize fuzz deps build graphs generated clean snippets onnx-table docs gemm-bench standalone-bench
 
 ## Installs the system libraries Kiln links (libtcc, OpenBLAS) and Open MPI (loaded only by
 ## `kiln train --distributed`, and run by its tests) when they are missing.
@@ -89,6 +89,20 @@ gemm-bench: deps
 	$(KILN_DEBUG) emit mlp -o .build/gemm-bench > /dev/null
 	$(CC) $(GEMM_CFLAGS) -I.build/gemm-bench -o .build/gemm-bench/ratio Scripts/builtin_gemm_ratio.c -lopenblas -lm
 	taskset -c 0 .build/gemm-bench/ratio 2>/dev/null || .build/gemm-bench/ratio
+
+## NAME_run of the standalone C (built-in GEMM, external weights) of issue 19's six models, one core:
+## the median time of each. SPEED_CFLAGS sets the compiler's flags.
+SPEED_CFLAGS ?= -std=c99 -O3 -march=native
+SPEED_MODELS = mlp lenet5 mobilenet_v2 resnet18 transformer_block gelu_stream
+standalone-bench: deps
+	$(SWIFT) build --product kiln
+	@for model in $(SPEED_MODELS); do \
+	  dir=.build/standalone-bench/$$model; upper=$$(echo $$model | tr a-z A-Z); \
+	  $(KILN_DEBUG) emit $$model -o $$dir > /dev/null || exit 1; \
+	  set -- $$(grep -o "#define $${upper}_[A-Z0-9_]*_ELEMENTS" $$dir/$$model.h | cut -d' ' -f2); \
+	  $(CC) $(SPEED_CFLAGS) -DNAME=$$model -DUPPER=$$upper -DINPUT=$$1 -DOUTPUT=$$2 -I$$dir -o $$dir/speed \
+	    Scripts/standalone_speed.c $$dir/$$model.c -lm || exit 1; \
+	  (cd $$dir && (taskset -c 0 ./speed 2>/dev/null || ./speed)) || exit 1; done
 
 ## Rewrites generated/ (standalone C of several zoo models; a test fails when it drifts).
 ## Weight files stay out of git except lenet5's, which is embedded in its C.

@@ -25,16 +25,18 @@ import Testing
         let program = try model.standaloneProgram(name: "lenet5", embedWeights: embed)
         try program.write(to: directory.path)
         let build = try StandaloneTests.shell(
-            "\(compiler) -std=c99 -O3 -fstack-usage -c -o lenet5.o lenet5.c && size -A lenet5.o && cat lenet5.su", in: directory)
+            "\(compiler) -std=c99 -O3 -fdata-sections -fstack-usage -c -o lenet5.o lenet5.c && size -A lenet5.o && cat lenet5.su",
+            in: directory)
         #expect(build.status == 0, "\(build.output)")
         let sizes = Self.sections(build.output)
-        let readOnly = sizes.filter { $0.key.hasPrefix(".rodata") }.values.reduce(0, +)
-        let weights = program.footprint.parameterBytes + program.footprint.constantBytes + program.footprint.embeddedPreparedBytes
-        #expect(embed == (program.footprint.embeddedPreparedBytes > 0) && program.preparedBytes == 0)
+        let footprint = program.footprint
+        #expect(embed == (footprint.embeddedPreparedBytes > 0) && program.preparedBytes == 0)
         if embed {
-            #expect(readOnly >= weights && readOnly <= weights + 4096, "read-only \(readOnly), weights \(weights)")
+            // Each embedded array is its own section under -fdata-sections: the stated bytes exactly.
+            #expect(sizes[".rodata.lenet5_weights"] == footprint.parameterBytes + footprint.constantBytes, "\(sizes)")
+            #expect(sizes[".rodata.lenet5_prepared"] == footprint.embeddedPreparedBytes, "\(sizes)")
         } else {
-            #expect(readOnly < 4096, "read-only \(readOnly) without embedded weights")
+            #expect(!sizes.keys.contains { $0.hasPrefix(".rodata.lenet5_") }, "no embedded weights: \(sizes)")
         }
         #expect((sizes[".data"] ?? 0) == 0 && (sizes[".bss"] ?? 0) == 0, "no mutable globals: \(sizes)")
         let frames = build.output.split(separator: "\n").compactMap { line -> Int? in
@@ -45,6 +47,37 @@ import Testing
         #expect(frames.allSatisfy { $0 <= program.footprint.stackBound }, "largest frame \(frames.max() ?? 0)")
         let header = String(decoding: program.files["lenet5.h"]!, as: UTF8.self)
         for line in program.footprint.lines { #expect(header.contains(" *   " + line + "\n")) }
+    }
+
+    /// The six models: the code estimate against `size -A` of the object gcc -O3 builds
+    /// (`.text` and the compiler's read-only tables), within 20%.
+    @Test(arguments: ["mlp", "lenet5", "mobilenet_v2", "resnet18", "transformer_block", "gelu_stream"])
+    func theCodeEstimateIsWithinTwentyPercentOfGCC(name: String) throws {
+        let model = try #require(Zoo.entry(name)).build(seed: 1)
+        let directory = try StandaloneTests.temporaryDirectory("code")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let program = try model.standaloneProgram(name: "net")
+        try program.write(to: directory.path)
+        let build = try StandaloneTests.shell("gcc -std=c99 -O3 -c -o net.o net.c && size -A net.o", in: directory)
+        #expect(build.status == 0, "\(build.output)")
+        let sizes = Self.sections(build.output)
+        let code = (sizes[".text"] ?? 0) + sizes.filter { $0.key.hasPrefix(".rodata") }.values.reduce(0, +)
+        let estimate = program.footprint.codeBytes
+        #expect(abs(Double(estimate - code)) <= 0.2 * Double(code), "\(name): estimated \(estimate) bytes of code, gcc wrote \(code)")
+    }
+
+    /// ResNet-18 with external weights: the header says what the prepared buffer holds (all of it
+    /// derived from the weights) and how little of the weights the run still reads.
+    @Test func theHeaderSaysWhatThePreparedBufferHolds() throws {
+        let program = try #require(Zoo.entry("resnet18")).build(seed: 1).standaloneProgram(name: "resnet18")
+        let footprint = program.footprint
+        #expect(footprint.preparedContents.map(\.op) == ["mul", "winograd_filter", "sub"])
+        #expect(footprint.preparedContents.reduce(0) { $0 + $1.bytes } == program.preparedBytes)
+        // The classifier's weights and bias (512 x 1000 + 1000 floats): the convolutions read prepared values.
+        #expect(footprint.runWeightBytes == 2_052_000)
+        let header = String(decoding: program.files["resnet18.h"]!, as: UTF8.self)
+        #expect(header.contains(" *   prepared: all \(program.preparedBytes) bytes derived from the weights (by operator: mul "))
+        #expect(header.contains("run then reads 2052000 of the \(program.weightsBytes) bytes of weights\n"))
     }
 
     @Test func aPlanThatDoesNotFitIsRefusedNamingItsPeak() throws {

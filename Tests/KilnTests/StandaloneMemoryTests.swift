@@ -34,6 +34,14 @@ import Testing
         #expect(!source.contains("memcpy(arena"), "nothing is copied into the workspace")
     }
 
+    /// onnx2c's static buffers for the same models (issue 19): ResNet-18 6.9 MiB, MobileNetV2 10.9 MiB.
+    /// ResNet-18's first convolution alone needed a 7.4 MB patch matrix before im2col ran in bands.
+    @Test(arguments: [("resnet18", 6.9), ("mobilenet_v2", 10.9)])
+    func theWorkspaceIsBelowOnnx2csStaticBuffers(name: String, mebibytes: Double) throws {
+        let program = try #require(Zoo.entry(name)).build(seed: 1).standaloneProgram(name: "net")
+        #expect(Double(program.workspaceBytes) < mebibytes * 1_048_576, "\(name): workspace \(program.workspaceBytes) bytes")
+    }
+
     @Test func anOutputThatIsAnInputIsCopiedAndTheHeaderSaysSo() throws {
         let model = Model("edges") { g in
             let x = g.input("x", [2, 3])

@@ -2286,26 +2286,31 @@ static void k104_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
         for (long n = 0; n < 1; n++) {
             for (long g = 0; g < 1; g++) {
                 const float *image = x0 + (n*3 + g*3)*50176;
-                KILN_PARALLEL_FOR
-                for (long c = 0; c < 3; c++) {
-                    long plane = c*50176;
-                    for (long ki = 0; ki < 3; ki++) {
-                        for (long kj = 0; kj < 3; kj++) {
-                            float *row = column + ((c*3 + ki)*3 + kj)*12544;
-                            for (long oh = oh_lo[ki]; oh < oh_hi[ki]; oh++) {
-                                long base = (oh*2 + ki - 1)*224 + kj - 1;
-                                long count = ow_hi[kj] - ow_lo[kj];
-                                long first = base + ow_lo[kj]*2, start = oh*112 + ow_lo[kj];
-                                const float *from = image + plane + first;
-                                float *to = row + start;
-                                for (long k = 0; k < count; k++) {
-                                    to[k] = from[k*2];
+                for (long oh0 = 0; oh0 < 112; oh0 += 43) {
+                    long oh1 = oh0 + 43 < 112 ? oh0 + 43 : 112;
+                    long columns = (oh1 - oh0)*112;
+                    memset(column, 0, (size_t)columns*108);
+                    KILN_PARALLEL_FOR
+                    for (long c = 0; c < 3; c++) {
+                        long plane = c*50176;
+                        for (long ki = 0; ki < 3; ki++) {
+                            for (long kj = 0; kj < 3; kj++) {
+                                float *row = column + ((c*3 + ki)*3 + kj)*columns;
+                                for (long oh = oh_lo[ki] > oh0 ? oh_lo[ki] : oh0, end = oh_hi[ki] < oh1 ? oh_hi[ki] : oh1; oh < end; oh++) {
+                                    long base = (oh*2 + ki - 1)*224 + kj - 1;
+                                    long count = ow_hi[kj] - ow_lo[kj];
+                                    long first = base + ow_lo[kj]*2, start = (oh - oh0)*112 + ow_lo[kj];
+                                    const float *from = image + plane + first;
+                                    float *to = row + start;
+                                    for (long k = 0; k < count; k++) {
+                                        to[k] = from[k*2];
+                                    }
                                 }
                             }
                         }
                     }
+                    cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 32, columns, 27, 1.0f, x1 + g*864, 27, column, columns, 0.0f, y0 + (n*32 + g*32)*12544 + oh0*112, 12544);
                 }
-                cblas_sgemm(KILN_ROW_MAJOR, KILN_NO_TRANS, KILN_NO_TRANS, 32, 12544, 27, 1.0f, x1 + g*864, 27, column, 12544, 0.0f, y0 + (n*32 + g*32)*12544, 12544);
             }
         }
     }

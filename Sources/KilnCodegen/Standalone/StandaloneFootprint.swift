@@ -2,9 +2,9 @@ import KilnC
 import KilnIR
 
 /// The memory a standalone program needs, as the header and `kiln emit` state it: read-only bytes
-/// (weights and constants; the code is measured by `make footprint`, since the compiler and its
-/// flags decide its size), read-write bytes (workspace, prepared buffer), and a bound on the
-/// largest stack frame.
+/// (weights and constants, and an estimate of the code, `StandaloneCodeSize`; `make footprint`
+/// measures it, since the compiler and its flags decide it), read-write bytes (workspace, prepared
+/// buffer, with what the prepared buffer holds), and a bound on the largest stack frame.
 public struct StandaloneFootprint: Sendable, Hashable {
     /// Bytes of parameters in the weight blob (embedded `static const`, or the caller's read-only buffer).
     public let parameterBytes: Int
@@ -12,6 +12,19 @@ public struct StandaloneFootprint: Sendable, Hashable {
     public let constantBytes: Int
     /// Whether the weights are compiled into the object.
     public let embedded: Bool
+    /// Estimated bytes of machine code and compiler tables under `gcc -O3` (`StandaloneCodeSize`).
+    public let codeBytes: Int
+    /// Bytes of the weight blob that `NAME_run` reads (the rest only `NAME_init` reads).
+    public let runWeightBytes: Int
+    /// The prepared buffer's values by the operator computing them, largest first: all derived
+    /// from the weights alone.
+    public let preparedContents: [PreparedValues]
+
+    /// Prepared values that one operator computes (`winograd_filter`, the `mul` of a folded batch norm).
+    public struct PreparedValues: Sendable, Hashable {
+        public let op: String
+        public var bytes: Int
+    }
     /// Bytes of the workspace (activations and scratch).
     public let workspaceBytes: Int
     /// Bytes of the prepared buffer (0 when the prepared values are embedded).
@@ -34,12 +47,17 @@ public struct StandaloneFootprint: Sendable, Hashable {
 
     init(
         weights: WeightBlob, layout: StandaloneLayout, program: GeneratedProgram, blas: StandaloneBLAS, embed: Bool,
-        preparedEmbedded: Bool
+        preparedEmbedded: Bool, runWeightBytes: Int
     ) {
         let parameters = weights.entries.filter { $0.node.op == Node.parameterOp }.reduce(0) { $0 + $1.bytes }
         parameterBytes = parameters
         constantBytes = weights.bytes.count - parameters
         embedded = embed
+        let calls = program.kernels.count - (preparedEmbedded ? program.fusion.preparationKernelCount : 0)
+        codeBytes = StandaloneCodeSize(
+            kernelCode: program.kernelCode.text, calls: calls, builtinGEMM: blas == .builtin && program.usesGEMM).bytes
+        self.runWeightBytes = runWeightBytes
+        preparedContents = preparedEmbedded ? [] : layout.preparedContents
         workspaceBytes = layout.workspaceBytes
         preparedBytes = preparedEmbedded ? 0 : layout.preparedBytes
         embeddedPreparedBytes = preparedEmbedded ? layout.preparedBytes : 0
@@ -51,15 +69,25 @@ public struct StandaloneFootprint: Sendable, Hashable {
     /// The report, one fact a line, for the header (inside a comment) and `kiln emit`.
     public var lines: [String] {
         let weights = embedded ? "embedded static const" : "the caller's read-only buffer"
-        return [
-            "read-only: \(parameterBytes + constantBytes + embeddedPreparedBytes) bytes of weights (\(weights)): "
+        let blob = parameterBytes + constantBytes
+        var lines = [
+            "read-only: \(blob + embeddedPreparedBytes) bytes of weights (\(weights)): "
                 + "\(parameterBytes) of parameters, \(constantBytes) of constants"
                 + (embeddedPreparedBytes > 0 ? ", \(embeddedPreparedBytes) of prepared values computed at emit time" : "")
-                + "; code: `make footprint` measures it (size -A)",
+                + "; code about \(codeBytes) bytes (estimated for gcc -O3 on x86-64; `make footprint` measures it)",
             "read-write: \(readWriteBytes) bytes: workspace \(workspaceBytes) (activations and scratch, peak "
                 + "\(peakBytes) live\(peakKernel.isEmpty ? "" : " in \(peakKernel)")), prepared \(preparedBytes)",
-            "stack: every generated function's frame is under \(stackBound) bytes"
-                + (stackBound > Self.smallFrameBound ? " (the built-in GEMM's packed panels take \(Self.gemmPanelBytes))" : ""),
         ]
+        if preparedBytes > 0 {
+            let contents = preparedContents.map { "\($0.op) \($0.bytes)" }.joined(separator: ", ")
+            lines.append(
+                "prepared: all \(preparedBytes) bytes derived from the weights (by operator: \(contents)); written once by init, "
+                    + "read-only afterwards, so they may be computed once (on a host) and kept in flash; "
+                    + "run then reads \(runWeightBytes) of the \(blob) bytes of weights")
+        }
+        lines.append(
+            "stack: every generated function's frame is under \(stackBound) bytes"
+                + (stackBound > Self.smallFrameBound ? " (the built-in GEMM's packed panels take \(Self.gemmPanelBytes))" : ""))
+        return lines
     }
 }

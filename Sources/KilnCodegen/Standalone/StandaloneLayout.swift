@@ -36,6 +36,8 @@ struct StandaloneLayout {
     private(set) var preparedBytes = 0
     /// Where the prepared values are in the program's own arena (the JIT's), in prepared order.
     private(set) var preparedRanges: [Range<Int>] = []
+    /// The prepared values by the operator of the node computing them, largest first.
+    private(set) var preparedContents: [StandaloneFootprint.PreparedValues] = []
     private(set) var copies: [Copy] = []
     /// The most workspace bytes live at one step, and that step (a kernel index; -1 before the first).
     private(set) var peak: (bytes: Int, step: Int) = (0, -1)
@@ -60,8 +62,15 @@ struct StandaloneLayout {
                 bases[index] = preparedBytes
                 preparedBytes += buffer.bytes
                 preparedRanges.append(buffer.range)
+                let op = graph[first].op
+                if let known = preparedContents.firstIndex(where: { $0.op == op }) {
+                    preparedContents[known].bytes += buffer.bytes
+                } else {
+                    preparedContents.append(.init(op: op, bytes: buffer.bytes))
+                }
             }
         }
+        preparedContents.sort { ($0.bytes, $1.op) > ($1.bytes, $0.op) }
         func located(_ node: NodeID) -> (buffer: Int, offset: Int) {
             let storage = fusion.storage(of: node)
             if let found = owner[storage] { return found }

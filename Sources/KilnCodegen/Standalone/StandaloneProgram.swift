@@ -56,19 +56,17 @@ public struct StandaloneProgram: Sendable {
         let outputNames = graph.outputs.map { ports.identifier(for: $0.name) }
         let fusion = program.fusion, preparation = fusion.preparationKernelCount
         let prepare = embedWeights && preparation > 0 ? prepare : nil
-        var kept: Set<NodeID>?
-        if prepare != nil {
-            let runReads = program.kernels.dropFirst(preparation).flatMap(\.reads) + graph.outputs.map(\.node)
-            kept = Set(runReads.map { fusion.storage(of: $0) })
-        }
-        let weights = try WeightBlob(graph: graph, parameters: parameters, keeping: kept)
+        let runReads = program.kernels.dropFirst(preparation).flatMap(\.reads) + graph.outputs.map(\.node)
+        let readByRun = Set(runReads.map { fusion.storage(of: $0) })
+        let weights = try WeightBlob(graph: graph, parameters: parameters, keeping: prepare != nil ? readByRun : nil)
         let layout = StandaloneLayout(graph: graph, program: program, weights: weights)
         let prepared = try prepare?(layout.preparedRanges)
         workspaceBytes = layout.workspaceBytes
         preparedBytes = prepared == nil ? layout.preparedBytes : 0
         weightsBytes = weights.bytes.count
         let footprint = StandaloneFootprint(
-            weights: weights, layout: layout, program: program, blas: blas, embed: embedWeights, preparedEmbedded: prepared != nil)
+            weights: weights, layout: layout, program: program, blas: blas, embed: embedWeights, preparedEmbedded: prepared != nil,
+            runWeightBytes: weights.entries.filter { readByRun.contains($0.node.id) }.reduce(0) { $0 + $1.bytes })
         self.footprint = footprint
         if let maxRAM, footprint.readWriteBytes > maxRAM {
             let peak = footprint.peakKernel.isEmpty ? "" : ", peaking at \(footprint.peakBytes) bytes live in kernel \(footprint.peakKernel)"

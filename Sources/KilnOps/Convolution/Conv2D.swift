@@ -14,8 +14,10 @@ import KilnIR
 /// A primitive because it is GEMM-shaped. The C follows the kernel plan's algorithm (the rules:
 /// `ConvolutionGeometry.forwardChoice`): depthwise → a direct loop (`writeDepthwise`); 1×1
 /// stride 1 unpadded → `cblas_sgemm` on the image itself, in column blocks with the epilogue
-/// after each (`writePointwise`); otherwise im2col into scratch +
-/// `cblas_sgemm`, per image and group. 3×3 stride-1 shapes where Winograd wins are rewritten to
+/// after each (`writePointwise`); otherwise im2col into scratch + `cblas_sgemm`, per image and
+/// group: the images of a batch in lanes split across threads (`writeImageLanes`), or, with one
+/// lane, a band of output rows at a time when the patch matrix is large
+/// (`writeBandedIm2colGEMM`). 3×3 stride-1 shapes where Winograd wins are rewritten to
 /// `conv2d_winograd` before code generation (`WinogradRule`). Cost: MACs = N·Cout·Hout·Wout·(Cin/groups)·Kh·Kw,
 /// FLOPs = 2·MACs + N·Cout·Hout·Wout bias adds; bytes = x + w (+ bias) read, y written.
 /// Gradients: dx = `conv2d_backward_input`(dy, w), dw = `conv2d_backward_weight`(x, dy),
@@ -97,7 +99,7 @@ public struct Conv2D: Operator {
     public func scratchBytes(_ signature: OperatorSignature) -> Int {
         let g = try! geometry(signature.inputs, signature.attributes)
         switch algorithm(signature, g) {
-        case .im2colGEMM: return g.columnBytes * g.imageLanes
+        case .im2colGEMM: return g.imageLanes > 1 ? g.columnBytes * g.imageLanes : g.bandColumnBytes
         case .depthwiseDirect: return g.depthwiseScratchBytes
         default: return 0
         }
@@ -121,16 +123,20 @@ public struct Conv2D: Operator {
             if kernel.appliedPlaneEpilogue { return }
         default:  // im2col + GEMM: `forwardAlgorithms` offers nothing else
             g.writeTapRanges(&kernel.writer)
-            if g.readsPadding { kernel.writer.line("memset(\(kernel.scratch), 0, \(g.columnBytes * g.imageLanes));") }
-            g.writeImageLanes(&kernel.writer, columns: "(float *)\(kernel.scratch)") { image in
-                image.loop("g", count: g.groups) { group in
-                    group.line("const float *image = \(x) + (n*\(g.inputChannels) + g*\(inputGroup))*\(g.inputPlane);")
-                    g.writeIm2col(&group, image: "image", column: "column", parallel: g.imageLanes == 1)
-                    group.line(CExpression.gemm(
-                        m: outputGroup, n: g.outputPlane, k: g.patchSize,
-                        a: "\(w) + g*\(outputGroup * g.patchSize)", lda: g.patchSize, b: "column", ldb: g.outputPlane,
-                        c: "\(y) + (n*\(g.outputChannels) + g*\(outputGroup))*\(g.outputPlane)", ldc: g.outputPlane))
+            if g.imageLanes > 1 {
+                if g.readsPadding { kernel.writer.line("memset(\(kernel.scratch), 0, \(g.columnBytes * g.imageLanes));") }
+                g.writeImageLanes(&kernel.writer, columns: "(float *)\(kernel.scratch)") { image in
+                    image.loop("g", count: g.groups) { group in
+                        group.line("const float *image = \(x) + (n*\(g.inputChannels) + g*\(inputGroup))*\(g.inputPlane);")
+                        g.writeIm2col(&group, image: "image", column: "column", parallel: false)
+                        group.line(CExpression.gemm(
+                            m: outputGroup, n: g.outputPlane, k: g.patchSize,
+                            a: "\(w) + g*\(outputGroup * g.patchSize)", lda: g.patchSize, b: "column", ldb: g.outputPlane,
+                            c: "\(y) + (n*\(g.outputChannels) + g*\(outputGroup))*\(g.outputPlane)", ldc: g.outputPlane))
+                    }
                 }
+            } else {
+                g.writeBandedIm2colGEMM(&kernel.writer, x: x, w: w, y: y, scratch: kernel.scratch)
             }
         }
         // The bias joins the kernel's elementwise pass: one pass over the output after the GEMM.

@@ -57,11 +57,12 @@ extension ConvolutionGeometry {
     /// Inside an output-row loop (`oh`, with `base` declared), writes the segment of the row that
     /// tap `kj` reads inside the image: `count` outputs, the first reading input offset `first`
     /// (in the plane) and writing output offset `start`; the k-th reads `first + k·sw`
-    /// (`segmentStep`) and writes `start + k`.
-    func writeRowSegment(_ writer: inout CWriter) {
+    /// (`segmentStep`) and writes `start + k`. In a band of output rows (`banded`) the matrix
+    /// starts at row `oh0`.
+    func writeRowSegment(_ writer: inout CWriter, banded: Bool = false) {
         writer.line("long count = ow_hi[kj] - ow_lo[kj];")
         let first = CExpression.linear([("ow_lo[kj]", width.stride)], constant: 0)
-        writer.line("long first = base + \(first), start = oh*\(width.output) + ow_lo[kj];")
+        writer.line("long first = base + \(first), start = \(banded ? "(oh - oh0)" : "oh")*\(width.output) + ow_lo[kj];")
     }
 
     /// The C expression `k·sw`: the input step along a row segment.
@@ -71,10 +72,12 @@ extension ConvolutionGeometry {
     /// [patchSize, Hout·Wout] matrix at `column`. Positions that read padding are not written:
     /// the caller zeroes the matrix once when `readsPadding`. With a column stride of 1 each row
     /// segment is one `memcpy`. The channels split across threads unless `parallel` is false
-    /// (inside a loop already split, `writeImageLanes`).
-    func writeIm2col(_ writer: inout CWriter, image: String, column: String, parallel: Bool = true) {
-        writePatchLoops(&writer, parallel: parallel) { row in
-            writeRowSegment(&row)
+    /// (inside a loop already split, `writeImageLanes`). With `banded`, only output rows
+    /// `oh0..<oh1` (C variables in scope, `columns` their Hout·Wout count) go into a
+    /// [patchSize, columns] matrix.
+    func writeIm2col(_ writer: inout CWriter, image: String, column: String, parallel: Bool = true, banded: Bool = false) {
+        writePatchLoops(&writer, parallel: parallel, banded: banded) { row in
+            writeRowSegment(&row, banded: banded)
             if width.stride == 1 {
                 row.line("memcpy(row + start, \(image) + plane + first, (size_t)count*sizeof(float));")
                 return
@@ -100,17 +103,23 @@ extension ConvolutionGeometry {
     /// The loops over (channel, ki, kj, oh) that im2col and col2im share; `body` writes the
     /// work of one output row with `plane`, `base`, `row`, `oh` and the tap (`ki`, `kj`) in scope.
     /// The channels split across threads: each owns its rows of the matrix and its input plane.
+    /// `banded` keeps the output rows to `oh0..<oh1` in a matrix of `columns` columns.
     private func writePatchLoops(
         _ writer: inout CWriter, constant: Bool = false, matrix: String = "column", parallel: Bool = true,
-        _ body: (inout CWriter) -> Void
+        banded: Bool = false, _ body: (inout CWriter) -> Void
     ) {
         let rowType = constant ? "const float *" : "float *"
-        writer.parallelLoop("c", count: inputChannelsPerGroup, elements: parallel ? patchSize * outputPlane : 0) { channel in
+        let columns = banded ? "columns" : String(outputPlane)
+        let elements = parallel ? patchSize * (banded ? bandRows * width.output : outputPlane) : 0
+        writer.parallelLoop("c", count: inputChannelsPerGroup, elements: elements) { channel in
             channel.line("long plane = c*\(inputPlane);")
             channel.loop("ki", count: height.kernel) { kernelRow in
                 kernelRow.loop("kj", count: width.kernel) { tap in
-                    tap.line("\(rowType)row = \(matrix) + ((c*\(height.kernel) + ki)*\(width.kernel) + kj)*\(outputPlane);")
-                    tap.block("for (long oh = oh_lo[ki]; oh < oh_hi[ki]; oh++)") { outputRow in
+                    tap.line("\(rowType)row = \(matrix) + ((c*\(height.kernel) + ki)*\(width.kernel) + kj)*\(columns);")
+                    let rows = banded
+                        ? "long oh = oh_lo[ki] > oh0 ? oh_lo[ki] : oh0, end = oh_hi[ki] < oh1 ? oh_hi[ki] : oh1; oh < end; oh++"
+                        : "long oh = oh_lo[ki]; oh < oh_hi[ki]; oh++"
+                    tap.block("for (\(rows))") { outputRow in
                         outputRow.line("long base = \(rowOffsetExpression);")
                         body(&outputRow)
                     }
@@ -151,8 +160,8 @@ enum CExpression {
 
     /// A `cblas_sgemm` call in row-major order: C = alpha·op(A)·op(B) + beta·C with alpha 1.
     static func gemm(
-        transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int,
-        a: String, lda: Int, b: String, ldb: Int, beta: String = "0.0f", c: String, ldc: Int
+        transposeA: Bool = false, transposeB: Bool = false, m: Int, n: some CustomStringConvertible, k: Int,
+        a: String, lda: Int, b: String, ldb: some CustomStringConvertible, beta: String = "0.0f", c: String, ldc: Int
     ) -> String {
         "cblas_sgemm(KILN_ROW_MAJOR, \(transposeA ? "KILN_TRANS" : "KILN_NO_TRANS"), "
             + "\(transposeB ? "KILN_TRANS" : "KILN_NO_TRANS"), \(m), \(n), \(k), 1.0f, \(a), \(lda), "
