@@ -10,9 +10,21 @@
 /// registers and measured about 245 GFLOP/s on one core for 16×256 by 256×1024; elsewhere (tcc, other
 /// processors, standalone C) a plain loop of one row × 32 columns that compilers vectorize.
 /// Panels split across threads under OpenMP when the product is large enough.
+///
+/// `KILN_IVDEP` before a loop tells gcc and clang that its iterations are independent: the gate
+/// loops of the recurrent kernels read the previous step's states from the buffer they write,
+/// and gcc's run-time overlap check sent them to the scalar version (a 256-unit LSTM 5.3 ms
+/// instead of 1.9 ms).
 extension CPrelude {
     static let panelGEMM = """
         #define KILN_PANEL 32
+        #if defined(__clang__)
+        #define KILN_IVDEP _Pragma("clang loop vectorize(assume_safety)")
+        #elif defined(__GNUC__) && !defined(__TINYC__)
+        #define KILN_IVDEP _Pragma("GCC ivdep")
+        #else
+        #define KILN_IVDEP
+        #endif
         #if defined(__AVX512F__) && !defined(__TINYC__)
         #define _MM_MALLOC_H_INCLUDED
         #define __MM_MALLOC_H

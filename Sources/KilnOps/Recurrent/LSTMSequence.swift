@@ -83,6 +83,7 @@ public struct LSTMSequence: Operator {
                 rows.line("const float *KILN_RESTRICT c0 = cp + b * ldp;")
                 rows.line("float *KILN_RESTRICT h1 = \(out) + (b * \(steps) + t) * \(hidden);")
                 rows.line("float *KILN_RESTRICT c1 = \(cells) + (b * \(steps) + t) * \(hidden);")
+                rows.line("KILN_IVDEP")
                 rows.loop("j", count: hidden) { body in
                     body.line("float i = kiln_sigmoid(q[j]), f = kiln_sigmoid(q[\(hidden) + j]);")
                     body.line("float u = kiln_tanh(q[\(2 * hidden) + j]), o = kiln_sigmoid(q[\(3 * hidden) + j]);")

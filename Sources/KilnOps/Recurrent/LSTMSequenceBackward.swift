@@ -71,6 +71,7 @@ public struct LSTMSequenceBackward: Operator {
         }
         kernel.writer.loop("r", count: batch * steps) { rows in
             rows.line("float *KILN_RESTRICT q = act + r * \(gates);")
+            rows.line("KILN_IVDEP")
             rows.loop("j", count: hidden) { body in
                 body.line("q[j] = kiln_sigmoid(q[j]); q[\(hidden) + j] = kiln_sigmoid(q[\(hidden) + j]);")
                 body.line("q[\(2 * hidden) + j] = kiln_tanh(q[\(2 * hidden) + j]); q[\(3 * hidden) + j] = kiln_sigmoid(q[\(3 * hidden) + j]);")
@@ -87,6 +88,7 @@ public struct LSTMSequenceBackward: Operator {
                 rows.line("long at = (b * \(steps) + t) * \(hidden);")
                 rows.line("const float *KILN_RESTRICT c1 = \(i[5]) + \(plane) + at, *KILN_RESTRICT dy = \(i[6]) + at, *KILN_RESTRICT dcy = \(i[6]) + \(plane) + at;")
                 rows.line("float *KILN_RESTRICT dhb = dh + b * \(hidden), *KILN_RESTRICT dcb = dc + b * \(hidden);")
+                rows.line("KILN_IVDEP")
                 rows.loop("j", count: hidden) { body in
                     body.line("float ig = q[j], fg = q[\(hidden) + j], ug = q[\(2 * hidden) + j], og = q[\(3 * hidden) + j];")
                     body.line("float tc = kiln_tanh(c1[j]), dhj = dy[j] + dhb[j];")
