@@ -34,6 +34,8 @@ import Testing
         "winograd_filter", "conv2d_winograd",
         // The gradient exchange a distributed Trainer inserts between backward and update.
         "allreduce_mean", "allreduce_start", "allreduce_wait",
+        // The LSTM layer's kernel and its gradient (`LSTM`, `recurrentLayer(.lstm, ...)`).
+        "lstm_sequence", "lstm_sequence_backward",
     ]
 
     static func image(_ g: GraphContext, channels: Int = 4) -> Tensor { g.input("x", [1, channels, 6, 6]) }

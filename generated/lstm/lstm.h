@@ -10,9 +10,9 @@
  * the workspace holds activations and scratch only (the memory planner's arena).
  *
  * Footprint:
- *   read-only: 1576960 bytes of weights (the caller's read-only buffer): 1576960 of parameters, 0 of constants; code about 19885 bytes (estimated for gcc -O3 on x86-64; `make footprint` measures it)
- *   read-write: 2736128 bytes: workspace 2736128 (activations and scratch, peak 2736128 live in k180_matmul_add), prepared 0
- *   stack: every generated function's frame is under 35200 bytes (the built-in GEMM's packed panels take 33152)
+ *   read-only: 1576960 bytes of weights (the caller's read-only buffer): 1576960 of parameters, 0 of constants; code: `make footprint` measures it (size -A)
+ *   read-write: 4734976 bytes: workspace 3162112 (activations and scratch, peak 3162112 live in k002_lstm_sequence), prepared 1572864
+ *   stack: every generated function's frame is under 2048 bytes
  */
 #ifndef LSTM_H
 #define LSTM_H
@@ -20,9 +20,9 @@
 #include <stdint.h>
 
 /* Bytes of the workspace every call needs (align it to 16 bytes or more). */
-#define LSTM_WORKSPACE_BYTES 2736128
+#define LSTM_WORKSPACE_BYTES 3162112
 /* Bytes of the prepared buffer (values derived from the weights; align it to 16 bytes or more). */
-#define LSTM_PREPARED_BYTES 0
+#define LSTM_PREPARED_BYTES 1572864
 /* Bytes of lstm.weights.bin. */
 #define LSTM_WEIGHTS_BYTES 1576960
 

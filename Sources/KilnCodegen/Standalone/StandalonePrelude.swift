@@ -9,7 +9,7 @@ public enum StandaloneBLAS: String, Sendable, CaseIterable {
 /// The declarations a standalone translation unit starts with, replacing the JIT's prelude:
 /// real headers instead of hand-written prototypes, and a GEMM when no CBLAS is wanted.
 enum StandalonePrelude {
-    static func text(blas: StandaloneBLAS, usesGEMM: Bool) -> String {
+    static func text(blas: StandaloneBLAS, usesGEMM: Bool, usesPanelGEMM: Bool = false) -> String {
         var lines = ["#include <math.h>", "#include <stdint.h>", "#include <string.h>", "#include <stddef.h>"]
         switch blas {
         case .cblas:
@@ -27,6 +27,7 @@ enum StandalonePrelude {
             if usesGEMM { lines += [builtinGEMM, "#define cblas_sgemm kiln_builtin_sgemm"] }
         }
         lines += [CPrelude.math]
+        if usesPanelGEMM { lines += [CPrelude.panelGEMM] }
         return lines.joined(separator: "\n")
     }
 

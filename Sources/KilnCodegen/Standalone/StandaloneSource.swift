@@ -18,7 +18,7 @@ enum StandaloneSource {
         writer.comment("Build: cc -std=c99 -O3 -c \(name).c" + (blas == .cblas ? " (link with -lopenblas -lm)" : " (link with -lm)"))
         writer.comment("Kernels: \(program.kernels.count); workspace \(layout.workspaceBytes) bytes; prepared \(layout.preparedBytes) bytes; "
             + "weights \(weights.bytes.count) bytes.")
-        let prelude = StandalonePrelude.text(blas: blas, usesGEMM: program.usesGEMM)
+        let prelude = StandalonePrelude.text(blas: blas, usesGEMM: program.usesGEMM, usesPanelGEMM: program.usesPanelGEMM)
         for line in prelude.split(separator: "\n", omittingEmptySubsequences: false) { writer.line(String(line)) }
         writer.line("#include \"\(name).h\"")
         writer.line()

@@ -8,6 +8,7 @@ typealias ONNXExportRule = @Sendable (inout ExportContext, Node, [String]) throw
 /// How each Kiln operator with an ONNX equivalent is exported (opset 17).
 enum ONNXExportRules {
     static let table: [String: ONNXExportRule] = elementwise.merging(structured) { first, _ in first }
+        .merging(["lstm_sequence": lstmSequence]) { first, _ in first }
 
     /// An ONNX operator of the same operands.
     static func same(_ op: String) -> ONNXExportRule {

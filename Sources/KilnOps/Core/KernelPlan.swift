@@ -15,6 +15,9 @@ public enum KernelAlgorithm: String, Sendable, Hashable, CaseIterable {
     case winogradF2x2 = "winograd-f2x2-3x3"
     /// Winograd F(4×4, 3×3): 36 products per 16 outputs instead of 144.
     case winogradF4x4 = "winograd-f4x4-3x3"
+    /// A whole LSTM layer: the input projections of all steps as one product, then per step one
+    /// product with prepared W_h panels and the gates fused in one pass (`lstm_sequence`).
+    case lstmPanelGEMM = "lstm-panel-gemm+fused-gates"
 }
 
 /// The algorithm and data layout of one node, and why the rules chose them.

@@ -30,7 +30,7 @@ public enum OperatorRegistry {
         AllReduceMean(), AllReduceStart(), AllReduceWait(),
         // Convolution
         Conv2D(), Conv2DBackwardInput(), Conv2DBackwardWeight(), ConvTranspose2D(), DeformConv2D(), DeformConv2DBackward(),
-        WinogradFilter(), Conv2DWinograd(),
+        WinogradFilter(), Conv2DWinograd(), LSTMSequence(), LSTMSequenceBackward(),
         // Pooling and resampling
         MaxPool2D(), MaxPool2DIndices(), MaxPool2DBackward(), MaxUnpool2D(), MaxUnpool2DBackward(),
         AvgPool2D(), AvgPool2DBackward(), GlobalAvgPool(), GlobalMaxPool(),

@@ -11,9 +11,11 @@ extension GraphBuilder {
     /// - Returns: the hidden state after each step `[batch, steps, H]` in position order (for
     ///   `reverse`, position t holds the state after reading x_t ... x_{T−1}), and the final state.
     ///
-    /// Backpropagation through time is the ordinary reverse sweep over the unrolled graph: W_x,
-    /// W_h and b get the sum of their gradients over the steps. The input projection
-    /// `x·W_x + b` of all steps is one GEMM before the loop; each step adds one GEMM `h·W_h`.
+    /// An LSTM is one `lstm_sequence` node (one kernel for the whole layer, its gradient one
+    /// reverse-sweep node). The RNN and GRU are unrolled: backpropagation through time is the
+    /// ordinary reverse sweep over the unrolled graph, where W_x, W_h and b get the sum of their
+    /// gradients over the steps. The input projection `x·W_x + b` of all steps is one GEMM before
+    /// the loop; each step adds one GEMM `h·W_h`.
     ///
     /// - Throws: when `x` is not `[batch, steps, features]`, or the weights or the initial state
     ///   do not fit it.
@@ -27,6 +29,7 @@ extension GraphBuilder {
         let (batch, steps, features) = (xType.shape[0], xType.shape[1], xType.shape[2])
         let hiddenSize = try checkRecurrentWeights(cell, features: features, weights: weights, input: x)
         try checkRecurrentState(cell, initial, batch: batch, hiddenSize: hiddenSize, input: x)
+        if cell == .lstm { return try lstmSequence(x, weights: weights, hiddenSize: hiddenSize, initial: initial, reverse: reverse) }
         let projected = try affine(x, AffineWeights(weight: weights.input, bias: weights.bias), op: cell.rawValue, role: "input")
         let hiddenWeights = try RecurrentHiddenWeights(cell, weights.hidden, hiddenSize: hiddenSize, builder: &self)
         let width = cell.gateCount * hiddenSize
