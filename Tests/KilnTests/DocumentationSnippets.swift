@@ -7,8 +7,8 @@ import Kiln
 enum DocumentationSnippets {
     /// Every snippet: where it is documented, and the code.
     static var all: [(location: String, run: () throws -> Void)] { [
-        ("README.md:26", readmeLine26),
-        ("README.md:67", readmeLine67),
+        ("README.md:28", readmeLine28),
+        ("README.md:69", readmeLine69),
         ("Sources/Kiln/Kiln.docc/ComingFromPyTorch.md:38", comingFromPyTorchLine38),
         ("Sources/Kiln/Kiln.docc/ConvolutionalNetworks.md:13", convolutionalNetworksLine13),
         ("Sources/Kiln/Kiln.docc/GettingStarted.md:29", gettingStartedLine29),
@@ -21,8 +21,8 @@ enum DocumentationSnippets {
         ("Sources/Kiln/Kiln.docc/Training.md:40", trainingLine40),
     ] }
 
-    /// README.md, line 26.
-    static func readmeLine26() throws {
+    /// README.md, line 28.
+    static func readmeLine28() throws {
         let model = Model("mlp", seed: 0) { g in
             let x = g.input("x", [64, 784])
             let net = Sequential {
@@ -38,8 +38,8 @@ enum DocumentationSnippets {
         let reference = try model.interpret(["x": input])  // the float64 reference interpreter
     }
 
-    /// README.md, line 67.
-    static func readmeLine67() throws {
+    /// README.md, line 69.
+    static func readmeLine69() throws {
         let model = Model("mlp-digits") { g in
             let x = g.input("x", [32, 64])
             let logits = Sequential { Linear(64, 128); ReLU(); Dropout(p: 0.1); Linear(128, 10) }(x)

@@ -2281,7 +2281,6 @@ static void k104_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
         static const long oh_hi[3] = {112, 112, 112};
         static const long ow_lo[3] = {1, 0, 0};
         static const long ow_hi[3] = {112, 112, 112};
-        memset(scratch, 0, 1354752);
         float *column = (float *)scratch;
         for (long n = 0; n < 1; n++) {
             for (long g = 0; g < 1; g++) {
@@ -2319,7 +2318,7 @@ static void k104_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
         const float a0 = x2[i0];
         for (long i1 = 0; i1 < 12544; i1++) {
             float v14 = y0[i0*12544 + i1] + a0;
-            float v15 = (v14 * ((v14 > 0.0f) & (v14 < 6.0f)) + 6.0f * (v14 >= 6.0f));
+            float v15 = (v14 >= 6.0f ? 6.0f : v14 > 0.0f ? v14 : v14 <= 0.0f ? 0.0f : v14);
             y0[i0*12544 + i1] = v15;
         }
     }
@@ -2374,7 +2373,7 @@ static void k105_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
                             const long ob = (co)*12544;
                             for (long q = oh*112; q < (oh + 2)*112; q++) {
                                 float v29 = y0[ob + q];
-                                float v30 = (v29 * ((v29 > 0.0f) & (v29 < 6.0f)) + 6.0f * (v29 >= 6.0f));
+                                float v30 = (v29 >= 6.0f ? 6.0f : v29 > 0.0f ? v29 : v29 <= 0.0f ? 0.0f : v29);
                                 y0[ob + q] = v30;
                             }
                         }
@@ -2427,7 +2426,7 @@ static void k107_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
                         const long ob = (co)*12544;
                         for (long q = j0; q < j0 + count; q++) {
                             float v58 = y0[ob + q] + u0;
-                            float v59 = (v58 * ((v58 > 0.0f) & (v58 < 6.0f)) + 6.0f * (v58 >= 6.0f));
+                            float v59 = (v58 >= 6.0f ? 6.0f : v58 > 0.0f ? v58 : v58 <= 0.0f ? 0.0f : v58);
                             y0[ob + q] = v59;
                         }
                     }
@@ -2487,7 +2486,7 @@ static void k108_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
                             const long ob = (co)*3136;
                             for (long q = oh*56; q < (oh + 2)*56; q++) {
                                 float v73 = y0[ob + q];
-                                float v74 = (v73 * ((v73 > 0.0f) & (v73 < 6.0f)) + 6.0f * (v73 >= 6.0f));
+                                float v74 = (v73 >= 6.0f ? 6.0f : v73 > 0.0f ? v73 : v73 <= 0.0f ? 0.0f : v73);
                                 y0[ob + q] = v74;
                             }
                         }
@@ -2540,7 +2539,7 @@ static void k110_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
                         const long ob = (co)*3136;
                         for (long q = j0; q < j0 + count; q++) {
                             float v102 = y0[ob + q] + u0;
-                            float v103 = (v102 * ((v102 > 0.0f) & (v102 < 6.0f)) + 6.0f * (v102 >= 6.0f));
+                            float v103 = (v102 >= 6.0f ? 6.0f : v102 > 0.0f ? v102 : v102 <= 0.0f ? 0.0f : v102);
                             y0[ob + q] = v103;
                         }
                     }
@@ -2599,7 +2598,7 @@ static void k111_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
                             const long ob = (co)*3136;
                             for (long q = oh*56; q < (oh + 2)*56; q++) {
                                 float v117 = y0[ob + q];
-                                float v118 = (v117 * ((v117 > 0.0f) & (v117 < 6.0f)) + 6.0f * (v117 >= 6.0f));
+                                float v118 = (v117 >= 6.0f ? 6.0f : v117 > 0.0f ? v117 : v117 <= 0.0f ? 0.0f : v117);
                                 y0[ob + q] = v118;
                             }
                         }
@@ -2658,7 +2657,7 @@ static void k113_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
                         const long ob = (co)*3136;
                         for (long q = j0; q < j0 + count; q++) {
                             float v147 = y0[ob + q] + u0;
-                            float v148 = (v147 * ((v147 > 0.0f) & (v147 < 6.0f)) + 6.0f * (v147 >= 6.0f));
+                            float v148 = (v147 >= 6.0f ? 6.0f : v147 > 0.0f ? v147 : v147 <= 0.0f ? 0.0f : v147);
                             y0[ob + q] = v148;
                         }
                     }
@@ -2740,7 +2739,7 @@ static void k114_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
                         const long ob = (co)*784;
                         for (long q = 0; q < 784; q++) {
                             float v162 = y0[ob + q];
-                            float v163 = (v162 * ((v162 > 0.0f) & (v162 < 6.0f)) + 6.0f * (v162 >= 6.0f));
+                            float v163 = (v162 >= 6.0f ? 6.0f : v162 > 0.0f ? v162 : v162 <= 0.0f ? 0.0f : v162);
                             y0[ob + q] = v163;
                         }
                     }
@@ -2791,7 +2790,7 @@ static void k116_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
                         const long ob = (co)*784;
                         for (long q = j0; q < j0 + count; q++) {
                             float v191 = y0[ob + q] + u0;
-                            float v192 = (v191 * ((v191 > 0.0f) & (v191 < 6.0f)) + 6.0f * (v191 >= 6.0f));
+                            float v192 = (v191 >= 6.0f ? 6.0f : v191 > 0.0f ? v191 : v191 <= 0.0f ? 0.0f : v191);
                             y0[ob + q] = v192;
                         }
                     }
@@ -2846,7 +2845,7 @@ static void k117_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
                         const long ob = (co)*784;
                         for (long q = 0; q < 784; q++) {
                             float v206 = y0[ob + q];
-                            float v207 = (v206 * ((v206 > 0.0f) & (v206 < 6.0f)) + 6.0f * (v206 >= 6.0f));
+                            float v207 = (v206 >= 6.0f ? 6.0f : v206 > 0.0f ? v206 : v206 <= 0.0f ? 0.0f : v206);
                             y0[ob + q] = v207;
                         }
                     }
@@ -2903,7 +2902,7 @@ static void k119_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
                         const long ob = (co)*784;
                         for (long q = j0; q < j0 + count; q++) {
                             float v236 = y0[ob + q] + u0;
-                            float v237 = (v236 * ((v236 > 0.0f) & (v236 < 6.0f)) + 6.0f * (v236 >= 6.0f));
+                            float v237 = (v236 >= 6.0f ? 6.0f : v236 > 0.0f ? v236 : v236 <= 0.0f ? 0.0f : v236);
                             y0[ob + q] = v237;
                         }
                     }
@@ -2958,7 +2957,7 @@ static void k120_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
                         const long ob = (co)*784;
                         for (long q = 0; q < 784; q++) {
                             float v251 = y0[ob + q];
-                            float v252 = (v251 * ((v251 > 0.0f) & (v251 < 6.0f)) + 6.0f * (v251 >= 6.0f));
+                            float v252 = (v251 >= 6.0f ? 6.0f : v251 > 0.0f ? v251 : v251 <= 0.0f ? 0.0f : v251);
                             y0[ob + q] = v252;
                         }
                     }
@@ -3015,7 +3014,7 @@ static void k122_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
                         const long ob = (co)*784;
                         for (long q = j0; q < j0 + count; q++) {
                             float v281 = y0[ob + q] + u0;
-                            float v282 = (v281 * ((v281 > 0.0f) & (v281 < 6.0f)) + 6.0f * (v281 >= 6.0f));
+                            float v282 = (v281 >= 6.0f ? 6.0f : v281 > 0.0f ? v281 : v281 <= 0.0f ? 0.0f : v281);
                             y0[ob + q] = v282;
                         }
                     }
@@ -3097,7 +3096,7 @@ static void k123_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
                         const long ob = (co)*196;
                         for (long q = 0; q < 196; q++) {
                             float v296 = y0[ob + q];
-                            float v297 = (v296 * ((v296 > 0.0f) & (v296 < 6.0f)) + 6.0f * (v296 >= 6.0f));
+                            float v297 = (v296 >= 6.0f ? 6.0f : v296 > 0.0f ? v296 : v296 <= 0.0f ? 0.0f : v296);
                             y0[ob + q] = v297;
                         }
                     }
@@ -3144,7 +3143,7 @@ static void k125_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
         const float a0 = x2[i0];
         for (long i1 = 0; i1 < 196; i1++) {
             float v325 = y0[i0*196 + i1] + a0;
-            float v326 = (v325 * ((v325 > 0.0f) & (v325 < 6.0f)) + 6.0f * (v325 >= 6.0f));
+            float v326 = (v325 >= 6.0f ? 6.0f : v325 > 0.0f ? v325 : v325 <= 0.0f ? 0.0f : v325);
             y0[i0*196 + i1] = v326;
         }
     }
@@ -3195,7 +3194,7 @@ static void k126_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
                         const long ob = (co)*196;
                         for (long q = 0; q < 196; q++) {
                             float v340 = y0[ob + q];
-                            float v341 = (v340 * ((v340 > 0.0f) & (v340 < 6.0f)) + 6.0f * (v340 >= 6.0f));
+                            float v341 = (v340 >= 6.0f ? 6.0f : v340 > 0.0f ? v340 : v340 <= 0.0f ? 0.0f : v340);
                             y0[ob + q] = v341;
                         }
                     }
@@ -3245,7 +3244,7 @@ static void k128_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
         const float a0 = x2[i0];
         for (long i1 = 0; i1 < 196; i1++) {
             float v370 = y0[i0*196 + i1] + a0;
-            float v371 = (v370 * ((v370 > 0.0f) & (v370 < 6.0f)) + 6.0f * (v370 >= 6.0f));
+            float v371 = (v370 >= 6.0f ? 6.0f : v370 > 0.0f ? v370 : v370 <= 0.0f ? 0.0f : v370);
             y0[i0*196 + i1] = v371;
         }
     }
@@ -3296,7 +3295,7 @@ static void k129_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
                         const long ob = (co)*196;
                         for (long q = 0; q < 196; q++) {
                             float v385 = y0[ob + q];
-                            float v386 = (v385 * ((v385 > 0.0f) & (v385 < 6.0f)) + 6.0f * (v385 >= 6.0f));
+                            float v386 = (v385 >= 6.0f ? 6.0f : v385 > 0.0f ? v385 : v385 <= 0.0f ? 0.0f : v385);
                             y0[ob + q] = v386;
                         }
                     }
@@ -3346,7 +3345,7 @@ static void k131_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
         const float a0 = x2[i0];
         for (long i1 = 0; i1 < 196; i1++) {
             float v415 = y0[i0*196 + i1] + a0;
-            float v416 = (v415 * ((v415 > 0.0f) & (v415 < 6.0f)) + 6.0f * (v415 >= 6.0f));
+            float v416 = (v415 >= 6.0f ? 6.0f : v415 > 0.0f ? v415 : v415 <= 0.0f ? 0.0f : v415);
             y0[i0*196 + i1] = v416;
         }
     }
@@ -3397,7 +3396,7 @@ static void k132_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
                         const long ob = (co)*196;
                         for (long q = 0; q < 196; q++) {
                             float v430 = y0[ob + q];
-                            float v431 = (v430 * ((v430 > 0.0f) & (v430 < 6.0f)) + 6.0f * (v430 >= 6.0f));
+                            float v431 = (v430 >= 6.0f ? 6.0f : v430 > 0.0f ? v430 : v430 <= 0.0f ? 0.0f : v430);
                             y0[ob + q] = v431;
                         }
                     }
@@ -3447,7 +3446,7 @@ static void k134_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
         const float a0 = x2[i0];
         for (long i1 = 0; i1 < 196; i1++) {
             float v460 = y0[i0*196 + i1] + a0;
-            float v461 = (v460 * ((v460 > 0.0f) & (v460 < 6.0f)) + 6.0f * (v460 >= 6.0f));
+            float v461 = (v460 >= 6.0f ? 6.0f : v460 > 0.0f ? v460 : v460 <= 0.0f ? 0.0f : v460);
             y0[i0*196 + i1] = v461;
         }
     }
@@ -3498,7 +3497,7 @@ static void k135_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
                         const long ob = (co)*196;
                         for (long q = 0; q < 196; q++) {
                             float v475 = y0[ob + q];
-                            float v476 = (v475 * ((v475 > 0.0f) & (v475 < 6.0f)) + 6.0f * (v475 >= 6.0f));
+                            float v476 = (v475 >= 6.0f ? 6.0f : v475 > 0.0f ? v475 : v475 <= 0.0f ? 0.0f : v475);
                             y0[ob + q] = v476;
                         }
                     }
@@ -3545,7 +3544,7 @@ static void k137_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
         const float a0 = x2[i0];
         for (long i1 = 0; i1 < 196; i1++) {
             float v504 = y0[i0*196 + i1] + a0;
-            float v505 = (v504 * ((v504 > 0.0f) & (v504 < 6.0f)) + 6.0f * (v504 >= 6.0f));
+            float v505 = (v504 >= 6.0f ? 6.0f : v504 > 0.0f ? v504 : v504 <= 0.0f ? 0.0f : v504);
             y0[i0*196 + i1] = v505;
         }
     }
@@ -3596,7 +3595,7 @@ static void k138_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
                         const long ob = (co)*196;
                         for (long q = 0; q < 196; q++) {
                             float v519 = y0[ob + q];
-                            float v520 = (v519 * ((v519 > 0.0f) & (v519 < 6.0f)) + 6.0f * (v519 >= 6.0f));
+                            float v520 = (v519 >= 6.0f ? 6.0f : v519 > 0.0f ? v519 : v519 <= 0.0f ? 0.0f : v519);
                             y0[ob + q] = v520;
                         }
                     }
@@ -3646,7 +3645,7 @@ static void k140_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
         const float a0 = x2[i0];
         for (long i1 = 0; i1 < 196; i1++) {
             float v549 = y0[i0*196 + i1] + a0;
-            float v550 = (v549 * ((v549 > 0.0f) & (v549 < 6.0f)) + 6.0f * (v549 >= 6.0f));
+            float v550 = (v549 >= 6.0f ? 6.0f : v549 > 0.0f ? v549 : v549 <= 0.0f ? 0.0f : v549);
             y0[i0*196 + i1] = v550;
         }
     }
@@ -3697,7 +3696,7 @@ static void k141_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
                         const long ob = (co)*196;
                         for (long q = 0; q < 196; q++) {
                             float v564 = y0[ob + q];
-                            float v565 = (v564 * ((v564 > 0.0f) & (v564 < 6.0f)) + 6.0f * (v564 >= 6.0f));
+                            float v565 = (v564 >= 6.0f ? 6.0f : v564 > 0.0f ? v564 : v564 <= 0.0f ? 0.0f : v564);
                             y0[ob + q] = v565;
                         }
                     }
@@ -3747,7 +3746,7 @@ static void k143_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
         const float a0 = x2[i0];
         for (long i1 = 0; i1 < 196; i1++) {
             float v594 = y0[i0*196 + i1] + a0;
-            float v595 = (v594 * ((v594 > 0.0f) & (v594 < 6.0f)) + 6.0f * (v594 >= 6.0f));
+            float v595 = (v594 >= 6.0f ? 6.0f : v594 > 0.0f ? v594 : v594 <= 0.0f ? 0.0f : v594);
             y0[i0*196 + i1] = v595;
         }
     }
@@ -3825,7 +3824,7 @@ static void k144_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
                         const long ob = (co)*49;
                         for (long q = 0; q < 49; q++) {
                             float v609 = y0[ob + q];
-                            float v610 = (v609 * ((v609 > 0.0f) & (v609 < 6.0f)) + 6.0f * (v609 >= 6.0f));
+                            float v610 = (v609 >= 6.0f ? 6.0f : v609 > 0.0f ? v609 : v609 <= 0.0f ? 0.0f : v609);
                             y0[ob + q] = v610;
                         }
                     }
@@ -3871,7 +3870,7 @@ static void k146_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
         const float a0 = x2[i0];
         for (long i1 = 0; i1 < 49; i1++) {
             float v638 = y0[i0*49 + i1] + a0;
-            float v639 = (v638 * ((v638 > 0.0f) & (v638 < 6.0f)) + 6.0f * (v638 >= 6.0f));
+            float v639 = (v638 >= 6.0f ? 6.0f : v638 > 0.0f ? v638 : v638 <= 0.0f ? 0.0f : v638);
             y0[i0*49 + i1] = v639;
         }
     }
@@ -3922,7 +3921,7 @@ static void k147_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
                         const long ob = (co)*49;
                         for (long q = 0; q < 49; q++) {
                             float v653 = y0[ob + q];
-                            float v654 = (v653 * ((v653 > 0.0f) & (v653 < 6.0f)) + 6.0f * (v653 >= 6.0f));
+                            float v654 = (v653 >= 6.0f ? 6.0f : v653 > 0.0f ? v653 : v653 <= 0.0f ? 0.0f : v653);
                             y0[ob + q] = v654;
                         }
                     }
@@ -3971,7 +3970,7 @@ static void k149_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
         const float a0 = x2[i0];
         for (long i1 = 0; i1 < 49; i1++) {
             float v683 = y0[i0*49 + i1] + a0;
-            float v684 = (v683 * ((v683 > 0.0f) & (v683 < 6.0f)) + 6.0f * (v683 >= 6.0f));
+            float v684 = (v683 >= 6.0f ? 6.0f : v683 > 0.0f ? v683 : v683 <= 0.0f ? 0.0f : v683);
             y0[i0*49 + i1] = v684;
         }
     }
@@ -4022,7 +4021,7 @@ static void k150_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
                         const long ob = (co)*49;
                         for (long q = 0; q < 49; q++) {
                             float v698 = y0[ob + q];
-                            float v699 = (v698 * ((v698 > 0.0f) & (v698 < 6.0f)) + 6.0f * (v698 >= 6.0f));
+                            float v699 = (v698 >= 6.0f ? 6.0f : v698 > 0.0f ? v698 : v698 <= 0.0f ? 0.0f : v698);
                             y0[ob + q] = v699;
                         }
                     }
@@ -4071,7 +4070,7 @@ static void k152_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
         const float a0 = x2[i0];
         for (long i1 = 0; i1 < 49; i1++) {
             float v728 = y0[i0*49 + i1] + a0;
-            float v729 = (v728 * ((v728 > 0.0f) & (v728 < 6.0f)) + 6.0f * (v728 >= 6.0f));
+            float v729 = (v728 >= 6.0f ? 6.0f : v728 > 0.0f ? v728 : v728 <= 0.0f ? 0.0f : v728);
             y0[i0*49 + i1] = v729;
         }
     }
@@ -4122,7 +4121,7 @@ static void k153_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
                         const long ob = (co)*49;
                         for (long q = 0; q < 49; q++) {
                             float v743 = y0[ob + q];
-                            float v744 = (v743 * ((v743 > 0.0f) & (v743 < 6.0f)) + 6.0f * (v743 >= 6.0f));
+                            float v744 = (v743 >= 6.0f ? 6.0f : v743 > 0.0f ? v743 : v743 <= 0.0f ? 0.0f : v743);
                             y0[ob + q] = v744;
                         }
                     }
@@ -4168,7 +4167,7 @@ static void k155_conv2d_relu6(const float *KILN_RESTRICT x0, const float *KILN_R
         const float a0 = x2[i0];
         for (long i1 = 0; i1 < 49; i1++) {
             float v772 = y0[i0*49 + i1] + a0;
-            float v773 = (v772 * ((v772 > 0.0f) & (v772 < 6.0f)) + 6.0f * (v772 >= 6.0f));
+            float v773 = (v772 >= 6.0f ? 6.0f : v772 > 0.0f ? v772 : v772 <= 0.0f ? 0.0f : v772);
             y0[i0*49 + i1] = v773;
         }
     }

@@ -1996,7 +1996,6 @@ static void k050_conv2d_relu(const float *KILN_RESTRICT x0, const float *KILN_RE
         static const long oh_hi[7] = {112, 112, 112, 112, 112, 111, 111};
         static const long ow_lo[7] = {2, 1, 1, 0, 0, 0, 0};
         static const long ow_hi[7] = {112, 112, 112, 112, 112, 111, 111};
-        memset(scratch, 0, 7375872);
         float *column = (float *)scratch;
         for (long n = 0; n < 1; n++) {
             for (long g = 0; g < 1; g++) {
@@ -2997,7 +2996,6 @@ static void k056_conv2d_relu(const float *KILN_RESTRICT x0, const float *KILN_RE
         static const long oh_hi[3] = {28, 28, 28};
         static const long ow_lo[3] = {1, 0, 0};
         static const long ow_hi[3] = {28, 28, 28};
-        memset(scratch, 0, 1806336);
         float *column = (float *)scratch;
         for (long n = 0; n < 1; n++) {
             for (long g = 0; g < 1; g++) {
@@ -3773,8 +3771,8 @@ static void k061_conv2d_relu(const float *KILN_RESTRICT x0, const float *KILN_RE
         static const long oh_hi[3] = {14, 14, 14};
         static const long ow_lo[3] = {1, 0, 0};
         static const long ow_hi[3] = {14, 14, 14};
-        memset(scratch, 0, 903168);
         float *column = (float *)scratch;
+        memset(column, 0, 903168);
         for (long n = 0; n < 1; n++) {
             for (long g = 0; g < 1; g++) {
                 const float *image = x0 + (n*128 + g*128)*784;
@@ -4234,8 +4232,8 @@ static void k066_conv2d_relu(const float *KILN_RESTRICT x0, const float *KILN_RE
         static const long oh_hi[3] = {7, 7, 7};
         static const long ow_lo[3] = {1, 0, 0};
         static const long ow_hi[3] = {7, 7, 7};
-        memset(scratch, 0, 451584);
         float *column = (float *)scratch;
+        memset(column, 0, 451584);
         for (long n = 0; n < 1; n++) {
             for (long g = 0; g < 1; g++) {
                 const float *image = x0 + (n*256 + g*256)*196;
@@ -4281,8 +4279,8 @@ static void k067_conv2d(const float *KILN_RESTRICT x0, const float *KILN_RESTRIC
         static const long oh_hi[3] = {7, 7, 6};
         static const long ow_lo[3] = {1, 0, 0};
         static const long ow_hi[3] = {7, 7, 6};
-        memset(scratch, 0, 903168);
         float *column = (float *)scratch;
+        memset(column, 0, 903168);
         for (long n = 0; n < 1; n++) {
             for (long g = 0; g < 1; g++) {
                 const float *image = x0 + (n*512 + g*512)*49;
@@ -4373,8 +4371,8 @@ static void k069_conv2d_relu(const float *KILN_RESTRICT x0, const float *KILN_RE
         static const long oh_hi[3] = {7, 7, 6};
         static const long ow_lo[3] = {1, 0, 0};
         static const long ow_hi[3] = {7, 7, 6};
-        memset(scratch, 0, 903168);
         float *column = (float *)scratch;
+        memset(column, 0, 903168);
         for (long n = 0; n < 1; n++) {
             for (long g = 0; g < 1; g++) {
                 const float *image = x0 + (n*512 + g*512)*49;
@@ -4418,8 +4416,8 @@ static void k070_conv2d_add_relu(const float *KILN_RESTRICT x0, const float *KIL
         static const long oh_hi[3] = {7, 7, 6};
         static const long ow_lo[3] = {1, 0, 0};
         static const long ow_hi[3] = {7, 7, 6};
-        memset(scratch, 0, 903168);
         float *column = (float *)scratch;
+        memset(column, 0, 903168);
         for (long n = 0; n < 1; n++) {
             for (long g = 0; g < 1; g++) {
                 const float *image = x0 + (n*512 + g*512)*49;
