@@ -10,7 +10,12 @@ import Glibc
 /// converted to float64 to print six values).
 @Suite struct RunFootprintTests {
     /// Runs the built `kiln` with `arguments`, its output discarded; returns its exit status and
-    /// the peak resident memory the kernel accounted to it, in bytes.
+    /// its peak resident memory in bytes, the largest `VmHWM` read from `/proc/PID/status` while
+    /// it runs (polled every millisecond; the high-water mark only grows, so a copy of a large
+    /// tensor, which takes tens of milliseconds, cannot fall between two reads). Not `wait4`'s
+    /// `ru_maxrss`: `posix_spawn` starts the child in the parent's address space, and the kernel
+    /// records that space's high-water mark at the child's `exec`, so a large test process would
+    /// count as the child's.
     static func peakResidentBytes(_ arguments: [String]) -> (status: Int32, bytes: Int) {
         let path = Bundle.module.bundleURL.deletingLastPathComponent().appendingPathComponent("kiln").path
         var actions = posix_spawn_file_actions_t()
@@ -22,10 +27,21 @@ import Glibc
         defer { argv.forEach { free($0) } }
         var pid = pid_t()
         guard posix_spawn(&pid, path, &actions, nil, argv, environ) == 0 else { return (-1, 0) }
-        var status: Int32 = 0
-        var usage = rusage()
-        wait4(pid, &status, 0, &usage)
-        return ((status >> 8) & 0xFF, usage.ru_maxrss * 1024)
+        var status: Int32 = 0, peak = 0
+        while waitpid(pid, &status, WNOHANG) == 0 {
+            peak = max(peak, highWaterMark(of: pid))
+            usleep(1000)
+        }
+        return ((status >> 8) & 0xFF, peak)
+    }
+
+    /// The `VmHWM` of process `pid` in bytes (0 once its memory is released).
+    static func highWaterMark(of pid: pid_t) -> Int {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+              let kilobytes = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
+        else { return 0 }
+        return kilobytes * 1024
     }
 
     @Test func aLargeElementwiseRunHoldsItsInputAndOutputOnce() throws {

@@ -2,7 +2,7 @@
 /// `.text` plus the compiler's read-only tables (`.rodata` other than the embedded weights) that
 /// `gcc -O3` (the emitted Makefile's default) writes for x86-64.
 ///
-/// Method: the kernel functions are tokenized (comments dropped, the `vN` temporaries renumbered
+/// Method: the kernel functions are tokenized (comments and tcc's `#if defined(__TINYC__)` branches dropped, the `vN` temporaries renumbered
 /// in order of appearance) and identical bodies counted once, as gcc's identical code folding
 /// merges them. Then, fitted by least squares on the relative error over the 26 zoo models
 /// (external weights, gcc 12 -O3): 4.5 bytes per token, less 100 per loop (a loop header is many
@@ -24,7 +24,7 @@ struct StandaloneCodeSize {
     /// `CWriter` writes them), `calls` kernel calls in the drivers, with or without the built-in GEMM.
     init(kernelCode: String, calls: Int, builtinGEMM: Bool) {
         var bodies = Set<[Substring]>()
-        for body in Self.kernelBodies(Self.withoutComments(kernelCode)) { bodies.insert(Self.renumbered(Self.tokens(body))) }
+        for body in Self.kernelBodies(Self.withoutTinyCBranches(Self.withoutComments(kernelCode))) { bodies.insert(Self.renumbered(Self.tokens(body))) }
         var total = Self.fixedBytes + Double(calls) * Self.bytesPerCall + (builtinGEMM ? Self.builtinGEMMBytes : 0)
         for tokens in bodies {
             let loops = tokens.filter { $0 == "for" }.count
@@ -44,6 +44,27 @@ struct StandaloneCodeSize {
         }
         return result + rest
     }
+
+    /// The text without the `#if defined(__TINYC__)` branches (the code tcc compiles instead, such
+    /// as a `cblas_sgemm` call in place of a loop the other compilers vectorize) and without the
+    /// directives of those conditionals, keeping their `#else` branches.
+    static func withoutTinyCBranches(_ text: String) -> String {
+        var kept: [Substring] = [], state = TinyCBranch.outside
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            let directive = line.drop { $0 == " " }
+            switch state {
+            case .outside where directive == "#if defined(__TINYC__)": state = .tinyC
+            case .tinyC where directive == "#else": state = .otherCompilers
+            case .tinyC where directive == "#endif", .otherCompilers where directive == "#endif": state = .outside
+            case .tinyC: continue
+            default: kept.append(line)
+            }
+        }
+        return kept.joined(separator: "\n")
+    }
+
+    /// Where `withoutTinyCBranches` is: outside such a conditional, in its tcc branch, or in its `#else`.
+    enum TinyCBranch { case outside, tinyC, otherCompilers }
 
     /// The bodies (after the opening brace) of the top-level functions named `kNNN_...`.
     static func kernelBodies(_ text: String) -> [String] {
