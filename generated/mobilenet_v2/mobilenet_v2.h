@@ -10,7 +10,7 @@
  * the workspace holds activations and scratch only (the memory planner's arena).
  *
  * Footprint:
- *   read-only: 14156768 bytes of weights (the caller's read-only buffer): 14155936 of parameters, 832 of constants; code about 52315 bytes (estimated for gcc -O3 on x86-64; `make footprint` measures it)
+ *   read-only: 14156768 bytes of weights (the caller's read-only buffer): 14155936 of parameters, 832 of constants; code about 52117 bytes (estimated for gcc -O3 on x86-64; `make footprint` measures it)
  *   read-write: 14848448 bytes: workspace 6021120 (activations and scratch, peak 6021120 live in k108_conv2d_relu6), prepared 8827328
  *   prepared: all 8827328 bytes derived from the weights (by operator: mul 8759040, sub 68288); written once by init, read-only afterwards, so they may be computed once (on a host) and kept in flash; run then reads 5124000 of the 14156768 bytes of weights
  *   stack: every generated function's frame is under 35200 bytes (the built-in GEMM's packed panels take 33152)

@@ -10,7 +10,7 @@
  * the workspace holds activations and scratch only (the memory planner's arena).
  *
  * Footprint:
- *   read-only: 46796768 bytes of weights (the caller's read-only buffer): 46796448 of parameters, 320 of constants; code about 150793 bytes (estimated for gcc -O3 on x86-64; `make footprint` measures it)
+ *   read-only: 46796768 bytes of weights (the caller's read-only buffer): 46796448 of parameters, 320 of constants; code about 150595 bytes (estimated for gcc -O3 on x86-64; `make footprint` measures it)
  *   read-write: 63305280 bytes: workspace 6035520 (activations and scratch, peak 6035520 live in k053_conv2d_winograd_add_relu), prepared 57269760
  *   prepared: all 57269760 bytes derived from the weights (by operator: mul 35230464, winograd_filter 22020096, sub 19200); written once by init, read-only afterwards, so they may be computed once (on a host) and kept in flash; run then reads 2052000 of the 46796768 bytes of weights
  *   stack: every generated function's frame is under 35200 bytes (the built-in GEMM's packed panels take 33152)
