@@ -12,16 +12,7 @@
 
 void openblas_set_num_threads(int);
 
-static double now(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
-
-static int ascending(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
+#include "bench_timing.h"
 
 int main(void) {
     /* m, n, k, whether B is transposed (PyTorch's Linear exported as Gemm with transB=1) */

@@ -15,16 +15,7 @@
 
 enum { RUNS = 11 };
 
-static double now(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
-
-static int ascending(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
+#include "bench_timing.h"
 
 int main(void) {
     size_t weights_bytes = JOIN(UPPER, _WEIGHTS_BYTES);
